@@ -1,0 +1,102 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+
+from .models import Audit, Flywheel, Invitation, Membership, Organization
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(max_length=254, help_text="Used only to reset your password.")
+    organization_name = forms.CharField(
+        max_length=Organization._meta.get_field("name").max_length,
+        label="Organization",
+        help_text="Your company or team. You can invite colleagues once you are in.",
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
+
+    def __init__(self, *args, joining: Organization | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if joining is not None:
+            # The invitation decides the organization.
+            del self.fields["organization_name"]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this e-mail address already exists. Log in instead.")
+        return email
+
+    def clean_organization_name(self) -> str:
+        name = self.cleaned_data["organization_name"].strip()
+        if not name:
+            raise forms.ValidationError("Give your organization a name.")
+        return name
+
+
+class FlywheelForm(forms.ModelForm):
+    class Meta:
+        model = Flywheel
+        fields = ("name", "description")
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"name": "For example a product line, market or segment."}
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        others = Flywheel.objects.alive().filter(organization=self.organization, name__iexact=name)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError("This organization already has a flywheel with this name.")
+        return name
+
+
+class AuditForm(forms.ModelForm):
+    class Meta:
+        model = Audit
+        fields = ("title", "period_year", "workshop_date", "language", "status")
+        widgets = {"workshop_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        help_texts = {
+            "period_year": "The year the audit looks back on.",
+            "language": "The language of the audit's exports.",
+        }
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError("Give the audit a title.")
+        return title
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ("role", "note")
+
+
+class RoleForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("role",)
+
+
+class SwitchOrganizationForm(forms.Form):
+    organization = forms.IntegerField(min_value=1)
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ("name",)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the organization a name.")
+        return name

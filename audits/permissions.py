@@ -1,0 +1,122 @@
+"""The one way in to organization data.
+
+Every lookup of an organization, flywheel, audit, membership or invitation is scoped to the
+user's memberships. An object of another organization is a 404 (it does not exist for this
+user); an object of the user's own organization that needs a higher role is a 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404, HttpRequest
+
+from .models import Audit, Flywheel, Invitation, Membership, Organization
+
+Role = Membership.Role
+
+# What each kind of action needs, lowest role first.
+RANK = {Role.VIEWER: 0, Role.PARTICIPANT: 1, Role.FACILITATOR: 2, Role.OWNER: 3}
+NEEDS = {
+    "view": Role.VIEWER,  # read and export
+    "edit": Role.PARTICIPANT,  # edit audit content
+    "manage": Role.FACILITATOR,  # create, rename, delete flywheels and audits
+    "own": Role.OWNER,  # members and invitations
+}
+
+SESSION_KEY = "organization_id"
+
+
+def role_allows(role: str, need: str) -> bool:
+    return RANK[Role(role)] >= RANK[NEEDS[need]]
+
+
+def _require(role: str | None, need: str) -> None:
+    if role is None:
+        raise Http404("Not found.")
+    if not role_allows(role, need):
+        raise PermissionDenied(f"Your role does not allow this ({NEEDS[need].label} or higher needed).")
+
+
+def _with_role(queryset: QuerySet, user, organization_path: str) -> QuerySet:
+    """Annotate each row with the user's role in its organization, keeping only those with one."""
+    role = Membership.objects.filter(user=user, organization=OuterRef(organization_path)).values("role")[:1]
+    return queryset.annotate(user_role=Subquery(role)).filter(user_role__isnull=False)
+
+
+def memberships_of(user) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
+
+
+def get_organization_for(user, organization_id: int, need: str = "view") -> Organization:
+    organization = _with_role(Organization.objects.filter(pk=organization_id), user, "pk").first()
+    _require(organization and organization.user_role, need)
+    return organization
+
+
+def get_flywheel_for(user, flywheel_id: int, need: str = "view", trashed: bool = False) -> Flywheel:
+    flywheels = Flywheel.objects.trashed() if trashed else Flywheel.objects.alive()
+    flywheel = (
+        _with_role(flywheels.filter(pk=flywheel_id), user, "organization").select_related("organization").first()
+    )
+    _require(flywheel and flywheel.user_role, need)
+    return flywheel
+
+
+def get_audit_for(user, audit_id: int, need: str = "view", trashed: bool = False) -> Audit:
+    audits = Audit.objects.trashed() if trashed else Audit.objects.alive()
+    audit = (
+        _with_role(audits.filter(pk=audit_id), user, "flywheel__organization")
+        .select_related("flywheel__organization")
+        .first()
+    )
+    _require(audit and audit.user_role, need)
+    return audit
+
+
+def get_membership_for(user, organization_id: int, membership_id: int, need: str = "own") -> Membership:
+    organization = get_organization_for(user, organization_id, need)
+    membership = organization.memberships.select_related("user").filter(pk=membership_id).first()
+    if membership is None:
+        raise Http404("Not found.")
+    return membership
+
+
+def get_invitation_for(user, organization_id: int, invitation_id: int, need: str = "own") -> Invitation:
+    organization = get_organization_for(user, organization_id, need)
+    invitation = organization.invitations.filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404("Not found.")
+    return invitation
+
+
+def user_memberships(request: HttpRequest) -> list[Membership]:
+    """Return the user's memberships, fetched once per request."""
+    if not hasattr(request, "_memberships"):
+        request._memberships = list(memberships_of(request.user)) if request.user.is_authenticated else []
+    return request._memberships
+
+
+def current_membership(request: HttpRequest) -> Membership | None:
+    """Return the membership of the organization the user is working in, or None if they have none.
+
+    The choice lives in the session; a stale or foreign id falls back to the user's first
+    organization, so the session can never point a user into someone else's data.
+    """
+    memberships = user_memberships(request)
+    chosen = request.session.get(SESSION_KEY)
+    for membership in memberships:
+        if membership.organization_id == chosen:
+            return membership
+    return memberships[0] if memberships else None
+
+
+def switch_organization(request: HttpRequest, organization_id: int) -> Organization:
+    organization = get_organization_for(request.user, organization_id)
+    request.session[SESSION_KEY] = organization.pk
+    return organization
+
+
+def current_organization_for(request: HttpRequest, need: str = "view") -> Organization:
+    """Return the organization the user works in, checked against `need` (404 without one)."""
+    membership = current_membership(request)
+    _require(membership and membership.role, need)
+    return membership.organization

@@ -1,0 +1,46 @@
+from django.urls import path
+
+from .views import accounts, audits, flywheels, organizations
+
+app_name = "audits"
+
+urlpatterns = [
+    path("", flywheels.home, name="home"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("organizations/new/", organizations.organization_create, name="organization-create"),
+    path("organizations/switch/", organizations.organization_switch, name="organization-switch"),
+    path("organizations/<int:organization_id>/members/", organizations.members, name="members"),
+    path(
+        "organizations/<int:organization_id>/members/<int:membership_id>/role/",
+        organizations.member_role,
+        name="member-role",
+    ),
+    path(
+        "organizations/<int:organization_id>/members/<int:membership_id>/remove/",
+        organizations.member_remove,
+        name="member-remove",
+    ),
+    path(
+        "organizations/<int:organization_id>/invitations/new/",
+        organizations.invitation_create,
+        name="invitation-create",
+    ),
+    path(
+        "organizations/<int:organization_id>/invitations/<int:invitation_id>/revoke/",
+        organizations.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path("invitations/<str:token>/", organizations.invitation_accept, name="invitation"),
+    path("flywheels/", flywheels.flywheel_list, name="flywheels"),
+    path("flywheels/new/", flywheels.flywheel_create, name="flywheel-create"),
+    path("flywheels/<int:flywheel_id>/", flywheels.flywheel_detail, name="flywheel"),
+    path("flywheels/<int:flywheel_id>/edit/", flywheels.flywheel_edit, name="flywheel-edit"),
+    path("flywheels/<int:flywheel_id>/delete/", flywheels.flywheel_delete, name="flywheel-delete"),
+    path("flywheels/<int:flywheel_id>/restore/", flywheels.flywheel_restore, name="flywheel-restore"),
+    path("flywheels/<int:flywheel_id>/audits/new/", audits.audit_create, name="audit-create"),
+    path("audits/<int:audit_id>/", audits.audit_detail, name="audit"),
+    path("audits/<int:audit_id>/edit/", audits.audit_edit, name="audit-edit"),
+    path("audits/<int:audit_id>/delete/", audits.audit_delete, name="audit-delete"),
+    path("audits/<int:audit_id>/restore/", audits.audit_restore, name="audit-restore"),
+    path("trash/", flywheels.trash, name="trash"),
+]

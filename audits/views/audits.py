@@ -1,0 +1,66 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..forms import AuditForm
+from ..permissions import get_audit_for, get_flywheel_for, role_allows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def audit_create(request: HttpRequest, flywheel_id: int) -> HttpResponse:
+    flywheel = get_flywheel_for(request.user, flywheel_id, need="manage")
+    form = AuditForm(request.POST or None, initial={"period_year": timezone.now().year})
+    if form.is_valid():
+        form.instance.flywheel = flywheel
+        audit = form.save()
+        messages.success(request, f"Audit “{audit.title}” created.")
+        return redirect(audit)
+    return render(request, "audits/audit_form.html", {"form": form, "flywheel": flywheel})
+
+
+@login_required
+def audit_detail(request: HttpRequest, audit_id: int) -> HttpResponse:
+    audit = get_audit_for(request.user, audit_id)
+    return render(
+        request,
+        "audits/audit_detail.html",
+        {"audit": audit, "flywheel": audit.flywheel, "can_manage": role_allows(audit.user_role, "manage")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def audit_edit(request: HttpRequest, audit_id: int) -> HttpResponse:
+    audit = get_audit_for(request.user, audit_id, need="manage")
+    form = AuditForm(request.POST or None, instance=audit)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Audit saved.")
+        return redirect(audit)
+    return render(request, "audits/audit_form.html", {"form": form, "flywheel": audit.flywheel, "audit": audit})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def audit_delete(request: HttpRequest, audit_id: int) -> HttpResponse:
+    audit = get_audit_for(request.user, audit_id, need="manage")
+    if request.method == "POST":
+        audit.deleted_at = timezone.now()
+        audit.save(update_fields=["deleted_at"])
+        messages.success(request, f"Audit “{audit.title}” moved to the trash.")
+        return redirect(audit.flywheel)
+    return render(request, "audits/confirm_delete.html", {"object": audit})
+
+
+@login_required
+@require_POST
+def audit_restore(request: HttpRequest, audit_id: int) -> HttpResponse:
+    audit = get_audit_for(request.user, audit_id, need="manage", trashed=True)
+    audit.deleted_at = None
+    audit.save(update_fields=["deleted_at"])
+    messages.success(request, f"Audit “{audit.title}” restored.")
+    return redirect(audit)

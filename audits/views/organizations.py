@@ -1,0 +1,164 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..forms import InvitationForm, OrganizationForm, RoleForm, SwitchOrganizationForm
+from ..models import Invitation, Membership, Organization, hash_token
+from ..permissions import (
+    SESSION_KEY,
+    get_invitation_for,
+    get_membership_for,
+    get_organization_for,
+    role_allows,
+    switch_organization,
+)
+
+PENDING_INVITATION_KEY = "pending_invitation"
+
+
+@login_required
+@require_POST
+def organization_switch(request: HttpRequest) -> HttpResponse:
+    form = SwitchOrganizationForm(request.POST)
+    if form.is_valid():
+        organization = switch_organization(request, form.cleaned_data["organization"])
+        messages.success(request, f"You are now working in {organization.name}.")
+    return redirect("audits:flywheels")
+
+
+@login_required
+def members(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = get_organization_for(request.user, organization_id)
+    is_owner = role_allows(organization.user_role, "own")
+    context = {
+        "organization": organization,
+        "memberships": organization.memberships.select_related("user").order_by("user__username"),
+        "is_owner": is_owner,
+        "invitations": organization.invitations.select_related("created_by") if is_owner else [],
+        "invitation_form": InvitationForm(),
+        "roles": Membership.Role.choices,
+        "new_link": request.session.pop("new_invitation_link", None),
+    }
+    return render(request, "audits/members.html", context)
+
+
+@login_required
+@require_POST
+def invitation_create(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = get_organization_for(request.user, organization_id, need="own")
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a role for the invitation.")
+        return redirect("audits:members", organization_id=organization.pk)
+    _, token = Invitation.issue(organization, form.cleaned_data["role"], request.user, form.cleaned_data["note"])
+    # Shown once on the next page; only the token's hash is stored.
+    link = request.build_absolute_uri(reverse("audits:invitation", kwargs={"token": token}))
+    request.session["new_invitation_link"] = link
+    messages.success(request, "Invitation link created. Copy it now: it is shown only once.")
+    return redirect("audits:members", organization_id=organization.pk)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, organization_id: int, invitation_id: int) -> HttpResponse:
+    invitation = get_invitation_for(request.user, organization_id, invitation_id)
+    Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    messages.success(request, "Invitation revoked: its link no longer works.")
+    return redirect("audits:members", organization_id=organization_id)
+
+
+def _owner_count(organization: Organization) -> int:
+    return organization.memberships.filter(role=Membership.Role.OWNER).count()
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, organization_id: int, membership_id: int) -> HttpResponse:
+    membership = get_membership_for(request.user, organization_id, membership_id)
+    form = RoleForm(request.POST, instance=membership)
+    leaves_no_owner = membership.role == Membership.Role.OWNER and _owner_count(membership.organization) == 1
+    if not form.is_valid():
+        messages.error(request, "Choose one of the roles.")
+    elif leaves_no_owner and form.cleaned_data["role"] != Membership.Role.OWNER:
+        messages.error(request, "An organization needs at least one owner. Make someone else owner first.")
+    else:
+        form.save()
+        messages.success(request, f"{membership.user.username} is now {membership.get_role_display()}.")
+    return redirect("audits:members", organization_id=organization_id)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, organization_id: int, membership_id: int) -> HttpResponse:
+    membership = get_membership_for(request.user, organization_id, membership_id)
+    if membership.role == Membership.Role.OWNER and _owner_count(membership.organization) == 1:
+        messages.error(request, "An organization needs at least one owner. Make someone else owner first.")
+    else:
+        membership.delete()
+        messages.success(request, f"{membership.user.username} was removed from {membership.organization.name}.")
+    return redirect("audits:members", organization_id=organization_id)
+
+
+def _usable_invitation(token: str) -> Invitation | None:
+    return Invitation.objects.usable().select_related("organization").filter(token_hash=hash_token(token)).first()
+
+
+def pending_invitation(request: HttpRequest) -> Invitation | None:
+    token = request.session.get(PENDING_INVITATION_KEY)
+    return _usable_invitation(token) if token else None
+
+
+def accept_invitation(invitation: Invitation, user) -> Organization | None:
+    """Make `user` a member through `invitation`; return None if the link was used meanwhile.
+
+    The conditional update makes the link single-use even when two people click it at once.
+    """
+    with transaction.atomic():
+        claimed = (
+            Invitation.objects.usable()
+            .filter(pk=invitation.pk)
+            .update(accepted_at=timezone.now(), accepted_by=user)
+        )
+        if not claimed:
+            return None
+        Membership.objects.create(user=user, organization=invitation.organization, role=invitation.role)
+    return invitation.organization
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _usable_invitation(token)
+    if invitation is None:
+        return render(request, "audits/invitation_invalid.html", status=404)
+    if not request.user.is_authenticated:
+        # Remembered so that signing up joins this organization instead of creating one.
+        request.session[PENDING_INVITATION_KEY] = token
+        return render(request, "audits/invitation.html", {"invitation": invitation})
+    already = invitation.organization.memberships.filter(user=request.user).first()
+    if request.method == "POST" and already is None:
+        organization = accept_invitation(invitation, request.user)
+        if organization is None:
+            return render(request, "audits/invitation_invalid.html", status=404)
+        request.session[SESSION_KEY] = organization.pk
+        messages.success(request, f"You joined {organization.name} as {invitation.get_role_display()}.")
+        return redirect("audits:flywheels")
+    return render(request, "audits/invitation.html", {"invitation": invitation, "already": already})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_create(request: HttpRequest) -> HttpResponse:
+    form = OrganizationForm(request.POST or None)
+    if form.is_valid():
+        with transaction.atomic():
+            organization = form.save()
+            Membership.objects.create(user=request.user, organization=organization, role=Membership.Role.OWNER)
+        request.session[SESSION_KEY] = organization.pk
+        messages.success(request, f"Organization “{organization.name}” created. You are its owner.")
+        return redirect("audits:flywheels")
+    return render(request, "audits/organization_form.html", {"form": form})

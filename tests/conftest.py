@@ -1,0 +1,51 @@
+import pytest
+
+from audits.models import Membership
+
+from .factories import AuditFactory, FlywheelFactory, MembershipFactory, OrganizationFactory, UserFactory
+
+Role = Membership.Role
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory(name="Acme")
+
+
+@pytest.fixture
+def member_factory(organization):
+    """Return a function that makes a user with the given role in `organization`."""
+
+    def make(role: str = Role.OWNER, **user_fields):
+        return MembershipFactory(organization=organization, role=role, user=UserFactory(**user_fields)).user
+
+    return make
+
+
+@pytest.fixture
+def owner(member_factory):
+    return member_factory(Role.OWNER, username="olivia")
+
+
+@pytest.fixture
+def flywheel(organization):
+    return FlywheelFactory(organization=organization, name="Self-serve")
+
+
+@pytest.fixture
+def audit(flywheel):
+    return AuditFactory(flywheel=flywheel, title="Annual audit", period_year=2025)
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def outsider(db):
+    """A user who owns another organization, with its own flywheel and audit."""
+    membership = MembershipFactory(role=Role.OWNER, user=UserFactory(username="mallory"))
+    AuditFactory(flywheel=FlywheelFactory(organization=membership.organization))
+    return membership.user
