@@ -49,3 +49,9 @@ def outsider(db):
     membership = MembershipFactory(role=Role.OWNER, user=UserFactory(username="mallory"))
     AuditFactory(flywheel=FlywheelFactory(organization=membership.organization))
     return membership.user
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The real hasher is slow on purpose; tests need speed, not resistance to brute force.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,176 @@
+"""Tenant isolation: walk every URL pattern that takes an id, as an outsider and as anonymous.
+
+The patterns come from the URL resolver, so a new URL is covered as soon as it exists; a new
+kind of URL argument fails `test_it_knows_every_url_argument` until it is given a victim value.
+"""
+
+import itertools
+import re
+import secrets
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from audits.models import Audit, Flywheel, Invitation, Membership, Organization
+
+from .factories import AuditFactory, FlywheelFactory, MembershipFactory, OrganizationFactory, UserFactory
+
+SECRET = "VICTIM-SECRET"
+TRACKED_MODELS = [Organization, Membership, Invitation, Flywheel, Audit]
+
+
+def walk(patterns, prefix="", namespace=""):
+    """Yield (route, name, argument names) for every URL pattern."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            arguments = list(pattern.pattern.regex.groupindex)
+            yield prefix + str(pattern.pattern), f"{namespace}{pattern.name}", arguments
+
+
+ID_ROUTES = [route for route in walk(get_resolver().url_patterns) if route[2]]
+
+
+def make_tenant(label: str) -> dict:
+    organization = OrganizationFactory(name=f"{label} organization")
+    owner = MembershipFactory(organization=organization, user=UserFactory(username=f"{label}-owner")).user
+    other = MembershipFactory(organization=organization, role=Membership.Role.VIEWER)
+    flywheel = FlywheelFactory(organization=organization, name=f"{label} flywheel")
+    audit = AuditFactory(flywheel=flywheel, title=f"{label} audit")
+    trashed_audit = AuditFactory(flywheel=flywheel, title=f"{label} trashed audit", deleted_at=timezone.now())
+    trashed_flywheel = FlywheelFactory(organization=organization, name=f"{label} trashed", deleted_at=timezone.now())
+    invitation, _ = Invitation.issue(organization, Membership.Role.PARTICIPANT, owner, note=f"{label} invitee")
+    return {
+        "user": owner,
+        "organization_id": [organization.pk],
+        "membership_id": [other.pk],
+        "invitation_id": [invitation.pk],
+        "flywheel_id": [flywheel.pk, trashed_flywheel.pk],
+        "audit_id": [audit.pk, trashed_audit.pk],
+        # Django admin arguments: the admin is for staff only.
+        "object_id": [audit.pk],
+        "id": [owner.pk],
+        "url": [f"audits/audit/{audit.pk}/change"],
+        "content_type_id": [ContentType.objects.get_for_model(Audit).pk],
+        "app_label": ["audits"],
+        # An invitation token is itself the secret; an unknown one must reveal nothing.
+        "token": [secrets.token_urlsafe(32)],
+        "uidb64": ["MQ"],
+    }
+
+
+@pytest.fixture
+def victim(db):
+    return make_tenant(SECRET)
+
+
+@pytest.fixture
+def outsider_tenant(db):
+    return make_tenant("outsider")
+
+
+def snapshot() -> dict:
+    rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in TRACKED_MODELS}
+    rows["User"] = list(get_user_model().objects.order_by("pk").values("pk", "username", "password", "email"))
+    return rows
+
+
+def urls_to_try(route_arguments: list[str], victim: dict, outsider: dict):
+    """Every mix of victim and outsider values in which at least one argument is the victim's."""
+    for arguments_from_victim in itertools.product([True, False], repeat=len(route_arguments)):
+        if not any(arguments_from_victim):
+            continue
+        choices = [
+            (victim if from_victim else outsider)[argument]
+            for argument, from_victim in zip(route_arguments, arguments_from_victim, strict=True)
+        ]
+        for values in itertools.product(*choices):
+            yield dict(zip(route_arguments, values, strict=True))
+
+
+POST_DATA = {
+    "name": "taken over",
+    "title": "taken over",
+    "description": "x",
+    "role": "owner",
+    "note": "x",
+    "period_year": "2020",
+    "language": "en",
+    "status": "complete",
+    "organization": "1",
+}
+
+
+def test_it_knows_every_url_argument(victim):
+    known = set(victim)
+    arguments = {argument for _, _, route_arguments in ID_ROUTES for argument in route_arguments}
+    assert arguments <= known, f"give these URL arguments a victim value in make_tenant: {arguments - known}"
+
+
+def test_it_walks_the_routes_of_every_area():
+    names = {name for _, name, _ in ID_ROUTES}
+    assert {"audits:audit", "audits:flywheel", "audits:members", "audits:member-role", "audits:invitation"} <= names
+
+
+def _resolve(route: str, name: str, kwargs: dict) -> str:
+    if not name.endswith(":None"):
+        return reverse(name, kwargs=kwargs)
+    # Unnamed patterns (the admin's redirects): fill the route in by hand.
+    filled = re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(kwargs[match.group(1)]), route)
+    filled = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda match: str(kwargs[match.group(1)]), filled)
+    return "/" + filled.replace("^", "").replace("$", "")
+
+
+@pytest.mark.parametrize(("route", "name", "arguments"), ID_ROUTES, ids=[name for _, name, _ in ID_ROUTES])
+def test_an_outsider_gets_404_and_changes_nothing(client, victim, outsider_tenant, route, name, arguments):
+    client.force_login(outsider_tenant["user"])
+    before = snapshot()
+    for kwargs in urls_to_try(arguments, victim, outsider_tenant):
+        url = _resolve(route, name, kwargs)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, POST_DATA)
+            body = response.content.decode(errors="replace")
+            assert SECRET not in body, f"{method.upper()} {url} showed the victim's data"
+            if name.startswith("admin:"):
+                # Not staff: sent to the admin's login page, never shown the object.
+                assert response.status_code == 302, f"{method.upper()} {url}: {response.status_code}"
+            elif name == "password_reset_confirm":
+                assert "This link no longer works" in body
+            else:
+                # 405 comes from the method check, before any lookup: it tells nothing about the id.
+                assert response.status_code in (404, 405), f"{method.upper()} {url}: {response.status_code}"
+    assert snapshot() == before, f"{name} changed rows of another organization"
+
+
+@pytest.mark.parametrize(("route", "name", "arguments"), ID_ROUTES, ids=[name for _, name, _ in ID_ROUTES])
+def test_an_anonymous_visitor_is_sent_to_log_in(client, victim, route, name, arguments):
+    before = snapshot()
+    kwargs = {argument: victim[argument][0] for argument in arguments}
+    url = _resolve(route, name, kwargs)
+    for method in ("get", "post"):
+        response = getattr(client, method)(url, POST_DATA)
+        assert SECRET not in response.content.decode(errors="replace")
+        if name == "audits:invitation":
+            assert response.status_code == 404  # an unknown token
+        elif name == "password_reset_confirm":
+            assert "This link no longer works" in response.content.decode()
+        else:
+            assert response.status_code == 302, f"{method.upper()} {url}: {response.status_code}"
+            assert re.search(r"/(accounts|admin)/login/", response["Location"]), response["Location"]
+    assert snapshot() == before
+
+
+def test_an_outsiders_session_cannot_point_into_another_organization(client, victim, outsider_tenant):
+    client.force_login(outsider_tenant["user"])
+    session = client.session
+    session["organization_id"] = victim["organization_id"][0]
+    session.save()
+    for url in (reverse("audits:flywheels"), reverse("audits:trash")):
+        body = client.get(url).content.decode()
+        assert SECRET not in body
+        assert "outsider flywheel" in body or "outsider trashed" in body

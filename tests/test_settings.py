@@ -1,0 +1,83 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.urls import path
+
+from flywheel_audit.settings import BASE_DIR
+
+
+def manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(environment)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    result = manage("check", DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_it_passes_the_deployment_checks_when_configured():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x7Qp2" * 10,
+        DJANGO_ALLOWED_HOSTS="audit.example.com",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_it_tunes_sqlite_for_simultaneous_workshop_users():
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("this run uses PostgreSQL; the SQLite options are tested in the SQLite run")
+    options = settings.DATABASES["default"]["OPTIONS"]
+    assert "journal_mode=WAL" in options["init_command"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 5
+
+
+def test_it_reads_the_database_from_database_url():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env["DATABASE_URL"] = "postgres://someone@db.example.com:5432/flywheel"
+    env["DJANGO_SETTINGS_MODULE"] = "flywheel_audit.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
+
+
+def broken_view(request):
+    raise RuntimeError("a secret detail of the failure")
+
+
+urlpatterns = [path("broken/", broken_view)]
+
+
+def test_a_server_error_shows_no_traceback(client, settings):
+    settings.ROOT_URLCONF = __name__
+    settings.DEBUG = False
+    client.raise_request_exception = False
+    response = client.get("/broken/")
+    body = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in body
+    assert "a secret detail of the failure" not in body
+    assert "Traceback" not in body
