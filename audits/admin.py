@@ -1,6 +1,19 @@
 from django.contrib import admin
 
-from .models import Audit, Flywheel, Invitation, Membership, Organization
+from .models import (
+    Audit,
+    Flywheel,
+    Force,
+    FrictionPoint,
+    Invitation,
+    Membership,
+    Metric,
+    Organization,
+    Reading,
+    SelfAssessment,
+    StageStrategy,
+    Team,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -51,3 +64,87 @@ class AuditAdmin(admin.ModelAdmin):
     search_fields = ["title", "flywheel__name", "flywheel__organization__name"]
     list_select_related = ["flywheel__organization"]
     autocomplete_fields = ["flywheel"]
+
+
+class ReadOnlyContentAdmin(admin.ModelAdmin):
+    """Audit content is read-only here: the workshop pages edit it, versioning every save."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AuditRowAdmin(ReadOnlyContentAdmin):
+    """The rows of an audit's tables: found by text, filtered by stage, linked to their audit."""
+
+    list_select_related = ["audit__flywheel__organization"]
+    autocomplete_fields = ["audit"]
+    readonly_fields = ["version", "position"]
+
+
+@admin.register(StageStrategy)
+class StageStrategyAdmin(AuditRowAdmin):
+    list_display = ["audit", "stage", "principle", "approach"]
+    list_filter = ["stage"]
+    search_fields = ["principle", "approach", "audit__title"]
+
+
+class ReadingInline(admin.TabularInline):
+    model = Reading
+    extra = 0
+    exclude = ["position"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Metric)
+class MetricAdmin(AuditRowAdmin):
+    list_display = ["name", "audit", "stage", "kind", "unit", "period", "illustrative"]
+    list_filter = ["stage", "kind", "period", "illustrative"]
+    search_fields = ["name", "activity", "audit__title"]
+    inlines = [ReadingInline]
+
+
+@admin.register(Reading)
+class ReadingAdmin(ReadOnlyContentAdmin):
+    list_display = ["metric", "period_start", "gained", "lost", "total", "promoters", "detractors", "value"]
+    list_filter = ["metric__kind", "metric__period"]
+    search_fields = ["metric__name", "metric__audit__title"]
+    list_select_related = ["metric__audit"]
+    autocomplete_fields = ["metric"]
+    date_hierarchy = "period_start"
+
+
+@admin.register(Team)
+class TeamAdmin(AuditRowAdmin):
+    list_display = ["name", "audit", "position"]
+    search_fields = ["name", "audit__title"]
+
+
+@admin.register(Force)
+class ForceAdmin(AuditRowAdmin):
+    list_display = ["name", "team", "audit", "stage", "serves", "owner"]
+    list_filter = ["stage", "serves"]
+    search_fields = ["name", "before", "now", "planned_change", "owner", "audit__title"]
+    list_select_related = ["team", "audit__flywheel__organization"]
+    autocomplete_fields = ["audit", "team"]
+
+
+@admin.register(FrictionPoint)
+class FrictionPointAdmin(AuditRowAdmin):
+    list_display = ["source", "audit", "origin", "stage", "owner", "due_date"]
+    list_filter = ["origin", "stage"]
+    search_fields = ["source", "automation", "new_goal", "restructure", "owner", "audit__title"]
+
+
+@admin.register(SelfAssessment)
+class SelfAssessmentAdmin(AuditRowAdmin):
+    list_display = ["question", "audit", "answer"]
+    list_filter = ["question", "answer"]
+    search_fields = ["notes", "audit__title"]

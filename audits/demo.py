@@ -2,8 +2,23 @@
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import translation
 
-from .models import Audit, Flywheel, Membership, Organization
+from . import hubspot_example as example
+from .models import (
+    Audit,
+    Flywheel,
+    Force,
+    FrictionPoint,
+    Membership,
+    Metric,
+    Organization,
+    Reading,
+    SelfAssessment,
+    StageStrategy,
+    Team,
+)
+from .workshop import has_content, start_audit
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "flywheel-demo"
@@ -14,7 +29,10 @@ DEMO_AUDIT = "HubSpot flywheel audit"
 
 @transaction.atomic
 def load_demo() -> Audit:
-    """Create the demo organization, user, flywheel and audit; a second run changes nothing."""
+    """Create the demo organization, user, flywheel and audit with HubSpot's example in it.
+
+    A second run changes nothing: the example is written only into an audit that has no content.
+    """
     user, created = get_user_model().objects.get_or_create(
         username=DEMO_USERNAME, defaults={"email": "demo@example.com"}
     )
@@ -38,4 +56,99 @@ def load_demo() -> Audit:
         title=DEMO_AUDIT,
         defaults={"period_year": 2018, "language": Audit.Language.ENGLISH},
     )
+    if not has_content(audit):
+        with translation.override(audit.language):
+            fill_with_example(audit)
     return audit
+
+
+def fill_with_example(audit: Audit) -> None:
+    """Write HubSpot's worked example into an audit that has no content yet."""
+    start_audit(audit)
+    _fill_strategies(audit)
+    _fill_metrics(audit)
+    _fill_forces(audit)
+    _fill_friction(audit)
+    _fill_self_assessment(audit)
+
+
+def _fill_strategies(audit: Audit) -> None:
+    strategies = {strategy.stage: strategy for strategy in audit.strategies.all()}
+    for row in example.STRATEGIES:
+        strategies[row.stage].principle = str(row.principle)
+        strategies[row.stage].approach = str(row.approach)
+    StageStrategy.objects.bulk_update(strategies.values(), ["principle", "approach"])
+
+
+def _fill_metrics(audit: Audit) -> None:
+    metrics = Metric.objects.bulk_create(
+        Metric(
+            audit=audit,
+            stage=row.stage,
+            name=str(row.name),
+            kind=row.kind,
+            unit=str(row.unit),
+            period=row.period,
+            activity=str(row.activity),
+            illustrative=True,
+            position=position,
+        )
+        for position, row in enumerate(example.METRICS)
+    )
+    readings = example.illustrative_readings(audit.period_year)
+    Reading.objects.bulk_create(
+        Reading(metric=metric, **figures)
+        for metric, row in zip(metrics, example.METRICS, strict=True)
+        for figures in readings[row.key]
+    )
+
+
+def _fill_forces(audit: Audit) -> None:
+    teams = {team.name: team for team in audit.teams.all()}
+    next_position = max((team.position for team in teams.values()), default=-1) + 1
+    team_by_key = {}
+    for row in example.TEAMS:
+        name = str(row.name)
+        if name not in teams:
+            teams[name] = Team.objects.create(audit=audit, name=name, position=next_position)
+            next_position += 1
+        team_by_key[row.key] = teams[name]
+    Force.objects.bulk_create(
+        Force(
+            audit=audit,
+            team=team_by_key[row.team],
+            name=str(row.name),
+            before=str(row.before),
+            now=str(row.now),
+            stage=row.stage,
+            serves=row.serves,
+            position=position,
+        )
+        for position, row in enumerate(example.FORCES)
+    )
+
+
+def _fill_friction(audit: Audit) -> None:
+    FrictionPoint.objects.bulk_create(
+        FrictionPoint(
+            audit=audit,
+            source=str(row.source),
+            automation=str(row.automation),
+            new_goal=str(row.new_goal),
+            restructure=str(row.restructure),
+            origin=row.origin,
+            stage=row.stage,
+            teams=", ".join(str(team) for team in row.teams),
+            position=position,
+        )
+        for position, row in enumerate(example.FRICTION)
+    )
+
+
+def _fill_self_assessment(audit: Audit) -> None:
+    answers = list(audit.self_assessment.all())
+    for answer in answers:
+        row = example.SELF_ASSESSMENT[answer.question]
+        answer.answer = row.answer
+        answer.notes = str(row.notes)
+    SelfAssessment.objects.bulk_update(answers, ["answer", "notes"])

@@ -162,6 +162,8 @@ class Audit(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every change to the audit's content: "has this audit changed since N?"
+    content_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -185,3 +187,170 @@ def purge_expired_trash() -> tuple[int, int]:
     audits.delete()
     flywheels.delete()
     return counts
+
+
+# --- The workshop content of an audit -------------------------------------------------------
+
+
+class Stage(models.TextChoices):
+    ATTRACT = "attract", "Attract"
+    ENGAGE = "engage", "Engage"
+    DELIGHT = "delight", "Delight"
+
+
+STAGE_ORDER = {stage: index for index, stage in enumerate(Stage.values)}
+
+
+class AuditRow(models.Model):
+    """A row of one of an audit's tables: versioned, so that no save silently overwrites another."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    position = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class StageStrategy(AuditRow):
+    audit = models.ForeignKey(Audit, models.CASCADE, related_name="strategies")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    principle = models.CharField("inbound principle", max_length=300, blank=True)
+    approach = models.TextField("approach (key activities)", max_length=2000, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["audit", "stage"], name="one_strategy_per_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()}: {self.approach[:40]}"
+
+
+class Metric(AuditRow):
+    class Kind(models.TextChoices):
+        BUCKET = "bucket", "Bucket (gained, lost, total)"
+        NPS = "nps", "Net Promoter Score"
+        RATE = "rate", "Rate (%)"
+        VALUE = "value", "Value"
+
+    class Period(models.TextChoices):
+        MONTH = "month", "Month"
+        QUARTER = "quarter", "Quarter"
+        YEAR = "year", "Year"
+
+    audit = models.ForeignKey(Audit, models.CASCADE, related_name="metrics")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BUCKET)
+    unit = models.CharField(max_length=40, blank=True)
+    period = models.CharField(max_length=10, choices=Period.choices, default=Period.MONTH)
+    activity = models.CharField("key activity", max_length=300, blank=True)
+    illustrative = models.BooleanField(default=False, help_text="Example figures, not real data.")
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Reading(AuditRow):
+    """One period's figures of a metric; which fields apply depends on the metric's kind."""
+
+    metric = models.ForeignKey(Metric, models.CASCADE, related_name="readings")
+    period_start = models.DateField()
+    gained = models.PositiveIntegerField(null=True, blank=True)
+    lost = models.PositiveIntegerField(null=True, blank=True)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    promoters = models.PositiveIntegerField(null=True, blank=True)
+    passives = models.PositiveIntegerField(null=True, blank=True)
+    detractors = models.PositiveIntegerField(null=True, blank=True)
+    promoters_lost = models.PositiveIntegerField(
+        "promoters lost", null=True, blank=True, help_text="Promoters who slipped to passive or detractor."
+    )
+    value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["period_start"]
+        constraints = [models.UniqueConstraint(fields=["metric", "period_start"], name="one_reading_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.period_start}"
+
+
+class Team(AuditRow):
+    audit = models.ForeignKey(Audit, models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Force(AuditRow):
+    class Serves(models.TextChoices):
+        PROCESS = "process", "Our process"
+        CUSTOMER = "customer", "The customer"
+        BOTH = "both", "Both"
+
+    audit = models.ForeignKey(Audit, models.CASCADE, related_name="forces")
+    team = models.ForeignKey(Team, models.CASCADE, related_name="forces")
+    name = models.CharField("force", max_length=200)
+    before = models.TextField(max_length=2000, blank=True)
+    now = models.TextField(max_length=2000, blank=True)
+    serves = models.CharField(max_length=10, choices=Serves.choices, blank=True)
+    stage = models.CharField(max_length=10, choices=Stage.choices, blank=True)
+    planned_change = models.TextField("planned change for next year", max_length=2000, blank=True)
+    owner = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FrictionPoint(AuditRow):
+    class Origin(models.TextChoices):
+        EXTERNAL = "external", "External (customers, prospects)"
+        INTERNAL = "internal", "Internal (metrics, processes)"
+
+    audit = models.ForeignKey(Audit, models.CASCADE, related_name="friction_points")
+    source = models.TextField("source of friction", max_length=2000)
+    origin = models.CharField(max_length=10, choices=Origin.choices, blank=True)
+    stage = models.CharField(max_length=10, choices=Stage.choices, blank=True)
+    teams = models.CharField("teams involved", max_length=200, blank=True)
+    # Each step's answer: empty (not answered yet), "No", or the fix.
+    automation = models.TextField(max_length=2000, blank=True)
+    new_goal = models.TextField("new (shared) goal", max_length=2000, blank=True)
+    restructure = models.TextField("restructuring", max_length=2000, blank=True)
+    owner = models.CharField("fix owner", max_length=120, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.source[:60]
+
+
+class SelfAssessment(AuditRow):
+    class Question(models.TextChoices):
+        SAME_JOB = "same_job", "Do people who do the same job sit in different departments?"
+        TOO_SPECIALIZED = "too_specialized", "Are teams too specialized?"
+        BLIND_SPOT = "blind_spot", "If the organization has a systemic blind spot, is a team assigned to it?"
+
+    class Answer(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+
+    audit = models.ForeignKey(Audit, models.CASCADE, related_name="self_assessment")
+    question = models.CharField(max_length=20, choices=Question.choices)
+    answer = models.CharField(max_length=3, choices=Answer.choices, blank=True)
+    notes = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["audit", "question"], name="one_answer_per_question")]
+
+    def __str__(self) -> str:
+        return self.get_question_display()

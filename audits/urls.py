@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, audits, flywheels, organizations
+from .views import accounts, audits, flywheels, organizations, rows, workshop
 
 app_name = "audits"
 
@@ -38,9 +38,19 @@ urlpatterns = [
     path("flywheels/<int:flywheel_id>/delete/", flywheels.flywheel_delete, name="flywheel-delete"),
     path("flywheels/<int:flywheel_id>/restore/", flywheels.flywheel_restore, name="flywheel-restore"),
     path("flywheels/<int:flywheel_id>/audits/new/", audits.audit_create, name="audit-create"),
-    path("audits/<int:audit_id>/", audits.audit_detail, name="audit"),
+    path("audits/<int:audit_id>/", workshop.overview, name="audit"),
     path("audits/<int:audit_id>/edit/", audits.audit_edit, name="audit-edit"),
     path("audits/<int:audit_id>/delete/", audits.audit_delete, name="audit-delete"),
     path("audits/<int:audit_id>/restore/", audits.audit_restore, name="audit-restore"),
     path("trash/", flywheels.trash, name="trash"),
+]
+
+urlpatterns += [
+    path("audits/<int:audit_id>/steps/<slug:step>/", workshop.step_page, name="step"),
+    path("audits/<int:audit_id>/panels/<slug:name>/", workshop.panel, name="panel"),
+    path("audits/<int:audit_id>/forces/<int:row_id>/ideas/", workshop.force_ideas, name="force-ideas"),
+    path("audits/<int:audit_id>/rows/<slug:kind>/add/", rows.row_add, name="row-add"),
+    path("audits/<int:audit_id>/rows/<slug:kind>/<int:row_id>/", rows.row_cell, name="row-cell"),
+    path("audits/<int:audit_id>/rows/<slug:kind>/<int:row_id>/delete/", rows.row_delete, name="row-delete"),
+    path("audits/<int:audit_id>/rows/<slug:kind>/<int:row_id>/move/", rows.row_move, name="row-move"),
 ]

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from audits.models import Membership
@@ -55,3 +57,15 @@ def outsider(db):
 def fast_password_hashing(settings):
     # The real hasher is slow on purpose; tests need speed, not resistance to brute force.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def field_errors():
+    """Return a function giving the error messages rendered beside a form field of a response."""
+
+    def errors(response, field: str) -> list[str]:
+        html = response.content.decode()
+        found = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', html, re.DOTALL)
+        return re.findall(r"<li>(.*?)</li>", found.group(1)) if found else []
+
+    return errors

@@ -5,6 +5,7 @@ kind of URL argument fails `test_it_knows_every_url_argument` until it is given 
 """
 
 import itertools
+from datetime import date
 import re
 import secrets
 
@@ -14,12 +15,40 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from audits.models import Audit, Flywheel, Invitation, Membership, Organization
+from audits.models import (
+    Audit,
+    Flywheel,
+    Force,
+    FrictionPoint,
+    Invitation,
+    Membership,
+    Metric,
+    Organization,
+    Reading,
+    SelfAssessment,
+    StageStrategy,
+    Team,
+)
+from audits.tables import TABLES
+from audits.workshop import start_audit
 
 from .factories import AuditFactory, FlywheelFactory, MembershipFactory, OrganizationFactory, UserFactory
 
 SECRET = "VICTIM-SECRET"
-TRACKED_MODELS = [Organization, Membership, Invitation, Flywheel, Audit]
+TRACKED_MODELS = [
+    Organization,
+    Membership,
+    Invitation,
+    Flywheel,
+    Audit,
+    StageStrategy,
+    Metric,
+    Reading,
+    Team,
+    Force,
+    FrictionPoint,
+    SelfAssessment,
+]
 
 
 def walk(patterns, prefix="", namespace=""):
@@ -45,6 +74,13 @@ def make_tenant(label: str) -> dict:
     trashed_audit = AuditFactory(flywheel=flywheel, title=f"{label} trashed audit", deleted_at=timezone.now())
     trashed_flywheel = FlywheelFactory(organization=organization, name=f"{label} trashed", deleted_at=timezone.now())
     invitation, _ = Invitation.issue(organization, Membership.Role.PARTICIPANT, owner, note=f"{label} invitee")
+    start_audit(audit)
+    metric = Metric.objects.create(audit=audit, stage="attract", name=f"{label} visitors")
+    reading = Reading.objects.create(metric=metric, period_start=date(2025, 1, 1), gained=5)
+    team = audit.teams.first()
+    force = Force.objects.create(audit=audit, team=team, name=f"{label} force")
+    friction = FrictionPoint.objects.create(audit=audit, source=f"{label} friction")
+    rows = [audit.strategies.first(), metric, reading, team, force, friction, audit.self_assessment.first()]
     return {
         "user": owner,
         "organization_id": [organization.pk],
@@ -61,6 +97,11 @@ def make_tenant(label: str) -> dict:
         # An invitation token is itself the secret; an unknown one must reveal nothing.
         "token": [secrets.token_urlsafe(32)],
         "uidb64": ["MQ"],
+        # The workshop: its steps, panels and tables (every kind of row, each kind's id).
+        "step": ["strategy", "summary"],
+        "name": ["diagram"],
+        "kind": sorted(TABLES),
+        "row_id": sorted({row.pk for row in rows}),
     }
 
 
@@ -80,15 +121,18 @@ def snapshot() -> dict:
     return rows
 
 
+# Arguments that name no organization's object: the same for victim and outsider.
+SHARED_ARGUMENTS = {"step", "name", "kind", "token", "uidb64", "app_label", "content_type_id"}
+
+
 def urls_to_try(route_arguments: list[str], victim: dict, outsider: dict):
-    """Every mix of victim and outsider values in which at least one argument is the victim's."""
-    for arguments_from_victim in itertools.product([True, False], repeat=len(route_arguments)):
-        if not any(arguments_from_victim):
+    """Every mix of victim and outsider objects in which at least one object is the victim's."""
+    tenant_arguments = [argument for argument in route_arguments if argument not in SHARED_ARGUMENTS]
+    for from_victim in itertools.product([True, False], repeat=len(tenant_arguments)):
+        if tenant_arguments and not any(from_victim):
             continue
-        choices = [
-            (victim if from_victim else outsider)[argument]
-            for argument, from_victim in zip(route_arguments, arguments_from_victim, strict=True)
-        ]
+        owner = dict(zip(tenant_arguments, from_victim, strict=True))
+        choices = [(victim if owner.get(argument, True) else outsider)[argument] for argument in route_arguments]
         for values in itertools.product(*choices):
             yield dict(zip(route_arguments, values, strict=True))
 

@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..forms import AuditForm
+from ..workshop import start_audit
 from ..permissions import get_audit_for, get_flywheel_for, role_allows
 
 
@@ -16,20 +18,12 @@ def audit_create(request: HttpRequest, flywheel_id: int) -> HttpResponse:
     form = AuditForm(request.POST or None, initial={"period_year": timezone.now().year})
     if form.is_valid():
         form.instance.flywheel = flywheel
-        audit = form.save()
+        with transaction.atomic():
+            audit = form.save()
+            start_audit(audit)
         messages.success(request, f"Audit “{audit.title}” created.")
         return redirect(audit)
     return render(request, "audits/audit_form.html", {"form": form, "flywheel": flywheel})
-
-
-@login_required
-def audit_detail(request: HttpRequest, audit_id: int) -> HttpResponse:
-    audit = get_audit_for(request.user, audit_id)
-    return render(
-        request,
-        "audits/audit_detail.html",
-        {"audit": audit, "flywheel": audit.flywheel, "can_manage": role_allows(audit.user_role, "manage")},
-    )
 
 
 @login_required

@@ -1,0 +1,513 @@
+"""AuditDocument: one audit as plain, frozen data — what every page and export renders.
+
+`load(audit)` reads it from the database in a fixed number of queries, whatever the audit's
+size. Everything computed (net change, NPS, conversion rates, which rows are settled) is
+computed here once, from `calculations`, so every renderer shows the same numbers.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
+
+from django.db.models import Prefetch
+
+from . import calculations, periods
+from .models import STAGE_ORDER, Audit, FrictionPoint, Metric, Reading, SelfAssessment, Stage, StageStrategy, Team
+from .tables import is_fix
+
+STAGE_LABELS = dict(Stage.choices)
+SETTLING_STEPS = ("automation", "new_goal", "restructure")
+
+
+@dataclass(frozen=True)
+class Header:
+    id: int
+    title: str
+    flywheel_id: int
+    flywheel_name: str
+    organization_name: str
+    period_year: int
+    workshop_date: date | None
+    language: str
+    status: str
+    content_version: int
+
+
+@dataclass(frozen=True)
+class Strategy:
+    id: int | None
+    stage: str
+    principle: str
+    approach: str
+    version: int = 1
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS[self.stage]
+
+
+@dataclass(frozen=True)
+class ReadingRow:
+    id: int
+    period_start: date
+    label: str
+    gained: int | None
+    lost: int | None
+    total: int | None
+    promoters: int | None
+    passives: int | None
+    detractors: int | None
+    promoters_lost: int | None
+    value: Decimal | None
+    version: int
+    net_change: int | None
+    nps: float | None
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    id: int
+    stage: str
+    name: str
+    kind: str
+    unit: str
+    period: str
+    activity: str
+    illustrative: bool
+    version: int
+    readings: tuple[ReadingRow, ...]
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS[self.stage]
+
+    def headline(self, reading: ReadingRow) -> float | int | Decimal | None:
+        """The one number that stands for a period: a bucket's total, the NPS, or the value."""
+        if self.kind == Metric.Kind.BUCKET:
+            return reading.total
+        if self.kind == Metric.Kind.NPS:
+            return reading.nps
+        return reading.value
+
+    @property
+    def headline_values(self) -> list:
+        return [self.headline(reading) for reading in self.readings]
+
+    @property
+    def latest(self) -> ReadingRow | None:
+        return self.readings[-1] if self.readings else None
+
+    @property
+    def latest_value(self):
+        return self.headline(self.latest) if self.latest else None
+
+    @property
+    def latest_change(self) -> float | None:
+        if len(self.readings) < 2:
+            return None
+        return calculations.change(self.headline(self.readings[-2]), self.headline(self.readings[-1]))[0]
+
+
+@dataclass(frozen=True)
+class ConversionRate:
+    period_start: date
+    label: str
+    rate: float | None
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """The conversion between two consecutive buckets of the flywheel's path, per period."""
+
+    from_metric: str
+    to_metric: str
+    rates: tuple[ConversionRate, ...]
+    comparable: bool = True
+
+    @property
+    def average(self) -> float | None:
+        return calculations.average([rate.rate for rate in self.rates])
+
+    @property
+    def latest(self) -> float | None:
+        known = [rate.rate for rate in self.rates if rate.rate is not None]
+        return known[-1] if known else None
+
+    @property
+    def label(self) -> str:
+        return f"{self.from_metric} → {self.to_metric}"
+
+    @property
+    def rates_values(self) -> list[float | None]:
+        return [rate.rate for rate in self.rates]
+
+
+@dataclass(frozen=True)
+class ForceRow:
+    id: int
+    team_id: int
+    team: str
+    name: str
+    before: str
+    now: str
+    serves: str
+    stage: str
+    planned_change: str
+    owner: str
+    version: int
+
+
+@dataclass(frozen=True)
+class TeamForces:
+    id: int
+    name: str
+    version: int
+    forces: tuple[ForceRow, ...]
+
+
+@dataclass(frozen=True)
+class FrictionRow:
+    id: int
+    number: int
+    source: str
+    origin: str
+    stage: str
+    teams: str
+    automation: str
+    new_goal: str
+    restructure: str
+    owner: str
+    due_date: date | None
+    version: int
+
+    @property
+    def settled_by(self) -> str | None:
+        """The first step whose answer is a fix; the row is settled there."""
+        return next((step for step in SETTLING_STEPS if is_fix(getattr(self, step))), None)
+
+    @property
+    def is_open(self) -> bool:
+        return self.settled_by is None
+
+    @property
+    def fix(self) -> str:
+        return getattr(self, self.settled_by) if self.settled_by else ""
+
+    def reaches(self, step: str) -> bool:
+        """Whether the row is still open when the team reaches `step` (no earlier step fixed it)."""
+        earlier = SETTLING_STEPS[: SETTLING_STEPS.index(step)]
+        return not any(is_fix(getattr(self, name)) for name in earlier)
+
+    def waiting_on(self, step: str) -> bool:
+        """Whether an earlier step has not been answered yet."""
+        earlier = SETTLING_STEPS[: SETTLING_STEPS.index(step)]
+        return any(not getattr(self, name) for name in earlier)
+
+    @property
+    def summary_cells(self) -> tuple[str, str, str]:
+        """The three fix columns as HubSpot's table shows them: "No" before the fix, nothing after."""
+        settled = self.settled_by
+        cells = []
+        for step in SETTLING_STEPS:
+            value = getattr(self, step)
+            if settled and SETTLING_STEPS.index(step) > SETTLING_STEPS.index(settled):
+                value = ""
+            cells.append(value)
+        return tuple(cells)
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    id: int
+    question: str
+    question_label: str
+    answer: str
+    notes: str
+    version: int
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    kind: str  # "friction" or "force"
+    what: str
+    fix: str
+    owner: str
+    due_date: date | None
+
+
+@dataclass(frozen=True)
+class StageSummary:
+    """What the flywheel diagram shows for one stage."""
+
+    stage: str
+    label: str
+    approach: str
+    metric: MetricRow | None
+    open_friction: int
+    forces: int
+
+
+@dataclass(frozen=True)
+class AuditDocument:
+    header: Header
+    strategies: tuple[Strategy, ...]
+    metrics: tuple[MetricRow, ...]
+    conversions: tuple[Conversion, ...]
+    teams: tuple[TeamForces, ...]
+    friction: tuple[FrictionRow, ...]
+    self_assessment: tuple[AssessmentRow, ...]
+
+    @property
+    def forces(self) -> list[ForceRow]:
+        return [force for team in self.teams for force in team.forces]
+
+    @property
+    def weakest_conversion(self) -> Conversion | None:
+        """Where the flywheel loses most momentum: the lowest average conversion."""
+        return calculations.weakest([(conversion, conversion.average) for conversion in self.conversions])
+
+    def metrics_of(self, stage: str) -> list[MetricRow]:
+        return [metric for metric in self.metrics if metric.stage == stage]
+
+    def friction_reaching(self, step: str) -> list[FrictionRow]:
+        return [row for row in self.friction if row.reaches(step)]
+
+    @property
+    def open_friction(self) -> list[FrictionRow]:
+        return [row for row in self.friction if row.is_open]
+
+    @property
+    def action_items(self) -> list[ActionItem]:
+        items = [
+            ActionItem("friction", row.source, row.fix, row.owner, row.due_date)
+            for row in self.friction
+            if row.settled_by
+        ]
+        items += [
+            ActionItem("force", force.name, force.planned_change, force.owner, None)
+            for force in self.forces
+            if force.planned_change
+        ]
+        return items
+
+    @property
+    def stages(self) -> list[StageSummary]:
+        summaries = []
+        for strategy in self.strategies:
+            metrics = self.metrics_of(strategy.stage)
+            summaries.append(
+                StageSummary(
+                    stage=strategy.stage,
+                    label=strategy.stage_label,
+                    approach=strategy.approach,
+                    metric=metrics[0] if metrics else None,
+                    open_friction=sum(1 for row in self.open_friction if row.stage == strategy.stage),
+                    forces=sum(1 for force in self.forces if force.stage == strategy.stage),
+                )
+            )
+        return summaries
+
+    def forces_by_stage(self) -> dict[str, int]:
+        counts = {stage: 0 for stage in Stage.values}
+        for force in self.forces:
+            if force.stage:
+                counts[force.stage] += 1
+        return counts
+
+    @property
+    def forces_serving_process(self) -> list[ForceRow]:
+        return [force for force in self.forces if force.serves == "process"]
+
+
+def _reading_row(reading: Reading, kind_period: str) -> ReadingRow:
+    return ReadingRow(
+        id=reading.pk,
+        period_start=reading.period_start,
+        label=periods.period_label(reading.period_start, kind_period),
+        gained=reading.gained,
+        lost=reading.lost,
+        total=reading.total,
+        promoters=reading.promoters,
+        passives=reading.passives,
+        detractors=reading.detractors,
+        promoters_lost=reading.promoters_lost,
+        value=reading.value,
+        version=reading.version,
+        net_change=calculations.net_change(reading.gained, reading.lost),
+        nps=calculations.nps(reading.promoters, reading.passives, reading.detractors),
+    )
+
+
+def _metric_row(metric: Metric) -> MetricRow:
+    return MetricRow(
+        id=metric.pk,
+        stage=metric.stage,
+        name=metric.name,
+        kind=metric.kind,
+        unit=metric.unit,
+        period=metric.period,
+        activity=metric.activity,
+        illustrative=metric.illustrative,
+        version=metric.version,
+        readings=tuple(_reading_row(reading, metric.period) for reading in metric.readings.all()),
+    )
+
+
+def path_of(metrics: list[MetricRow]) -> list[MetricRow]:
+    """The flywheel's path: its buckets in stage order (visitors → free users → … → customers)."""
+    return [metric for metric in metrics if metric.kind == Metric.Kind.BUCKET]
+
+
+def conversions_along(path: list[MetricRow]) -> list[Conversion]:
+    conversions = []
+    for previous, current in pairwise(path):
+        gained_before = {reading.period_start: reading.gained for reading in previous.readings}
+        rates = tuple(
+            ConversionRate(
+                reading.period_start,
+                reading.label,
+                calculations.conversion_rate(gained_before.get(reading.period_start), reading.gained),
+            )
+            for reading in current.readings
+        )
+        comparable = previous.period == current.period
+        conversions.append(Conversion(previous.name, current.name, rates if comparable else (), comparable))
+    return conversions
+
+
+def load(audit: Audit) -> AuditDocument:
+    """Read `audit` (fetched with its flywheel and organization) into an AuditDocument."""
+    strategies = {strategy.stage: strategy for strategy in StageStrategy.objects.filter(audit=audit)}
+    metrics = sorted(
+        (
+            _metric_row(metric)
+            for metric in Metric.objects.filter(audit=audit).prefetch_related(
+                Prefetch("readings", queryset=Reading.objects.order_by("period_start"))
+            )
+        ),
+        key=lambda metric: STAGE_ORDER[metric.stage],  # stable: keeps each stage's own order
+    )
+    teams = Team.objects.filter(audit=audit).order_by("position", "pk").prefetch_related("forces")
+    friction = FrictionPoint.objects.filter(audit=audit).order_by("position", "pk")
+    assessment = {row.question: row for row in SelfAssessment.objects.filter(audit=audit)}
+    return AuditDocument(
+        header=Header(
+            id=audit.pk,
+            title=audit.title,
+            flywheel_id=audit.flywheel_id,
+            flywheel_name=audit.flywheel.name,
+            organization_name=audit.flywheel.organization.name,
+            period_year=audit.period_year,
+            workshop_date=audit.workshop_date,
+            language=audit.language,
+            status=audit.status,
+            content_version=audit.content_version,
+        ),
+        strategies=tuple(
+            Strategy(row.pk, stage, row.principle, row.approach, row.version)
+            if (row := strategies.get(stage))
+            else Strategy(None, stage, "", "")
+            for stage in Stage.values
+        ),
+        metrics=tuple(metrics),
+        conversions=tuple(conversions_along(path_of(metrics))),
+        teams=tuple(
+            TeamForces(
+                id=team.pk,
+                name=team.name,
+                version=team.version,
+                forces=tuple(
+                    ForceRow(
+                        id=force.pk,
+                        team_id=team.pk,
+                        team=team.name,
+                        name=force.name,
+                        before=force.before,
+                        now=force.now,
+                        serves=force.serves,
+                        stage=force.stage,
+                        planned_change=force.planned_change,
+                        owner=force.owner,
+                        version=force.version,
+                    )
+                    for force in sorted(team.forces.all(), key=lambda force: (force.position, force.pk))
+                ),
+            )
+            for team in teams
+        ),
+        friction=tuple(
+            FrictionRow(
+                id=row.pk,
+                number=number,
+                source=row.source,
+                origin=row.origin,
+                stage=row.stage,
+                teams=row.teams,
+                automation=row.automation,
+                new_goal=row.new_goal,
+                restructure=row.restructure,
+                owner=row.owner,
+                due_date=row.due_date,
+                version=row.version,
+            )
+            for number, row in enumerate(friction, start=1)
+        ),
+        self_assessment=tuple(
+            AssessmentRow(
+                id=row.pk,
+                question=question,
+                question_label=label,
+                answer=row.answer,
+                notes=row.notes,
+                version=row.version,
+            )
+            for question, label in SelfAssessment.Question.choices
+            if (row := assessment.get(question))
+        ),
+    )
+
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    done: int
+    total: int
+    note: str
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+
+def _count(done: int, total: int, what: str) -> StepProgress:
+    return StepProgress(done, total, f"{done} of {total} {what}")
+
+
+def progress(document: AuditDocument) -> dict[str, StepProgress]:
+    """What is filled and what is missing, per workshop step."""
+    friction = document.friction
+    reaching_goals = [row for row in friction if row.reaches("new_goal") and row.automation]
+    reaching_restructure = [row for row in reaching_goals if row.reaches("restructure") and row.new_goal]
+    stages_measured = sum(
+        1 for stage in Stage.values if any(metric.readings for metric in document.metrics_of(stage))
+    )
+    return {
+        "strategy": _count(sum(1 for row in document.strategies if row.approach), 3, "stages have an approach"),
+        "metrics": _count(stages_measured, 3, "stages have a metric with readings"),
+        "forces": _count(
+            sum(1 for team in document.teams if team.forces), len(document.teams), "teams have listed forces"
+        ),
+        "identify": StepProgress(len(friction), len(friction), f"{len(friction)} sources of friction"),
+        "automate": _count(sum(1 for row in friction if row.automation), len(friction), "rows answered"),
+        "goals": _count(sum(1 for row in reaching_goals if row.new_goal), len(reaching_goals), "rows answered"),
+        "restructure": _count(
+            sum(1 for row in reaching_restructure if row.restructure)
+            + sum(1 for row in document.self_assessment if row.answer),
+            len(reaching_restructure) + 3,
+            "rows and questions answered",
+        ),
+        "summary": StepProgress(
+            len(friction) - len(document.open_friction), len(friction), f"{len(document.open_friction)} rows still open"
+        ),
+    }

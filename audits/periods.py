@@ -1,0 +1,170 @@
+"""Reporting periods: a month, quarter or year, stored as the date it starts."""
+
+import re
+from datetime import date
+
+KINDS = ("month", "quarter", "year")
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+EXAMPLE_YEAR = 2018
+
+# \d also matches other scripts' digits (e.g. Persian), and int() reads them.
+MONTH_FORMS = (
+    re.compile(r"(?P<year>\d{4})\s*-\s*(?P<month>\d{1,2})"),
+    re.compile(r"(?P<month>\d{1,2})\s*/\s*(?P<year>\d{4})"),
+    re.compile(r"(?P<name>[^\W\d_]+)\.?,?\s*(?P<year>\d{4})"),
+)
+QUARTER_FORMS = (
+    re.compile(r"(?P<year>\d{4})\s*-?\s*q(?P<quarter>\d)", re.IGNORECASE),
+    re.compile(r"q(?P<quarter>\d)\s*-?\s*(?P<year>\d{4})", re.IGNORECASE),
+)
+YEAR_FORM = re.compile(r"(?P<year>\d{4})")
+
+
+def parse_period(text: str, kind: str) -> date:
+    """Return the start of the period written in `text`; raise ValueError with a message for the user."""
+    _check_kind(kind)
+    text = " ".join(text.split())
+    if not text:
+        raise ValueError(f"Enter a {kind}, for example {period_input(date(EXAMPLE_YEAR, 1, 1), kind)}.")
+    if kind == "month":
+        return _parse_month(text)
+    if kind == "quarter":
+        return _parse_quarter(text)
+    return _parse_year(text)
+
+
+def period_label(start: date, kind: str) -> str:
+    """Return the period as people read it: "Jan 2018", "Q1 2018", "2018"."""
+    _check_kind(kind)
+    if kind == "month":
+        return f"{MONTH_NAMES[start.month - 1][:3]} {start.year}"
+    if kind == "quarter":
+        return f"Q{_quarter(start)} {start.year}"
+    return str(start.year)
+
+
+def period_input(start: date, kind: str) -> str:
+    """Return the period as it is typed: "2018-01", "2018-Q1", "2018"."""
+    _check_kind(kind)
+    if kind == "month":
+        return f"{start.year}-{start.month:02d}"
+    if kind == "quarter":
+        return f"{start.year}-Q{_quarter(start)}"
+    return str(start.year)
+
+
+def period_start(day: date, kind: str) -> date:
+    """Return the start of the period that contains `day`."""
+    _check_kind(kind)
+    if kind == "month":
+        return day.replace(day=1)
+    if kind == "quarter":
+        return date(day.year, 3 * _quarter(day) - 2, 1)
+    return date(day.year, 1, 1)
+
+
+def next_period(start: date, kind: str) -> date:
+    return _shift(start, kind, 1)
+
+
+def previous_period(start: date, kind: str) -> date:
+    return _shift(start, kind, -1)
+
+
+def periods_in_year(year: int, kind: str) -> list[date]:
+    _check_kind(kind)
+    step = _months_per_period(kind)
+    return [date(year, month, 1) for month in range(1, 13, step)]
+
+
+def year_of(start: date) -> int:
+    return start.year
+
+
+def _parse_month(text: str) -> date:
+    match = _full_match(MONTH_FORMS, text)
+    month = _month_number(match) if match else None
+    if month is None:
+        year = _example_year(text)
+        raise ValueError(f"“{text}” is not a month: write it as {year}-01 … {year}-12.")
+    return date(_checked_year(match["year"]), month, 1)
+
+
+def _parse_quarter(text: str) -> date:
+    match = _full_match(QUARTER_FORMS, text)
+    if not match or not 1 <= int(match["quarter"]) <= 4:
+        year = _example_year(text)
+        raise ValueError(f"“{text}” is not a quarter: write it as {year}-Q1 … {year}-Q4.")
+    return date(_checked_year(match["year"]), 3 * int(match["quarter"]) - 2, 1)
+
+
+def _parse_year(text: str) -> date:
+    match = YEAR_FORM.fullmatch(text)
+    if not match:
+        raise ValueError(f"“{text}” is not a year: write it with four digits, for example {EXAMPLE_YEAR}.")
+    return date(_checked_year(match["year"]), 1, 1)
+
+
+def _full_match(forms: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:
+    return next((match for form in forms if (match := form.fullmatch(text))), None)
+
+
+def _month_number(match: re.Match[str]) -> int | None:
+    groups = match.groupdict()
+    if "month" in groups:
+        month = int(groups["month"])
+        return month if 1 <= month <= 12 else None
+    # "Jan", "Sept" and "January" all work: at least three letters of the English name.
+    name = groups["name"].lower()
+    if len(name) < 3:
+        return None
+    return next((index for index, full in enumerate(MONTH_NAMES, 1) if full.lower().startswith(name)), None)
+
+
+def _checked_year(digits: str) -> int:
+    year = int(digits)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"The year must be between {FIRST_YEAR} and {LAST_YEAR}.")
+    return year
+
+
+def _example_year(text: str) -> int:
+    """Return the year the user typed, when there is a plausible one, to use in the error message."""
+    match = YEAR_FORM.search(text)
+    if match and FIRST_YEAR <= int(match["year"]) <= LAST_YEAR:
+        return int(match["year"])
+    return EXAMPLE_YEAR
+
+
+def _shift(start: date, kind: str, periods: int) -> date:
+    _check_kind(kind)
+    start = period_start(start, kind)
+    months = start.year * 12 + start.month - 1 + periods * _months_per_period(kind)
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def _months_per_period(kind: str) -> int:
+    return {"month": 1, "quarter": 3, "year": 12}[kind]
+
+
+def _quarter(day: date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"Unknown period kind {kind!r}: use one of {', '.join(KINDS)}.")

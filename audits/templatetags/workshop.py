@@ -1,0 +1,163 @@
+"""Template tags for the workshop tables: an editable cell, and numbers shown the same everywhere."""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from .. import calculations, diagram
+from ..tables import TABLES
+
+register = template.Library()
+
+
+def _choices(table, field):
+    return table.model._meta.get_field(field).choices or None
+
+
+@register.simple_tag(takes_context=True)
+def cell(context, audit_id, kind, row, field, label="", typed=None, error="", conflict=None, saved=False):
+    """An editable cell: a small form that saves itself (workshop.js) and works as a plain form too.
+
+    `typed` is what the user typed when a save failed: it is shown again with `error`, so
+    nothing typed is lost. `conflict` is the value someone else saved meanwhile.
+    """
+    table = TABLES[kind]
+    model_field = table.model._meta.get_field(field)
+    stored = getattr(row, field)
+    stored_text = "" if stored is None else (stored.isoformat() if hasattr(stored, "isoformat") else str(stored))
+    value = stored_text if typed is None else typed
+    original = stored_text if conflict is None else conflict
+    dom_id = f"cell-{kind}-{row.id}-{field}"
+    label = label or str(model_field.verbose_name).capitalize()
+    described = (
+        format_html(' aria-describedby="{}-error" aria-invalid="true"', dom_id)
+        if error or conflict is not None
+        else ""
+    )
+    attributes = format_html('id="{}" name="value" data-original="{}"{}', dom_id, original, described)
+    choices = _choices(table, field)
+    if choices:
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((key, " selected" if key == value else "", text) for key, text in [("", "—"), *choices]),
+        )
+        widget = format_html("<select {}>{}</select>", attributes, options)
+    elif field in table.long_fields:
+        widget = format_html('<textarea {} rows="2">{}</textarea>', attributes, value)
+    elif model_field.get_internal_type() == "DateField":
+        widget = format_html('<input type="date" {} value="{}">', attributes, value)
+    else:
+        numeric = model_field.get_internal_type() in ("PositiveIntegerField", "DecimalField")
+        mode = format_html(' inputmode="{}"', "decimal" if numeric else "text")
+        size = model_field.max_length or 20
+        widget = format_html('<input type="text" {} value="{}" maxlength="{}"{}>', attributes, value, size * 2, mode)
+    url = reverse("audits:row-cell", kwargs={"audit_id": audit_id, "kind": kind, "row_id": row.id})
+    message = ""
+    if conflict is not None:
+        message = format_html(
+            '<p class="cell-error" id="{}-error" role="alert">Someone else saved “{}” here meanwhile. '
+            "Save again to keep yours, or "
+            '<button type="button" class="link-button" hx-get="{}?field={}" hx-target="closest form" '
+            'hx-swap="outerHTML">take theirs</button>.</p>',
+            dom_id,
+            conflict or "—",
+            url,
+            field,
+        )
+    elif error:
+        message = format_html('<p class="cell-error" id="{}-error" role="alert">{}</p>', dom_id, error)
+    return format_html(
+        # hx-trigger: workshop.js fires "cell-save" on Enter, on leaving a changed field, and on
+        # choosing an option; a plain submit (no JavaScript) posts the form to the same URL.
+        '<form id="{}-form" class="cell{}" method="post" action="{}" hx-post="{}" hx-trigger="cell-save" hx-swap="outerHTML">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<input type="hidden" name="field" value="{}"><input type="hidden" name="original" value="{}">'
+        '<label class="visually-hidden" for="{}">{}</label>{}'
+        '<button type="submit" class="cell-submit">Save <span class="visually-hidden">{}</span></button>{}</form>',
+        dom_id,
+        " cell-saved" if saved else (" cell-invalid" if message else ""),
+        url,
+        url,
+        context.get("csrf_token", ""),
+        field,
+        original,
+        dom_id,
+        label,
+        widget,
+        label,
+        message,
+    )
+
+
+@register.filter
+def percent(fraction):
+    return calculations.percent(fraction)
+
+
+@register.filter
+def number(value):
+    return calculations.format_number(value)
+
+
+@register.filter
+def score(value):
+    """An NPS, rounded to a whole number with its sign."""
+    return calculations.signed(value)
+
+
+@register.filter
+def signed(value):
+    return calculations.signed(value)
+
+
+@register.simple_tag
+def add_form(add_forms, kind, group_id=None):
+    """The add-row form for `kind` (in a team's or metric's group): `{% add_form add_forms "force" team.id as form %}`."""
+    return add_forms.get(kind, group_id)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)
+
+
+@register.simple_tag
+def sparkline_svg(values, width=120, height=28, label=""):
+    """A small trend line as inline SVG; nothing when there is nothing to draw."""
+    points = diagram.sparkline(list(values), width, height)
+    if not points:
+        return "—"
+    return format_html(
+        '<svg class="sparkline" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">'
+        '<polyline points="{}"></polyline></svg>',
+        width,
+        height,
+        width,
+        height,
+        label or "Trend",
+        points,
+    )
+
+
+@register.filter
+def prefixed(value, prefix):
+    """`{{ metric.id|prefixed:"#metric-" }}` gives "#metric-12" (the add filter would sum numbers)."""
+    return f"{prefix}{value}"
+
+
+@register.filter
+def with_kind(reading, kind):
+    """What reading_computed.html needs of a document reading."""
+    return {"id": reading.id, "kind": kind, "net_change": reading.net_change, "nps": reading.nps}
+
+
+@register.filter
+def field_value(row, name):
+    return getattr(row, name)
+
+
+@register.filter
+def waiting_on(row, field):
+    """Whether a friction row reached this step with an earlier step still unanswered."""
+    return row.waiting_on(field) if field != "automation" else False

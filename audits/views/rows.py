@@ -1,0 +1,170 @@
+"""Editing an audit's tables: save a cell, add, delete and move rows.
+
+With htmx a cell save answers with the cell (200 saved, 422 refused with the reason, 409 when
+someone else saved it first) and a structural change answers with its redrawn section. Without
+JavaScript the same URLs take plain form posts and send the browser back to the step.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from .. import calculations
+from ..document import load
+from ..editing import Conflict, add_row, delete_row, move_row, save_cell
+from ..models import Metric, Reading, Team
+from ..permissions import get_audit_for
+from ..tables import TABLES, AddForms, NewReadingForm, add_form_class, add_form_key, rows_of
+from .workshop import workshop_context
+
+# Which page section a structural change redraws: (step page, partial, group the row sits in).
+SECTIONS = {
+    "metric": ("metrics", "metrics", None),
+    "reading": ("metrics", "metric", "metric"),
+    "team": ("forces", "teams", None),
+    "force": ("forces", "team", "team"),
+    "friction": ("identify", "friction-table", None),
+}
+
+
+def _table_and_audit(request: HttpRequest, audit_id: int, kind: str):
+    if kind not in TABLES:
+        raise Http404("No such table.")
+    return TABLES[kind], get_audit_for(request.user, audit_id, need="edit")
+
+
+def _back(request: HttpRequest, audit, step: str) -> HttpResponse:
+    referrer = request.headers.get("referer", "")
+    if url_has_allowed_host_and_scheme(referrer, allowed_hosts={request.get_host()}):
+        return redirect(referrer)
+    return redirect("audits:step", audit_id=audit.pk, step=step)
+
+
+def _changed(response: HttpResponse) -> HttpResponse:
+    # Panels on the page (diagram, progress, conversions) listen for this and redraw.
+    return trigger_client_event(response, "audit-changed")
+
+
+def _section(request, audit, kind: str, group_id=None, failed_key="", failed_form=None, status=200):
+    step, partial, group = SECTIONS[kind]
+    document = load(audit)
+    context = workshop_context(audit, document, step, add_forms=AddForms(document, failed_key, failed_form))
+    if group == "metric":
+        context["metric"] = next(metric for metric in document.metrics if metric.id == group_id)
+    elif group == "team":
+        context["team"] = next(team for team in document.teams if team.id == group_id)
+    return render(request, f"audits/steps/{step}.html#{partial}", context, status=status)
+
+
+def _cell(request, audit, kind, row, field, status=200, **state) -> HttpResponse:
+    context = {"audit": audit, "kind": kind, "row": row, "field": field, **state}
+    if kind == "reading" and state.get("saved"):
+        context["computed"] = {
+            "id": row.pk,
+            "kind": row.metric.kind,
+            "net_change": calculations.net_change(row.gained, row.lost),
+            "nps": calculations.nps(row.promoters, row.passives, row.detractors),
+        }
+    return render(request, "audits/partials/cell_response.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def row_cell(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> HttpResponse:
+    table, audit = _table_and_audit(request, audit_id, kind)
+    row = get_object_or_404(rows_of(kind, audit).select_related(*(["metric"] if kind == "reading" else [])), pk=row_id)
+    data = request.POST if request.method == "POST" else request.GET
+    field = data.get("field", "")
+    if field not in table.fields():
+        return HttpResponseBadRequest("Unknown field.")
+    if request.method == "GET":
+        return _cell(request, audit, kind, row, field)
+    typed = data.get("value", "")
+    try:
+        form = save_cell(audit, table, row, field, typed, data.get("original", ""))
+    except Conflict as conflict:
+        if conflict.deleted:
+            return render(request, "audits/partials/row_deleted.html", {"audit": audit}, status=409)
+        current = "" if conflict.current is None else str(conflict.current)
+        if not request.htmx:
+            messages.error(request, f"Someone else changed this cell to “{current}” meanwhile; yours was not saved.")
+            return _back(request, audit, SECTIONS.get(kind, ("summary",))[0])
+        return _cell(request, audit, kind, row, field, status=409, typed=typed, conflict=current)
+    if form.errors:
+        error = " ".join(form.errors[field] if field in form.errors else form.non_field_errors())
+        if not request.htmx:
+            messages.error(request, f"{table.model._meta.get_field(field).verbose_name.capitalize()}: {error}")
+            return _back(request, audit, SECTIONS.get(kind, ("summary",))[0])
+        return _cell(request, audit, kind, row, field, status=422, typed=typed, error=error)
+    if not request.htmx:
+        return _back(request, audit, SECTIONS.get(kind, ("summary",))[0])
+    return _changed(_cell(request, audit, kind, row, field, saved=True))
+
+
+def _group(request: HttpRequest, audit, kind: str):
+    """The team or metric an added row goes under, from the posted group id (within the audit)."""
+    if kind == "force":
+        return "team", get_object_or_404(Team, audit=audit, pk=request.POST.get("group") or 0)
+    if kind == "reading":
+        return "metric", get_object_or_404(Metric, audit=audit, pk=request.POST.get("group") or 0)
+    return None, None
+
+
+@login_required
+@require_POST
+def row_add(request: HttpRequest, audit_id: int, kind: str) -> HttpResponse:
+    table, audit = _table_and_audit(request, audit_id, kind)
+    if not table.can_add:
+        raise Http404("Rows of this table cannot be added.")
+    group_field, group = _group(request, audit, kind)
+    key = add_form_key(kind, group and group.pk)
+    if kind == "reading":
+        form = NewReadingForm(request.POST, metric=group, prefix=key)
+    else:
+        form = add_form_class(kind)(request.POST, prefix=key)
+    if form.is_valid():
+        row = Reading(period_start=form.cleaned_data["period"]) if kind == "reading" else form.save(commit=False)
+        add_row(audit, table, row, **({group_field: group} if group else {}))
+        if not request.htmx:
+            return _back(request, audit, SECTIONS[kind][0])
+        return _changed(_section(request, audit, kind, group and group.pk))
+    if not request.htmx:
+        messages.error(request, " ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
+        return _back(request, audit, SECTIONS[kind][0])
+    return _section(request, audit, kind, group and group.pk, key, form, status=422)
+
+
+def _group_id(kind: str, row) -> int | None:
+    group = SECTIONS[kind][2]
+    return getattr(row, f"{group}_id") if group else None
+
+
+@login_required
+@require_POST
+def row_delete(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> HttpResponse:
+    table, audit = _table_and_audit(request, audit_id, kind)
+    if not table.can_add:
+        raise Http404("Rows of this table cannot be deleted.")
+    row = get_object_or_404(rows_of(kind, audit), pk=row_id)
+    delete_row(audit, row)
+    if not request.htmx:
+        messages.success(request, "Row deleted.")
+        return _back(request, audit, SECTIONS[kind][0])
+    return _changed(_section(request, audit, kind, _group_id(kind, row)))
+
+
+@login_required
+@require_POST
+def row_move(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> HttpResponse:
+    table, audit = _table_and_audit(request, audit_id, kind)
+    if kind not in SECTIONS or kind == "reading":
+        raise Http404("Rows of this table are not reordered.")
+    row = get_object_or_404(rows_of(kind, audit), pk=row_id)
+    move_row(audit, table, row, "up" if request.POST.get("direction") == "up" else "down")
+    if not request.htmx:
+        return _back(request, audit, SECTIONS[kind][0])
+    return _changed(_section(request, audit, kind, _group_id(kind, row)))

@@ -1,0 +1,104 @@
+"""The audit's workspace: the overview, one page per workshop step, and panels that redraw."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from .. import guidance, hubspot_example, ideas
+from ..diagram import ring
+from ..document import AuditDocument, load, progress
+from ..tables import AddForms
+from ..models import Audit, Force, SelfAssessment, Stage
+from ..permissions import get_audit_for, role_allows
+
+STEP_KEYS = [step.key for step in guidance.STEPS]
+# Exercise 3, steps 2-4: the column each step fills, and its heading.
+FRICTION_COLUMNS = {
+    "automate": ("automation", "Solved by automation?"),
+    "goals": ("new_goal", "Solved by a new (shared) goal?"),
+    "restructure": ("restructure", "Solved by restructuring the team?"),
+}
+# Parts of a page that redraw themselves when the audit changes (see "audit-changed").
+PANELS = {"diagram", "progress", "conversions", "forces-summary"}
+
+
+def workshop_context(audit: Audit, document: AuditDocument, step_key: str | None = None, **extra) -> dict:
+    context = {
+        "audit": audit,
+        "flywheel": audit.flywheel,
+        "doc": document,
+        "steps": guidance.STEPS,
+        "progress": progress(document),
+        "diagram": list(zip(ring(Stage.values, cx=220, cy=220, outer_radius=170, inner_radius=104), document.stages)),
+        "stage_choices": Stage.choices,
+        "can_edit": role_allows(audit.user_role, "edit"),
+        "can_manage": role_allows(audit.user_role, "manage"),
+        "add_forms": AddForms(document),
+        **extra,
+    }
+    if step_key:
+        context |= {
+            "step": guidance.step(step_key),
+            "previous_step": guidance.previous_step(step_key),
+            "next_step": guidance.next_step(step_key),
+            "example": hubspot_example,
+            "example_forces": [(team, hubspot_example.forces_of(team.key)) for team in hubspot_example.TEAMS],
+            "example_assessment": [
+                (SelfAssessment.Question(key).label, answer) for key, answer in hubspot_example.SELF_ASSESSMENT.items()
+            ],
+        }
+    if step_key in FRICTION_COLUMNS:
+        context |= friction_step_context(document, step_key)
+    return context
+
+
+def friction_step_context(document: AuditDocument, step_key: str) -> dict:
+    field, title = FRICTION_COLUMNS[step_key]
+    keys = list(FRICTION_COLUMNS)
+    rows = document.friction_reaching(field)
+    return {
+        "field": field,
+        "column_title": title,
+        "label_prefix": f"{title} Row ",
+        "earlier_columns": [FRICTION_COLUMNS[key] for key in keys[: keys.index(step_key)]],
+        "rows": rows,
+        "settled_before": len(document.friction) - len(rows),
+        "empty_message": (
+            "No friction identified yet: start with step 1."
+            if not document.friction
+            else "Every row was settled at an earlier step: nothing to answer here."
+        ),
+    }
+
+
+@login_required
+def overview(request: HttpRequest, audit_id: int) -> HttpResponse:
+    audit = get_audit_for(request.user, audit_id)
+    return render(request, "audits/audit_detail.html", workshop_context(audit, load(audit)))
+
+
+@login_required
+def step_page(request: HttpRequest, audit_id: int, step: str) -> HttpResponse:
+    if step not in STEP_KEYS:
+        raise Http404("No such step.")
+    audit = get_audit_for(request.user, audit_id)
+    return render(request, f"audits/steps/{step}.html", workshop_context(audit, load(audit), step))
+
+
+@login_required
+def panel(request: HttpRequest, audit_id: int, name: str) -> HttpResponse:
+    """One redrawable part of a page, for htmx to swap in after a change."""
+    if name not in PANELS:
+        raise Http404("No such panel.")
+    audit = get_audit_for(request.user, audit_id)
+    return render(request, f"audits/panels/{name}.html", workshop_context(audit, load(audit)))
+
+
+@login_required
+def force_ideas(request: HttpRequest, audit_id: int, row_id: int) -> HttpResponse:
+    """Ideas from the library for a force's stage, each one click from becoming its planned change."""
+    audit = get_audit_for(request.user, audit_id, need="edit")
+    force = get_object_or_404(Force, audit=audit, pk=row_id)
+    context = {"audit": audit, "force": force, "ideas": ideas.ideas_for(force.stage or None)}
+    template = "audits/partials/force_ideas.html" if request.htmx else "audits/force_ideas.html"
+    return render(request, template, context)

@@ -1,0 +1,51 @@
+"""End-to-end tests in Debian's Chromium through Playwright, against pytest-django's live server.
+
+Run them alone with `pytest -m browser`, or leave them out with `pytest -m "not browser"`.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread, so Django's ORM would refuse
+# the factories and the teardown flush with SynchronousOnlyOperation. Tests only, never settings.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# FLYWHEEL_CHROMIUM points elsewhere, e.g. at a missing file to check the skip and the CI failure.
+CHROMIUM = os.environ.get("FLYWHEEL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HERE = Path(__file__).parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    # This hook sees the whole session's items, not only this folder's; tryfirst so that
+    # `-m browser` and `-m "not browser"` see the marker.
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).is_file():
+        message = f"Chromium not found at {CHROMIUM}"
+        # CI must run these tests: a missing browser there is a broken build, not a skip.
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}: CI must install it (apt-get install -y chromium)", pytrace=False)
+        pytest.skip(f"{message}: install it (apt-get install -y chromium) to run the browser tests")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """Let `page.goto("/flywheels/")` and `expect(page).to_have_url(...)` take paths."""
+    return live_server.url
