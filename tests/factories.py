@@ -1,7 +1,22 @@
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 
-from audits.models import Audit, Flywheel, Membership, Organization
+from audits.models import (
+    Audit,
+    Flywheel,
+    Force,
+    FrictionPoint,
+    Membership,
+    Metric,
+    Organization,
+    Reading,
+    SelfAssessment,
+    Stage,
+    StageStrategy,
+    Team,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -53,3 +68,70 @@ class AuditFactory(factory.django.DjangoModelFactory):
     flywheel = factory.SubFactory(FlywheelFactory)
     title = factory.Sequence(lambda n: f"Audit {n}")
     period_year = 2025
+
+
+# --- The workshop content of an audit -------------------------------------------------------
+
+
+class StageStrategyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StageStrategy
+
+    audit = factory.SubFactory(AuditFactory)
+    stage = Stage.ATTRACT
+
+
+class MetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Metric
+
+    audit = factory.SubFactory(AuditFactory)
+    stage = Stage.ATTRACT
+    name = factory.Sequence(lambda n: f"Metric {n}")
+    kind = Metric.Kind.BUCKET
+    period = Metric.Period.MONTH
+    position = factory.Sequence(lambda n: n)
+
+
+class ReadingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reading
+
+    metric = factory.SubFactory(MetricFactory)
+    period_start = datetime.date(2025, 1, 1)
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    audit = factory.SubFactory(AuditFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class ForceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Force
+
+    team = factory.SubFactory(TeamFactory)
+    audit = factory.SelfAttribute("team.audit")
+    name = factory.Sequence(lambda n: f"Force {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class FrictionPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FrictionPoint
+
+    audit = factory.SubFactory(AuditFactory)
+    source = factory.Sequence(lambda n: f"Friction {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class SelfAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SelfAssessment
+
+    audit = factory.SubFactory(AuditFactory)
+    question = SelfAssessment.Question.SAME_JOB

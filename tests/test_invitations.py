@@ -44,7 +44,9 @@ def test_it_creates_an_invitation_link_shown_once(owner_client, organization, ow
     assert response.redirect_chain[-1][0] == reverse("audits:members", kwargs={"organization_id": organization.pk})
     html = response.content.decode()
     assert "Copy it now: it is shown only once." in html
-    token = re.search(r'id="new-invitation-link" type="text" readonly value="http://testserver/invitations/([^/"]+)/"', html)
+    token = re.search(
+        r'id="new-invitation-link" type="text" readonly value="http://testserver/invitations/([^/"]+)/"', html
+    )
     assert token
 
     invitation = Invitation.objects.get()

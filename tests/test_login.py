@@ -71,7 +71,11 @@ def test_it_does_not_lock_out_after_four_failures(client, owner):
 def test_it_changes_the_password(owner_client, owner):
     response = owner_client.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "a-brand-new-passphrase", "new_password2": "a-brand-new-passphrase"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-brand-new-passphrase",
+            "new_password2": "a-brand-new-passphrase",
+        },
     )
     assert response.status_code == 302
     assert response.url == reverse("password_change_done")
@@ -101,7 +105,9 @@ def test_it_resets_a_forgotten_password_by_email(client, owner):
     form_page = client.get(link, follow=True)
     assert "Choose a new password" in form_page.content.decode()
     set_url = form_page.redirect_chain[-1][0]
-    response = client.post(set_url, {"new_password1": "a-brand-new-passphrase", "new_password2": "a-brand-new-passphrase"})
+    response = client.post(
+        set_url, {"new_password1": "a-brand-new-passphrase", "new_password2": "a-brand-new-passphrase"}
+    )
     assert response.status_code == 302
     assert response.url == reverse("password_reset_complete")
 

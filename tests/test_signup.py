@@ -104,9 +104,7 @@ def test_it_refuses_an_over_long_organization_name(client, db, data, field_error
     data["organization_name"] = "x" * 121
     response = client.post(URL, data)
     assert response.status_code == 200
-    assert field_errors(response, "organization_name") == [
-        "Ensure this value has at most 120 characters (it has 121)."
-    ]
+    assert field_errors(response, "organization_name") == ["Ensure this value has at most 120 characters (it has 121)."]
     assert_nothing_created()
 
 

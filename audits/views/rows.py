@@ -61,7 +61,8 @@ def _section(request, audit, kind: str, group_id=None, failed_key="", failed_for
 
 
 def _cell(request, audit, kind, row, field, status=200, **state) -> HttpResponse:
-    context = {"audit": audit, "kind": kind, "row": row, "field": field, **state}
+    # Unset template variables render as "", which the cell tag would take for typed text.
+    context = {"audit": audit, "kind": kind, "row": row, "field": field, "typed": None, "conflict": None, **state}
     if kind == "reading" and state.get("saved"):
         context["computed"] = {
             "id": row.pk,
