@@ -309,7 +309,7 @@ class AuditDocument:
         return summaries
 
     def forces_by_stage(self) -> dict[str, int]:
-        counts = {stage: 0 for stage in Stage.values}
+        counts = dict.fromkeys(Stage.values, 0)
         for force in self.forces:
             if force.stage:
                 counts[force.stage] += 1
@@ -468,7 +468,6 @@ def load(audit: Audit) -> AuditDocument:
     )
 
 
-
 @dataclass(frozen=True)
 class StepProgress:
     done: int
@@ -489,9 +488,7 @@ def progress(document: AuditDocument) -> dict[str, StepProgress]:
     friction = document.friction
     reaching_goals = [row for row in friction if row.reaches("new_goal") and row.automation]
     reaching_restructure = [row for row in reaching_goals if row.reaches("restructure") and row.new_goal]
-    stages_measured = sum(
-        1 for stage in Stage.values if any(metric.readings for metric in document.metrics_of(stage))
-    )
+    stages_measured = sum(1 for stage in Stage.values if any(metric.readings for metric in document.metrics_of(stage)))
     return {
         "strategy": _count(sum(1 for row in document.strategies if row.approach), 3, "stages have an approach"),
         "metrics": _count(stages_measured, 3, "stages have a metric with readings"),

@@ -58,9 +58,8 @@ def save_cell(audit: Audit, table: Table, row: Model, field: str, raw_value: str
     original = _python_value(cell_form(table, row, field, raw_original), field, raw_original)
     unchanged = {f"{field}__isnull": True} if original is None else {field: original}
     with transaction.atomic():
-        updated = (
-            table.model.objects.filter(pk=row.pk, **unchanged)
-            .update(**{field: new_value}, version=F("version") + 1)
+        updated = table.model.objects.filter(pk=row.pk, **unchanged).update(
+            **{field: new_value}, version=F("version") + 1
         )
         if not updated:
             current = table.model.objects.filter(pk=row.pk).values_list(field, flat=True).first()

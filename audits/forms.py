@@ -29,12 +29,6 @@ class SignupForm(UserCreationForm):
             raise forms.ValidationError("An account with this e-mail address already exists. Log in instead.")
         return email
 
-    def clean_organization_name(self) -> str:
-        name = self.cleaned_data["organization_name"].strip()
-        if not name:
-            raise forms.ValidationError("Give your organization a name.")
-        return name
-
 
 class FlywheelForm(forms.ModelForm):
     class Meta:
@@ -67,12 +61,6 @@ class AuditForm(forms.ModelForm):
             "language": "The language of the audit's exports.",
         }
 
-    def clean_title(self) -> str:
-        title = self.cleaned_data["title"].strip()
-        if not title:
-            raise forms.ValidationError("Give the audit a title.")
-        return title
-
 
 class InvitationForm(forms.ModelForm):
     class Meta:
@@ -94,9 +82,3 @@ class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
         fields = ("name",)
-
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError("Give the organization a name.")
-        return name

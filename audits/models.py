@@ -61,9 +61,7 @@ class Invitation(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -181,7 +179,7 @@ class Audit(models.Model):
 def purge_expired_trash() -> tuple[int, int]:
     """Delete for good what has been in the trash longer than TRASH_DAYS; return the counts."""
     cutoff = timezone.now() - timedelta(days=settings.TRASH_DAYS)
-    audits = Audit.objects.filter(deleted_at__lte=cutoff)
+    audits = Audit.objects.filter(models.Q(deleted_at__lte=cutoff) | models.Q(flywheel__deleted_at__lte=cutoff))
     flywheels = Flywheel.objects.filter(deleted_at__lte=cutoff)
     counts = (audits.count(), flywheels.count())
     audits.delete()

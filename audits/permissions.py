@@ -54,9 +54,7 @@ def get_organization_for(user, organization_id: int, need: str = "view") -> Orga
 
 def get_flywheel_for(user, flywheel_id: int, need: str = "view", trashed: bool = False) -> Flywheel:
     flywheels = Flywheel.objects.trashed() if trashed else Flywheel.objects.alive()
-    flywheel = (
-        _with_role(flywheels.filter(pk=flywheel_id), user, "organization").select_related("organization").first()
-    )
+    flywheel = _with_role(flywheels.filter(pk=flywheel_id), user, "organization").select_related("organization").first()
     _require(flywheel and flywheel.user_role, need)
     return flywheel
 

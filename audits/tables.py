@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import Model
 
 from . import calculations, periods
-from .models import FrictionPoint, Force, Metric, Reading, SelfAssessment, StageStrategy, Team
+from .models import Force, FrictionPoint, Metric, Reading, SelfAssessment, StageStrategy, Team
 
 NO = "No"
 
@@ -153,7 +153,11 @@ TABLES = {
     for table in (
         Table("strategy", StageStrategy, StrategyForm, long_fields=("approach",), can_add=False),
         Table(
-            "metric", Metric, MetricForm, add_fields=("stage", "name", "kind", "unit", "period"), long_fields=("activity",)
+            "metric",
+            Metric,
+            MetricForm,
+            add_fields=("stage", "name", "kind", "unit", "period"),
+            long_fields=("activity",),
         ),
         Table("reading", Reading, ReadingForm, group_by="metric"),
         Table("team", Team, TeamForm, add_fields=("name",)),

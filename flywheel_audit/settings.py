@@ -39,7 +39,7 @@ if not SECRET_KEY:
         raise SystemExit(
             "Configuration error: DJANGO_SECRET_KEY is not set. With DJANGO_DEBUG=0 the app needs a secret key: "
             "set DJANGO_SECRET_KEY to a long random string, for example the output of "
-            "python -c \"import secrets; print(secrets.token_urlsafe(50))\"."
+            'python -c "import secrets; print(secrets.token_urlsafe(50))".'
         )
     SECRET_KEY = "local-development-only-key-never-used-with-debug-off-0123456789"
 
@@ -159,9 +159,7 @@ STORAGES = {
 # E-mail: printed to the console unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_PORT = envint("EMAIL_PORT", 587)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -183,3 +183,14 @@ def test_it_sends_anonymous_visitors_of_a_flywheel_to_log_in(client, flywheel):
         response = client.get(path)
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
+
+
+def test_it_renames_a_restored_flywheel_whose_name_was_taken_meanwhile(owner_client, flywheel):
+    owner_client.post(reverse("audits:flywheel-delete", args=[flywheel.pk]))
+    owner_client.post(reverse("audits:flywheel-create"), {"name": flywheel.name, "description": ""})
+    owner_client.post(reverse("audits:flywheel-restore", args=[flywheel.pk]))
+    flywheel.refresh_from_db()
+    assert flywheel.deleted_at is None
+    assert flywheel.name == "Self-serve (restored)"
+    names = list(Flywheel.objects.alive().filter(organization=flywheel.organization).values_list("name", flat=True))
+    assert sorted(names) == ["Self-serve", "Self-serve (restored)"]

@@ -210,3 +210,11 @@ def test_it_tells_an_existing_member_and_changes_nothing(client, member_factory,
     assert Membership.objects.get(user=viewer).role == Role.VIEWER
     invitation.refresh_from_db()
     assert invitation.status == "open"
+
+
+def test_it_keeps_only_the_token_hash_in_an_anonymous_session(client, organization, owner):
+    invitation, token = Invitation.issue(organization, Membership.Role.PARTICIPANT, owner)
+    client.get(reverse("audits:invitation", kwargs={"token": token}))
+    session_values = [str(value) for value in client.session.values()]
+    assert token not in session_values
+    assert invitation.token_hash in session_values

@@ -5,9 +5,9 @@ kind of URL argument fails `test_it_knows_every_url_argument` until it is given 
 """
 
 import itertools
-from datetime import date
 import re
 import secrets
+from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model

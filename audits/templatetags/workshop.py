@@ -30,9 +30,7 @@ def cell(context, audit_id, kind, row, field, label="", typed=None, error="", co
     dom_id = f"cell-{kind}-{row.id}-{field}"
     label = label or str(model_field.verbose_name).capitalize()
     described = (
-        format_html(' aria-describedby="{}-error" aria-invalid="true"', dom_id)
-        if error or conflict is not None
-        else ""
+        format_html(' aria-describedby="{}-error" aria-invalid="true"', dom_id) if error or conflict is not None else ""
     )
     attributes = format_html('id="{}" name="value" data-original="{}"{}', dom_id, original, described)
     choices = _choices(table, field)
@@ -70,7 +68,8 @@ def cell(context, audit_id, kind, row, field, label="", typed=None, error="", co
     return format_html(
         # hx-trigger: workshop.js fires "cell-save" on Enter, on leaving a changed field, and on
         # choosing an option; a plain submit (no JavaScript) posts the form to the same URL.
-        '<form id="{}-form" class="cell{}" method="post" action="{}" hx-post="{}" hx-trigger="cell-save" hx-swap="outerHTML">'
+        '<form id="{}-form" class="cell{}" method="post" action="{}" '
+        'hx-post="{}" hx-trigger="cell-save" hx-swap="outerHTML">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
         '<input type="hidden" name="field" value="{}"><input type="hidden" name="original" value="{}">'
         '<label class="visually-hidden" for="{}">{}</label>{}'
@@ -113,7 +112,10 @@ def signed(value):
 
 @register.simple_tag
 def add_form(add_forms, kind, group_id=None):
-    """The add-row form for `kind` (in a team's or metric's group): `{% add_form add_forms "force" team.id as form %}`."""
+    """The add-row form for `kind`, in a team's or metric's group.
+
+    `{% add_form add_forms "force" team.id as form %}`
+    """
     return add_forms.get(kind, group_id)
 
 

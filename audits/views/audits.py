@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..forms import AuditForm
+from ..permissions import get_audit_for, get_flywheel_for
 from ..workshop import start_audit
-from ..permissions import get_audit_for, get_flywheel_for, role_allows
 
 
 @login_required

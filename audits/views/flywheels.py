@@ -23,8 +23,10 @@ def flywheel_list(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     if membership is None:
         return render(request, "audits/no_organization.html")
-    flywheels = Flywheel.objects.alive().filter(organization=membership.organization).annotate(
-        audit_count=Count("audits", filter=Q(audits__deleted_at__isnull=True))
+    flywheels = (
+        Flywheel.objects.alive()
+        .filter(organization=membership.organization)
+        .annotate(audit_count=Count("audits", filter=Q(audits__deleted_at__isnull=True)))
     )
     return render(
         request,
@@ -86,8 +88,12 @@ def flywheel_delete(request: HttpRequest, flywheel_id: int) -> HttpResponse:
 @require_POST
 def flywheel_restore(request: HttpRequest, flywheel_id: int) -> HttpResponse:
     flywheel = get_flywheel_for(request.user, flywheel_id, need="manage", trashed=True)
+    taken = Flywheel.objects.alive().filter(organization=flywheel.organization, name__iexact=flywheel.name)
+    if taken.exists():
+        # A new flywheel took the name meanwhile: keep both, told apart.
+        flywheel.name = f"{flywheel.name} (restored)"[: Flywheel._meta.get_field("name").max_length]
     flywheel.deleted_at = None
-    flywheel.save(update_fields=["deleted_at"])
+    flywheel.save(update_fields=["deleted_at", "name"])
     messages.success(request, f"Flywheel “{flywheel.name}” restored.")
     return redirect(flywheel)
 
@@ -97,9 +103,9 @@ def trash(request: HttpRequest) -> HttpResponse:
     organization = current_organization_for(request, need="view")
     membership = current_membership(request)
     flywheels = Flywheel.objects.trashed().filter(organization=organization).order_by("-deleted_at")
-    audits = (
-        Audit.objects.trashed().filter(flywheel__organization=organization).select_related("flywheel")
-    ).order_by("-deleted_at")
+    audits = (Audit.objects.trashed().filter(flywheel__organization=organization).select_related("flywheel")).order_by(
+        "-deleted_at"
+    )
     return render(
         request,
         "audits/trash.html",

@@ -73,7 +73,11 @@ def invitation_revoke(request: HttpRequest, organization_id: int, invitation_id:
 
 
 def _owner_count(organization: Organization) -> int:
-    return organization.memberships.filter(role=Membership.Role.OWNER).count()
+    """Count the owners, locking their rows so two owners cannot demote each other at once.
+
+    Call inside a transaction (PostgreSQL row locks; SQLite's IMMEDIATE transactions serialize).
+    """
+    return len(organization.memberships.select_for_update().filter(role=Membership.Role.OWNER))
 
 
 @login_required
@@ -81,14 +85,15 @@ def _owner_count(organization: Organization) -> int:
 def member_role(request: HttpRequest, organization_id: int, membership_id: int) -> HttpResponse:
     membership = get_membership_for(request.user, organization_id, membership_id)
     form = RoleForm(request.POST, instance=membership)
-    leaves_no_owner = membership.role == Membership.Role.OWNER and _owner_count(membership.organization) == 1
-    if not form.is_valid():
-        messages.error(request, "Choose one of the roles.")
-    elif leaves_no_owner and form.cleaned_data["role"] != Membership.Role.OWNER:
-        messages.error(request, "An organization needs at least one owner. Make someone else owner first.")
-    else:
-        form.save()
-        messages.success(request, f"{membership.user.username} is now {membership.get_role_display()}.")
+    with transaction.atomic():
+        leaves_no_owner = membership.role == Membership.Role.OWNER and _owner_count(membership.organization) == 1
+        if not form.is_valid():
+            messages.error(request, "Choose one of the roles.")
+        elif leaves_no_owner and form.cleaned_data["role"] != Membership.Role.OWNER:
+            messages.error(request, "An organization needs at least one owner. Make someone else owner first.")
+        else:
+            form.save()
+            messages.success(request, f"{membership.user.username} is now {membership.get_role_display()}.")
     return redirect("audits:members", organization_id=organization_id)
 
 
@@ -96,21 +101,22 @@ def member_role(request: HttpRequest, organization_id: int, membership_id: int) 
 @require_POST
 def member_remove(request: HttpRequest, organization_id: int, membership_id: int) -> HttpResponse:
     membership = get_membership_for(request.user, organization_id, membership_id)
-    if membership.role == Membership.Role.OWNER and _owner_count(membership.organization) == 1:
-        messages.error(request, "An organization needs at least one owner. Make someone else owner first.")
-    else:
+    with transaction.atomic():
+        if membership.role == Membership.Role.OWNER and _owner_count(membership.organization) == 1:
+            messages.error(request, "An organization needs at least one owner. Make someone else owner first.")
+            return redirect("audits:members", organization_id=organization_id)
         membership.delete()
-        messages.success(request, f"{membership.user.username} was removed from {membership.organization.name}.")
+    messages.success(request, f"{membership.user.username} was removed from {membership.organization.name}.")
     return redirect("audits:members", organization_id=organization_id)
 
 
-def _usable_invitation(token: str) -> Invitation | None:
-    return Invitation.objects.usable().select_related("organization").filter(token_hash=hash_token(token)).first()
+def _usable_invitation(token_hash: str) -> Invitation | None:
+    return Invitation.objects.usable().select_related("organization").filter(token_hash=token_hash).first()
 
 
 def pending_invitation(request: HttpRequest) -> Invitation | None:
-    token = request.session.get(PENDING_INVITATION_KEY)
-    return _usable_invitation(token) if token else None
+    token_hash = request.session.get(PENDING_INVITATION_KEY)
+    return _usable_invitation(token_hash) if token_hash else None
 
 
 def accept_invitation(invitation: Invitation, user) -> Organization | None:
@@ -120,9 +126,7 @@ def accept_invitation(invitation: Invitation, user) -> Organization | None:
     """
     with transaction.atomic():
         claimed = (
-            Invitation.objects.usable()
-            .filter(pk=invitation.pk)
-            .update(accepted_at=timezone.now(), accepted_by=user)
+            Invitation.objects.usable().filter(pk=invitation.pk).update(accepted_at=timezone.now(), accepted_by=user)
         )
         if not claimed:
             return None
@@ -132,12 +136,12 @@ def accept_invitation(invitation: Invitation, user) -> Organization | None:
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = _usable_invitation(token)
+    invitation = _usable_invitation(hash_token(token))
     if invitation is None:
         return render(request, "audits/invitation_invalid.html", status=404)
     if not request.user.is_authenticated:
-        # Remembered so that signing up joins this organization instead of creating one.
-        request.session[PENDING_INVITATION_KEY] = token
+        # Remembered (as its hash) so that signing up joins this organization instead of creating one.
+        request.session[PENDING_INVITATION_KEY] = invitation.token_hash
         return render(request, "audits/invitation.html", {"invitation": invitation})
     already = invitation.organization.memberships.filter(user=request.user).first()
     if request.method == "POST" and already is None:

@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, render
 from .. import guidance, hubspot_example, ideas
 from ..diagram import ring
 from ..document import AuditDocument, load, progress
-from ..tables import AddForms
 from ..models import Audit, Force, SelfAssessment, Stage
 from ..permissions import get_audit_for, role_allows
+from ..tables import AddForms
 
 STEP_KEYS = [step.key for step in guidance.STEPS]
 # Exercise 3, steps 2-4: the column each step fills, and its heading.
@@ -29,7 +29,9 @@ def workshop_context(audit: Audit, document: AuditDocument, step_key: str | None
         "doc": document,
         "steps": guidance.STEPS,
         "progress": progress(document),
-        "diagram": list(zip(ring(Stage.values, cx=220, cy=220, outer_radius=170, inner_radius=104), document.stages)),
+        "diagram": list(
+            zip(ring(Stage.values, cx=220, cy=220, outer_radius=170, inner_radius=104), document.stages, strict=True)
+        ),
         "stage_choices": Stage.choices,
         "can_edit": role_allows(audit.user_role, "edit"),
         "can_manage": role_allows(audit.user_role, "manage"),

@@ -1,0 +1,142 @@
+"""Every audit page costs the same number of SQL queries, however large the audit.
+
+A page that runs one more query per row is fast with the demo and slow in a real workshop; here
+each page is fetched for a small and a large audit (audits/sample.py) and the counts compared.
+"""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from audits import guidance
+from audits.document import load
+from audits.models import Audit, Force, FrictionPoint, Membership, Metric, Reading, SelfAssessment, StageStrategy, Team
+from audits.sample import build_large_audit, build_small_audit
+from audits.views.workshop import PANELS
+
+Role = Membership.Role
+MOST_QUERIES = 20
+
+PAGES = [("audits:audit", {})]
+PAGES += [("audits:step", {"step": step.key}) for step in guidance.STEPS]
+PAGES += [("audits:panel", {"name": name}) for name in sorted(PANELS)]
+
+# One editable cell of each table: the kind, a way to find its row in an audit, and the field.
+CELLS = {
+    "strategy": (lambda audit: StageStrategy.objects.filter(audit=audit).order_by("pk").first(), "approach"),
+    "metric": (lambda audit: Metric.objects.filter(audit=audit).order_by("pk").first(), "name"),
+    # The second reading of the first bucket, so the save checks it against the one before.
+    "reading": (
+        lambda audit: Reading.objects.filter(metric__audit=audit, metric__kind=Metric.Kind.BUCKET).order_by(
+            "metric__position", "period_start"
+        )[1],
+        "gained",
+    ),
+    "team": (lambda audit: Team.objects.filter(audit=audit).order_by("pk").first(), "name"),
+    "force": (lambda audit: Force.objects.filter(audit=audit).order_by("pk").first(), "planned_change"),
+    "friction": (lambda audit: FrictionPoint.objects.filter(audit=audit).order_by("pk").first(), "source"),
+    "assessment": (lambda audit: SelfAssessment.objects.filter(audit=audit).order_by("pk").first(), "notes"),
+}
+
+
+@pytest.fixture
+def small(flywheel) -> Audit:
+    return build_small_audit(flywheel)
+
+
+@pytest.fixture
+def large(flywheel) -> Audit:
+    return build_large_audit(flywheel)
+
+
+@pytest.fixture(params=[Role.OWNER, Role.VIEWER])
+def member_client(request, client, member_factory):
+    """A client logged in as an editor (the pages show cells) or as a viewer (plain text)."""
+    client.force_login(member_factory(request.param))
+    return client
+
+
+def queries(client, method: str, url: str, **kwargs) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(url, **kwargs)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def page_url(name: str, kwargs: dict, audit: Audit) -> str:
+    return reverse(name, kwargs={"audit_id": audit.pk, **kwargs})
+
+
+def test_the_large_audit_is_large(small, large):
+    small_document, large_document = load(small), load(large)
+    assert len(large_document.friction) == 300 > len(small_document.friction)
+    assert len(large_document.forces) == 150 > len(small_document.forces)
+    assert len(large_document.teams) == 5 > len(small_document.teams)
+    assert sum(len(metric.readings) for metric in large_document.metrics) == 12 * 36
+    assert len(large_document.conversions) > len(small_document.conversions) > 0
+
+
+def test_the_sample_audits_have_every_friction_state(small):
+    document = load(small)
+    assert {row.settled_by for row in document.friction} == {"automation", "new_goal", "restructure", None}
+    assert any(row.waiting_on("restructure") for row in document.friction)
+    assert {metric.kind for metric in document.metrics} >= {Metric.Kind.BUCKET, Metric.Kind.NPS}
+
+
+def test_the_sample_buckets_add_up(large):
+    for metric in load(large).metrics:
+        if metric.kind != Metric.Kind.BUCKET:
+            continue
+        for previous, current in zip(metric.readings, metric.readings[1:], strict=False):
+            assert current.total == previous.total + current.gained - current.lost
+        assert metric.readings[-1].period_start == date(large.period_year, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"), PAGES, ids=[kwargs.get("step") or kwargs.get("name") or name for name, kwargs in PAGES]
+)
+def test_it_uses_as_many_queries_for_a_large_audit_as_for_a_small_one(member_client, small, large, name, kwargs):
+    on_small = queries(member_client, "get", page_url(name, kwargs, small))
+    on_large = queries(member_client, "get", page_url(name, kwargs, large))
+    assert on_large == on_small
+    assert on_small <= MOST_QUERIES
+
+
+def save_cell(client, audit: Audit, kind: str) -> int:
+    find_row, field = CELLS[kind]
+    row = find_row(audit)
+    stored = getattr(row, field)
+    url = reverse("audits:row-cell", kwargs={"audit_id": audit.pk, "kind": kind, "row_id": row.pk})
+    data = {"field": field, "value": f"{stored}", "original": f"{stored}"}
+    return queries(client, "post", url, data=data, headers={"HX-Request": "true"})
+
+
+@pytest.mark.parametrize("kind", list(CELLS))
+def test_a_cell_save_uses_as_many_queries_for_a_large_audit(owner_client, small, large, kind):
+    on_small = save_cell(owner_client, small, kind)
+    on_large = save_cell(owner_client, large, kind)
+    assert on_large == on_small
+    assert on_small <= MOST_QUERIES
+
+
+@pytest.mark.parametrize("kind", list(CELLS))
+def test_a_cell_fragment_uses_as_many_queries_for_a_large_audit(owner_client, small, large, kind):
+    counts = []
+    for audit in (small, large):
+        find_row, field = CELLS[kind]
+        url = reverse("audits:row-cell", kwargs={"audit_id": audit.pk, "kind": kind, "row_id": find_row(audit).pk})
+        counts.append(queries(owner_client, "get", url, data={"field": field}, headers={"HX-Request": "true"}))
+    assert counts[0] == counts[1] <= MOST_QUERIES
+
+
+def test_a_redrawn_section_uses_as_many_queries_for_a_large_audit(owner_client, small, large):
+    # Adding a friction row answers with the whole friction table, redrawn from the document.
+    counts = []
+    for audit in (small, large):
+        url = reverse("audits:row-add", kwargs={"audit_id": audit.pk, "kind": "friction"})
+        data = {"friction-source": "Slow refunds", "friction-origin": "external"}
+        counts.append(queries(owner_client, "post", url, data=data, headers={"HX-Request": "true"}))
+    assert counts[0] == counts[1] <= MOST_QUERIES
