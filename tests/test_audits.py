@@ -1,6 +1,5 @@
 import datetime
 from datetime import timedelta
-from io import StringIO
 
 import pytest
 from django.core.management import call_command

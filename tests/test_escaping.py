@@ -69,7 +69,7 @@ SHOWN = {
     ("audits:step", "metrics"): [("metric", "name"), ("metric", "unit"), ("metric", "activity")],
     ("audits:step", "forces"): [
         ("team", "name"),
-        *((("force", name) for name in ("name", "before", "now", "planned_change", "owner"))),
+        *(("force", name) for name in ("name", "before", "now", "planned_change", "owner")),
     ],
     ("audits:step", "identify"): [("friction", "source"), ("friction", "teams")],
     ("audits:step", "automate"): [("friction", "source"), ("friction", "automation")],
