@@ -5,15 +5,28 @@ size. Everything computed (net change, NPS, conversion rates, which rows are set
 computed here once, from `calculations`, so every renderer shows the same numbers.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
+from django.db import transaction
 from django.db.models import Prefetch
 
 from . import calculations, periods
-from .models import STAGE_ORDER, Audit, FrictionPoint, Metric, Reading, SelfAssessment, Stage, StageStrategy, Team
+from .models import (
+    STAGE_ORDER,
+    Audit,
+    Flywheel,
+    Force,
+    FrictionPoint,
+    Metric,
+    Reading,
+    SelfAssessment,
+    Stage,
+    StageStrategy,
+    Team,
+)
 from .tables import is_fix
 
 STAGE_LABELS = dict(Stage.choices)
@@ -22,25 +35,25 @@ SETTLING_STEPS = ("automation", "new_goal", "restructure")
 
 @dataclass(frozen=True)
 class Header:
-    id: int
+    id: int | None = field(compare=False)
     title: str
-    flywheel_id: int
+    flywheel_id: int | None = field(compare=False)
     flywheel_name: str
     organization_name: str
     period_year: int
     workshop_date: date | None
     language: str
     status: str
-    content_version: int
+    content_version: int = field(compare=False)
 
 
 @dataclass(frozen=True)
 class Strategy:
-    id: int | None
+    id: int | None = field(compare=False)
     stage: str
     principle: str
     approach: str
-    version: int = 1
+    version: int = field(default=1, compare=False)
 
     @property
     def stage_label(self) -> str:
@@ -49,7 +62,7 @@ class Strategy:
 
 @dataclass(frozen=True)
 class ReadingRow:
-    id: int
+    id: int | None = field(compare=False)
     period_start: date
     label: str
     gained: int | None
@@ -60,14 +73,14 @@ class ReadingRow:
     detractors: int | None
     promoters_lost: int | None
     value: Decimal | None
-    version: int
+    version: int = field(compare=False)
     net_change: int | None
     nps: float | None
 
 
 @dataclass(frozen=True)
 class MetricRow:
-    id: int
+    id: int | None = field(compare=False)
     stage: str
     name: str
     kind: str
@@ -75,7 +88,7 @@ class MetricRow:
     period: str
     activity: str
     illustrative: bool
-    version: int
+    version: int = field(compare=False)
     readings: tuple[ReadingRow, ...]
 
     @property
@@ -145,8 +158,8 @@ class Conversion:
 
 @dataclass(frozen=True)
 class ForceRow:
-    id: int
-    team_id: int
+    id: int | None = field(compare=False)
+    team_id: int | None = field(compare=False)
     team: str
     name: str
     before: str
@@ -155,20 +168,20 @@ class ForceRow:
     stage: str
     planned_change: str
     owner: str
-    version: int
+    version: int = field(compare=False)
 
 
 @dataclass(frozen=True)
 class TeamForces:
-    id: int
+    id: int | None = field(compare=False)
     name: str
-    version: int
+    version: int = field(compare=False)
     forces: tuple[ForceRow, ...]
 
 
 @dataclass(frozen=True)
 class FrictionRow:
-    id: int
+    id: int | None = field(compare=False)
     number: int
     source: str
     origin: str
@@ -179,7 +192,7 @@ class FrictionRow:
     restructure: str
     owner: str
     due_date: date | None
-    version: int
+    version: int = field(compare=False)
 
     @property
     def settled_by(self) -> str | None:
@@ -219,12 +232,12 @@ class FrictionRow:
 
 @dataclass(frozen=True)
 class AssessmentRow:
-    id: int
+    id: int | None = field(compare=False)
     question: str
     question_label: str
     answer: str
     notes: str
-    version: int
+    version: int = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -339,7 +352,7 @@ def _reading_row(reading: Reading, kind_period: str) -> ReadingRow:
     )
 
 
-def _metric_row(metric: Metric) -> MetricRow:
+def _metric_row(metric: Metric, readings: list[Reading]) -> MetricRow:
     return MetricRow(
         id=metric.pk,
         stage=metric.stage,
@@ -350,7 +363,7 @@ def _metric_row(metric: Metric) -> MetricRow:
         activity=metric.activity,
         illustrative=metric.illustrative,
         version=metric.version,
-        readings=tuple(_reading_row(reading, metric.period) for reading in metric.readings.all()),
+        readings=tuple(_reading_row(reading, metric.period) for reading in readings),
     )
 
 
@@ -378,19 +391,36 @@ def conversions_along(path: list[MetricRow]) -> list[Conversion]:
 
 def load(audit: Audit) -> AuditDocument:
     """Read `audit` (fetched with its flywheel and organization) into an AuditDocument."""
-    strategies = {strategy.stage: strategy for strategy in StageStrategy.objects.filter(audit=audit)}
-    metrics = sorted(
-        (
-            _metric_row(metric)
-            for metric in Metric.objects.filter(audit=audit).prefetch_related(
-                Prefetch("readings", queryset=Reading.objects.order_by("period_start"))
-            )
-        ),
-        key=lambda metric: STAGE_ORDER[metric.stage],  # stable: keeps each stage's own order
+    metrics = Metric.objects.filter(audit=audit).prefetch_related(
+        Prefetch("readings", queryset=Reading.objects.order_by("period_start"))
     )
     teams = Team.objects.filter(audit=audit).order_by("position", "pk").prefetch_related("forces")
-    friction = FrictionPoint.objects.filter(audit=audit).order_by("position", "pk")
-    assessment = {row.question: row for row in SelfAssessment.objects.filter(audit=audit)}
+    return build(
+        audit,
+        strategies=list(StageStrategy.objects.filter(audit=audit)),
+        metrics=[(metric, list(metric.readings.all())) for metric in metrics],
+        teams=[(team, sorted(team.forces.all(), key=lambda force: (force.position, force.pk))) for team in teams],
+        friction=list(FrictionPoint.objects.filter(audit=audit).order_by("position", "pk")),
+        assessment=list(SelfAssessment.objects.filter(audit=audit)),
+    )
+
+
+def build(
+    audit: Audit,
+    *,
+    strategies: list[StageStrategy],
+    metrics: list[tuple[Metric, list[Reading]]],
+    teams: list[tuple[Team, list[Force]]],
+    friction: list[FrictionPoint],
+    assessment: list[SelfAssessment],
+) -> AuditDocument:
+    """Make the document from model instances, saved (load) or not yet saved (imports)."""
+    strategy_by_stage = {strategy.stage: strategy for strategy in strategies}
+    metric_rows = sorted(
+        (_metric_row(metric, readings) for metric, readings in metrics),
+        key=lambda metric: STAGE_ORDER[metric.stage],  # stable: keeps each stage's own order
+    )
+    answers = {row.question: row for row in assessment}
     return AuditDocument(
         header=Header(
             id=audit.pk,
@@ -406,12 +436,12 @@ def load(audit: Audit) -> AuditDocument:
         ),
         strategies=tuple(
             Strategy(row.pk, stage, row.principle, row.approach, row.version)
-            if (row := strategies.get(stage))
+            if (row := strategy_by_stage.get(stage))
             else Strategy(None, stage, "", "")
             for stage in Stage.values
         ),
-        metrics=tuple(metrics),
-        conversions=tuple(conversions_along(path_of(metrics))),
+        metrics=tuple(metric_rows),
+        conversions=tuple(conversions_along(path_of(metric_rows))),
         teams=tuple(
             TeamForces(
                 id=team.pk,
@@ -431,10 +461,10 @@ def load(audit: Audit) -> AuditDocument:
                         owner=force.owner,
                         version=force.version,
                     )
-                    for force in sorted(team.forces.all(), key=lambda force: (force.position, force.pk))
+                    for force in forces
                 ),
             )
-            for team in teams
+            for team, forces in teams
         ),
         friction=tuple(
             FrictionRow(
@@ -463,9 +493,69 @@ def load(audit: Audit) -> AuditDocument:
                 version=row.version,
             )
             for question, label in SelfAssessment.Question.choices
-            if (row := assessment.get(question))
+            if (row := answers.get(question))
         ),
     )
+
+
+@transaction.atomic
+def save(document: AuditDocument, flywheel: Flywheel) -> Audit:
+    """Write `document` into `flywheel` as a new audit, all of it or (on any error) nothing."""
+    header = document.header
+    audit = Audit.objects.create(
+        flywheel=flywheel,
+        title=header.title,
+        period_year=header.period_year,
+        workshop_date=header.workshop_date,
+        language=header.language,
+        status=header.status,
+    )
+    StageStrategy.objects.bulk_create(
+        StageStrategy(audit=audit, stage=row.stage, principle=row.principle, approach=row.approach)
+        for row in document.strategies
+    )
+    metric_fields = ("stage", "name", "kind", "unit", "period", "activity", "illustrative")
+    metrics = Metric.objects.bulk_create(
+        Metric(audit=audit, position=position, **{name: getattr(row, name) for name in metric_fields})
+        for position, row in enumerate(document.metrics)
+    )
+    reading_fields = [
+        f.name for f in Reading._meta.get_fields() if f.name not in ("id", "metric", "version", "position")
+    ]
+    Reading.objects.bulk_create(
+        Reading(metric=metric, **{name: getattr(reading, name) for name in reading_fields})
+        for metric, row in zip(metrics, document.metrics, strict=True)
+        for reading in row.readings
+    )
+    teams = Team.objects.bulk_create(
+        Team(audit=audit, name=team.name, position=position) for position, team in enumerate(document.teams)
+    )
+    force_fields = ("name", "before", "now", "serves", "stage", "planned_change", "owner")
+    Force.objects.bulk_create(
+        Force(audit=audit, team=team, position=position, **{name: getattr(force, name) for name in force_fields})
+        for team, row in zip(teams, document.teams, strict=True)
+        for position, force in enumerate(row.forces)
+    )
+    friction_fields = (
+        "source",
+        "origin",
+        "stage",
+        "teams",
+        "automation",
+        "new_goal",
+        "restructure",
+        "owner",
+        "due_date",
+    )
+    FrictionPoint.objects.bulk_create(
+        FrictionPoint(audit=audit, position=position, **{name: getattr(row, name) for name in friction_fields})
+        for position, row in enumerate(document.friction)
+    )
+    SelfAssessment.objects.bulk_create(
+        SelfAssessment(audit=audit, question=row.question, answer=row.answer, notes=row.notes)
+        for row in document.self_assessment
+    )
+    return audit
 
 
 @dataclass(frozen=True)

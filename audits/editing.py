@@ -55,7 +55,12 @@ def save_cell(audit: Audit, table: Table, row: Model, field: str, raw_value: str
     if not form.is_valid():
         return form
     new_value = form.cleaned_data[field]
-    original = _python_value(cell_form(table, row, field, raw_original), field, raw_original)
+    try:
+        original = _python_value(cell_form(table, row, field, raw_original), field, raw_original)
+    except forms.ValidationError:
+        # The original comes from the page itself: one that is no valid value was garbled on the way.
+        form.add_error(field, "This cell could not be checked against the saved value: reload the page.")
+        return form
     unchanged = {f"{field}__isnull": True} if original is None else {field: original}
     with transaction.atomic():
         updated = table.model.objects.filter(pk=row.pk, **unchanged).update(

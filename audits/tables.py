@@ -57,18 +57,29 @@ class ReadingForm(RowForm):
         model = Reading
         fields = ["gained", "lost", "total", "promoters", "passives", "detractors", "promoters_lost", "value"]
 
+    def __init__(self, *args, previous_total: int | None | bool = False, **kwargs):
+        """`previous_total`: the bucket's total in the period before, when known (an import); else read."""
+        super().__init__(*args, **kwargs)
+        self.previous_total = previous_total
+
+    def _previous_total(self) -> int | None:
+        if self.previous_total is not False:
+            return self.previous_total
+        reading: Reading = self.instance
+        return (
+            Reading.objects.filter(metric_id=reading.metric_id, period_start__lt=reading.period_start)
+            .order_by("-period_start")
+            .values_list("total", flat=True)
+            .first()
+        )
+
     def clean(self):
         cleaned = super().clean()
         reading: Reading = self.instance
         gained = cleaned.get("gained", reading.gained)
         lost = cleaned.get("lost", reading.lost)
         if "lost" in self.fields or "gained" in self.fields:
-            previous = (
-                Reading.objects.filter(metric_id=reading.metric_id, period_start__lt=reading.period_start)
-                .order_by("-period_start")
-                .values_list("total", flat=True)
-                .first()
-            )
+            previous = self._previous_total()
             limit = calculations.max_allowed_lost(previous, gained)
             if lost is not None and limit is not None and lost > limit:
                 field = "lost" if "lost" in self.fields else "gained"

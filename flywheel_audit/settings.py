@@ -199,6 +199,11 @@ if not DEBUG and envbool("DJANGO_HTTPS", True):
 if envbool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Imports: the largest upload, and what an xlsx may unpack to (zip bombs) and hold.
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_MB", 10) * 1024 * 1024
+IMPORT_MAX_UNPACKED_BYTES = envint("IMPORT_MAX_UNPACKED_MB", 100) * 1024 * 1024
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 20_000)
+
 # Invitations and the trash.
 INVITATION_DAYS = envint("INVITATION_DAYS", 7)
 TRASH_DAYS = 30

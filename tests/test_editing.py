@@ -209,6 +209,23 @@ def test_it_raises_a_conflict_when_a_number_was_cleared_meanwhile(audit):
     assert raised.value.deleted is False
 
 
+GARBLED = ["This cell could not be checked against the saved value: reload the page."]
+
+
+def test_it_refuses_a_number_against_an_original_that_is_no_number(audit):
+    reading = ReadingFactory(metric=MetricFactory(audit=audit), gained=3)
+    form = save_cell(audit, READING, reading, "gained", "5", "three")
+    assert form.errors["gained"] == GARBLED
+    assert (stored(reading).gained, stored(reading).version) == (3, 1)
+    assert content_version(audit) == 0
+
+
+def test_it_refuses_a_date_against_an_original_that_is_no_date(audit, row):
+    form = save_cell(audit, FRICTION, row, "due_date", "2025-04-15", "2025-13-01")
+    assert form.errors["due_date"] == GARBLED
+    assert stored(row).due_date is None
+
+
 # --- add_row, move_row, delete_row ------------------------------------------------------------
 
 

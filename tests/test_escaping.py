@@ -102,7 +102,8 @@ def page_url(name: str, page: str, audit: Audit) -> str:
 def value_for(kind: str, field: str, payload: str, max_length: int | None) -> str:
     """The payload, tagged with where it goes (so each page's check is precise) and cut to fit."""
     text = f"{kind[:3]}.{field[:3]}:{payload}"
-    return text[:max_length] if max_length else text
+    # Cut to fit, then stripped as the forms strip it.
+    return (text[:max_length] if max_length else text).strip()
 
 
 def assert_escaped(html: str, values, where: str, shown=()) -> None:
@@ -161,7 +162,7 @@ def reopen_later_steps(audit: Audit, editor: Client) -> None:
     save(editor, audit, "friction", rows[1], "new_goal", NO)
 
 
-@hypothesis_settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hypothesis_settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(payload=payloads)
 @example(payload="<script>alert(1)</script>")
 @example(payload="<img src=x onerror=alert(1)>")
@@ -180,10 +181,10 @@ def test_it_escapes_what_people_type_on_every_page(workshop, payload):
             assert_escaped(response.content.decode(), values, f"{name} {page}", [written[key] for key in shown])
     if "{{ 7*7 }}" in payload:
         html = editor.get(page_url("audits:step", "identify", audit)).content.decode()
-        assert written[("friction", "source")] in html  # template syntax in text stays literal
+        assert escape(written[("friction", "source")]) in html  # template syntax in text stays literal
 
 
-@hypothesis_settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hypothesis_settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(payload=payloads)
 @example(payload="<script>alert(1)</script>")
 @example(payload='" hx-get="/evil" x="')

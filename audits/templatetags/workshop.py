@@ -3,6 +3,7 @@
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from .. import calculations, diagram
 from ..tables import TABLES
@@ -19,7 +20,8 @@ def cell(context, audit_id, kind, row, field, label="", typed=None, error="", co
     """An editable cell: a small form that saves itself (workshop.js) and works as a plain form too.
 
     `typed` is what the user typed when a save failed: it is shown again with `error`, so
-    nothing typed is lost. `conflict` is the value someone else saved meanwhile.
+    nothing typed is lost. `conflict` is the value someone else saved meanwhile. The label is
+    posted with the cell, so the cell that answers a save keeps it (e.g. "Jan 2025: gained").
     """
     table = TABLES[kind]
     model_field = table.model._meta.get_field(field)
@@ -56,12 +58,12 @@ def cell(context, audit_id, kind, row, field, label="", typed=None, error="", co
         message = format_html(
             '<p class="cell-error" id="{}-error" role="alert">Someone else saved “{}” here meanwhile. '
             "Save again to keep yours, or "
-            '<button type="button" class="link-button" hx-get="{}?field={}" hx-target="closest form" '
+            '<button type="button" class="link-button" hx-get="{}?{}" hx-target="closest form" '
             'hx-swap="outerHTML">take theirs</button>.</p>',
             dom_id,
             conflict or "—",
             url,
-            field,
+            urlencode({"field": field, "label": label}),
         )
     elif error:
         message = format_html('<p class="cell-error" id="{}-error" role="alert">{}</p>', dom_id, error)
@@ -72,6 +74,7 @@ def cell(context, audit_id, kind, row, field, label="", typed=None, error="", co
         'hx-post="{}" hx-trigger="cell-save" hx-swap="outerHTML">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
         '<input type="hidden" name="field" value="{}"><input type="hidden" name="original" value="{}">'
+        '<input type="hidden" name="label" value="{}">'
         '<label class="visually-hidden" for="{}">{}</label>{}'
         '<button type="submit" class="cell-submit">Save <span class="visually-hidden">{}</span></button>{}</form>',
         dom_id,
@@ -81,6 +84,7 @@ def cell(context, audit_id, kind, row, field, label="", typed=None, error="", co
         context.get("csrf_token", ""),
         field,
         original,
+        label,
         dom_id,
         label,
         widget,

@@ -63,6 +63,8 @@ def _section(request, audit, kind: str, group_id=None, failed_key="", failed_for
 def _cell(request, audit, kind, row, field, status=200, **state) -> HttpResponse:
     # Unset template variables render as "", which the cell tag would take for typed text.
     context = {"audit": audit, "kind": kind, "row": row, "field": field, "typed": None, "conflict": None, **state}
+    # The cell's label comes with the request (the page gave it one, e.g. "Jan 2025: gained").
+    context["label"] = (request.POST if request.method == "POST" else request.GET).get("label", "")[:300]
     if kind == "reading" and state.get("saved"):
         context["computed"] = {
             "id": row.pk,
@@ -89,6 +91,9 @@ def row_cell(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
         form = save_cell(audit, table, row, field, typed, data.get("original", ""))
     except Conflict as conflict:
         if conflict.deleted:
+            if not request.htmx:
+                messages.error(request, "Someone else deleted this row meanwhile; your change was not saved.")
+                return _back(request, audit, SECTIONS.get(kind, ("summary",))[0])
             return render(request, "audits/partials/row_deleted.html", {"audit": audit}, status=409)
         current = "" if conflict.current is None else str(conflict.current)
         if not request.htmx:

@@ -35,7 +35,7 @@ def next_step(page: Page, short_title: str, title: str) -> None:
 
 def cell(scope: Page | Locator, label: str) -> Locator:
     """The small form of the cell whose field has this (visually hidden) label."""
-    return scope.locator("form.cell").filter(has=scope.get_by_label(label, exact=True))
+    return scope.get_by_label(label, exact=True).locator("xpath=ancestor::form[1]")
 
 
 def type_in_cell(page: Page, scope: Page | Locator, label: str, text: str, key: str = "Enter") -> None:
@@ -123,7 +123,7 @@ def type_row(page: Page, card: Locator, period: str, fields: tuple[str, ...], va
 
 
 def reading_row(card: Locator, period: str) -> Locator:
-    return card.get_by_role("row").filter(has=card.get_by_role("rowheader", name=period, exact=True))
+    return card.get_by_role("row").filter(has=card.page.get_by_role("rowheader", name=period, exact=True))
 
 
 def metrics_step(page: Page) -> None:

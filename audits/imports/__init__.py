@@ -1,0 +1,249 @@
+"""Importing an audit: a file's rows, as read, become a validated AuditDocument, saved all or nothing.
+
+Each reader (xlsx.py, json.py) only turns its file into a `RawAudit`: the values of every row
+and where the row stands ("Friction sheet, row 7"). Everything else is here, once: every row is
+checked with the same forms the workshop pages use, every problem is reported at once, and
+nothing is saved unless all of it is valid.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+
+from .. import document, periods
+from ..document import AuditDocument
+from ..forms import AuditForm
+from ..models import Audit, Flywheel, Force, FrictionPoint, Metric, Reading, SelfAssessment, StageStrategy, Team
+from ..tables import (
+    AssessmentForm,
+    ForceForm,
+    FrictionForm,
+    MetricForm,
+    ReadingForm,
+    StrategyForm,
+    TeamForm,
+)
+
+
+class ImportFailed(Exception):
+    """The file cannot be imported; `errors` says every reason, each with where it is."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class Row:
+    where: str
+    values: dict
+
+
+@dataclass
+class MetricRows:
+    row: Row
+    readings: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class RawAudit:
+    header: Row
+    strategies: list[Row] = field(default_factory=list)
+    metrics: list[MetricRows] = field(default_factory=list)
+    teams: list[Row] = field(default_factory=list)
+    forces: list[Row] = field(default_factory=list)  # each with a "team" name
+    friction: list[Row] = field(default_factory=list)
+    assessment: list[Row] = field(default_factory=list)
+
+
+def max_upload_bytes() -> int:
+    return settings.IMPORT_MAX_BYTES
+
+
+def as_text(value) -> str:
+    """A cell or JSON value as the text a form field expects."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float, Decimal)):
+        return str(value)
+    return str(value)
+
+
+class Checker:
+    """Validates rows with the workshop's forms, collecting every error with its place."""
+
+    def __init__(self):
+        self.errors: list[str] = []
+
+    def choice(self, row: Row, name: str, model, *, required: bool = False) -> str:
+        """A choice given as its value or its label (any case); "" when empty and allowed.
+
+        An unknown choice is reported here, in words that list the choices, and stands in as
+        the first choice so that the form does not report it a second time.
+        """
+        model_field = model._meta.get_field(name)
+        text = as_text(row.values.get(name)).strip()
+        if not text:
+            if required:
+                self.errors.append(f"{row.where}: {model_field.verbose_name} is missing.")
+            return ""
+        for value, label in model_field.choices:
+            if text.lower() in (str(value).lower(), str(label).lower()):
+                return value
+        labels = ", ".join(str(label) for _, label in model_field.choices)
+        self.errors.append(f"{row.where}: {model_field.verbose_name} '{text}' is not one of {labels}.")
+        return model_field.choices[0][0]
+
+    def form(self, row: Row, form_class: type[forms.BaseForm], choices: dict | None = None, **kwargs):
+        """Return the form's unsaved instance (or cleaned data), or None after noting its errors."""
+        data = {name: as_text(row.values.get(name)) for name in form_class.base_fields}
+        data.update(choices or {})
+        bound = form_class(data, **kwargs)
+        if bound.is_valid():
+            return bound.save(commit=False) if isinstance(bound, forms.ModelForm) else bound.cleaned_data
+        for name, messages in bound.errors.items():
+            label = bound.fields[name].label if name in bound.fields else ""
+            place = f"{row.where}, {str(label).lower()}" if label else row.where
+            self.errors.extend(f"{place}: {message}" for message in messages)
+        return None
+
+
+def _with_choices(checker: Checker, row: Row, model, names: tuple[str, ...]) -> dict:
+    return {name: checker.choice(row, name, model) for name in names}
+
+
+def _header(checker: Checker, raw: RawAudit, flywheel: Flywheel) -> Audit:
+    row = raw.header
+    choices = _with_choices(checker, row, Audit, ("language", "status"))
+    audit = checker.form(row, AuditForm, choices)
+    if audit is None:
+        audit = Audit(title="", period_year=2000)
+    audit.flywheel = flywheel
+    return audit
+
+
+def _strategies(checker: Checker, raw: RawAudit) -> list[StageStrategy]:
+    strategies, seen = [], set()
+    for row in raw.strategies:
+        stage = checker.choice(row, "stage", StageStrategy, required=True)
+        strategy = checker.form(row, StrategyForm)
+        if stage in seen:
+            checker.errors.append(f"{row.where}: the {stage} stage is listed twice.")
+        elif stage and strategy is not None:
+            strategy.stage = stage
+            strategies.append(strategy)
+            seen.add(stage)
+    return strategies
+
+
+def _readings(checker: Checker, rows: MetricRows, metric: Metric) -> list[Reading]:
+    readings: dict[datetime.date, Reading] = {}
+    previous_total = None
+    for row in rows.readings:
+        try:
+            start = periods.parse_period(as_text(row.values.get("period")), metric.period)
+        except ValueError as error:
+            checker.errors.append(f"{row.where}, period: {error}")
+            continue
+        if start in readings:
+            label = periods.period_label(start, metric.period)
+            checker.errors.append(f"{row.where}: {label} appears twice for “{metric.name}”.")
+            continue
+        reading = checker.form(row, ReadingForm, previous_total=previous_total)
+        if reading is not None:
+            reading.period_start = start
+            readings[start] = reading
+            previous_total = reading.total
+    return [readings[start] for start in sorted(readings)]
+
+
+def _metrics(checker: Checker, raw: RawAudit) -> list[tuple[Metric, list[Reading]]]:
+    metrics = []
+    for rows in raw.metrics:
+        choices = _with_choices(checker, rows.row, Metric, ("stage", "kind", "period"))
+        metric = checker.form(rows.row, MetricForm, choices)
+        if metric is not None:
+            metric.illustrative = as_text(rows.row.values.get("illustrative")).lower() in ("true", "yes", "1")
+            metrics.append((metric, _readings(checker, rows, metric)))
+    return metrics
+
+
+def _teams(checker: Checker, raw: RawAudit) -> list[tuple[Team, list[Force]]]:
+    teams: dict[str, tuple[Team, list[Force]]] = {}
+    for row in raw.teams:
+        team = checker.form(row, TeamForm)
+        if team is not None and team.name.casefold() not in teams:
+            teams[team.name.casefold()] = (team, [])
+    for row in raw.forces:
+        choices = _with_choices(checker, row, Force, ("serves", "stage"))
+        force = checker.form(row, ForceForm, choices)
+        team_name = as_text(row.values.get("team")).strip()
+        if not team_name:
+            checker.errors.append(f"{row.where}: team is missing.")
+            continue
+        if team_name.casefold() not in teams:
+            # A row typed with a new team name: the team comes with it.
+            team = checker.form(Row(row.where, {"name": team_name}), TeamForm)
+            if team is None:
+                continue
+            teams[team_name.casefold()] = (team, [])
+        if force is not None:
+            teams[team_name.casefold()][1].append(force)
+    return list(teams.values())
+
+
+def _friction(checker: Checker, raw: RawAudit) -> list[FrictionPoint]:
+    rows = []
+    for row in raw.friction:
+        choices = _with_choices(checker, row, FrictionPoint, ("origin", "stage"))
+        friction = checker.form(row, FrictionForm, choices)
+        if friction is not None:
+            rows.append(friction)
+    return rows
+
+
+def _assessment(checker: Checker, raw: RawAudit) -> list[SelfAssessment]:
+    answers, seen = [], set()
+    for row in raw.assessment:
+        question = checker.choice(row, "question", SelfAssessment, required=True)
+        choices = _with_choices(checker, row, SelfAssessment, ("answer",))
+        answer = checker.form(row, AssessmentForm, choices)
+        if question in seen:
+            checker.errors.append(f"{row.where}: this question is answered twice.")
+        elif question and answer is not None:
+            answer.question = question
+            answers.append(answer)
+            seen.add(question)
+    return answers
+
+
+def to_document(raw: RawAudit, flywheel: Flywheel) -> AuditDocument:
+    """Check every row of `raw`; return its document, or raise ImportFailed with every problem."""
+    checker = Checker()
+    audit = _header(checker, raw, flywheel)
+    parts = {
+        "strategies": _strategies(checker, raw),
+        "metrics": _metrics(checker, raw),
+        "teams": _teams(checker, raw),
+        "friction": _friction(checker, raw),
+        "assessment": _assessment(checker, raw),
+    }
+    if checker.errors:
+        raise ImportFailed(checker.errors)
+    return document.build(audit, **parts)
+
+
+def import_audit(raw: RawAudit, flywheel: Flywheel) -> Audit:
+    """Validate and save as a new audit of `flywheel`, in one transaction."""
+    return document.save(to_document(raw, flywheel), flywheel)
