@@ -30,6 +30,8 @@ from .models import (
 from .tables import is_fix
 
 STAGE_LABELS = dict(Stage.choices)
+SERVES_LABELS = dict(Force.Serves.choices)
+ORIGIN_LABELS = dict(FrictionPoint.Origin.choices)
 SETTLING_STEPS = ("automation", "new_goal", "restructure")
 
 
@@ -171,6 +173,15 @@ class ForceRow:
     version: int = field(compare=False)
 
 
+    @property
+    def serves_label(self) -> str:
+        return SERVES_LABELS.get(self.serves, "")
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS.get(self.stage, "")
+
+
 @dataclass(frozen=True)
 class TeamForces:
     id: int | None = field(compare=False)
@@ -193,6 +204,14 @@ class FrictionRow:
     owner: str
     due_date: date | None
     version: int = field(compare=False)
+
+    @property
+    def origin_label(self) -> str:
+        return ORIGIN_LABELS.get(self.origin, "")
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS.get(self.stage, "")
 
     @property
     def settled_by(self) -> str | None:

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
@@ -82,3 +83,18 @@ class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
         fields = ("name",)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Workbook or backup",
+        help_text="An .xlsx workbook exported by this tool (edited or not) or a .json backup.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.json"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            limit = settings.IMPORT_MAX_BYTES // (1024 * 1024)
+            raise forms.ValidationError(f"The file is larger than {limit} MB.")
+        return upload

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, audits, flywheels, organizations, rows, workshop
+from .views import accounts, audits, exports, flywheels, organizations, rows, workshop
 
 app_name = "audits"
 
@@ -53,4 +53,9 @@ urlpatterns += [
     path("audits/<int:audit_id>/rows/<slug:kind>/<int:row_id>/", rows.row_cell, name="row-cell"),
     path("audits/<int:audit_id>/rows/<slug:kind>/<int:row_id>/delete/", rows.row_delete, name="row-delete"),
     path("audits/<int:audit_id>/rows/<slug:kind>/<int:row_id>/move/", rows.row_move, name="row-move"),
+]
+
+urlpatterns += [
+    path("audits/<int:audit_id>/export/<slug:file_format>/", exports.audit_export, name="audit-export"),
+    path("flywheels/<int:flywheel_id>/import/", exports.audit_import, name="audit-import"),
 ]

@@ -100,6 +100,7 @@ def make_tenant(label: str) -> dict:
         # The workshop: its steps, panels and tables (every kind of row, each kind's id).
         "step": ["strategy", "summary"],
         "name": ["diagram"],
+        "file_format": ["json", "xlsx", "pptx"],
         "kind": sorted(TABLES),
         "row_id": sorted({row.pk for row in rows}),
     }
@@ -122,7 +123,7 @@ def snapshot() -> dict:
 
 
 # Arguments that name no organization's object: the same for victim and outsider.
-SHARED_ARGUMENTS = {"step", "name", "kind", "token", "uidb64", "app_label", "content_type_id"}
+SHARED_ARGUMENTS = {"step", "name", "file_format", "kind", "token", "uidb64", "app_label", "content_type_id"}
 
 
 def urls_to_try(route_arguments: list[str], victim: dict, outsider: dict):

@@ -1,5 +1,6 @@
 """Exports: each turns an AuditDocument into the bytes of a file, with no request or database."""
 
+import importlib
 import re
 import unicodedata
 
@@ -23,7 +24,8 @@ def file_name(document: AuditDocument, extension: str) -> str:
 
 
 def export(document: AuditDocument, file_format: str) -> bytes:
-    from . import json, pptx, xlsx
-
-    writers = {"json": json.write, "pptx": pptx.write, "xlsx": xlsx.write}
-    return writers[file_format](document)
+    """The file of `file_format` ("pptx", "xlsx" or "json"); each writer is imported when needed."""
+    if file_format not in CONTENT_TYPES:
+        raise ValueError(f"Unknown export format {file_format!r}.")
+    writer = importlib.import_module(f"{__name__}.{file_format}")
+    return writer.write(document)

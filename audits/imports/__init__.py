@@ -247,3 +247,19 @@ def to_document(raw: RawAudit, flywheel: Flywheel) -> AuditDocument:
 def import_audit(raw: RawAudit, flywheel: Flywheel) -> Audit:
     """Validate and save as a new audit of `flywheel`, in one transaction."""
     return document.save(to_document(raw, flywheel), flywheel)
+
+
+def read_file(content: bytes) -> RawAudit:
+    """Read an uploaded file, told apart by its content (never by its name): xlsx or JSON backup."""
+    # The readers are imported here: they import this module.
+    if len(content) > settings.IMPORT_MAX_BYTES:
+        raise ImportFailed([f"The file is larger than {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB."])
+    if content.startswith(b"PK\x03\x04"):
+        from .xlsx import read
+
+        return read(content)
+    if content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        from .json import read
+
+        return read(content.lstrip(b"\xef\xbb\xbf"))
+    raise ImportFailed(["This is neither an Excel workbook (.xlsx) nor a Flywheel Audit JSON backup."])

@@ -70,7 +70,11 @@
     var form = event.detail.elt;
     if (!form.matches || !form.matches("form.cell")) return;
     var status = event.detail.xhr.status;
-    unsaved(form, status === 403 ? "Not saved: your role cannot edit this audit." : "Not saved: the server answered " + status + ". Press Enter to try again.");
+    var messages = {
+      403: "Not saved: your role cannot edit this audit.",
+      404: "Not saved: this row no longer exists — someone deleted it. Reload the page to see the table as it is now."
+    };
+    unsaved(form, messages[status] || "Not saved: the server answered " + status + ". Press Enter to try again.");
   });
 
   // After adding a row, put the cursor back in the add form (its first field, or the one refused).

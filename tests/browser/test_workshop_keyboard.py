@@ -33,6 +33,11 @@ def next_step(page: Page, short_title: str, title: str) -> None:
     expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
 
 
+def settled(section: Locator) -> None:
+    """Wait until htmx has settled a redrawn section: workshop.js then puts the cursor back in its add form."""
+    expect(section).not_to_have_class(re.compile(r"\bhtmx-settling\b"))
+
+
 def cell(scope: Page | Locator, label: str) -> Locator:
     """The small form of the cell whose field has this (visually hidden) label."""
     return scope.get_by_label(label, exact=True).locator("xpath=ancestor::form[1]")
@@ -98,6 +103,7 @@ def add_metric(page: Page, stage_letter: str, name: str, kind_letter: str = "") 
     page.keyboard.press("Enter")
     card = page.locator("article.metric-card").filter(has=page.get_by_role("table", name=f"Readings of {name}"))
     expect(card).to_be_visible()
+    settled(page.locator("#metrics"))
     # The cursor is back in the (fresh) add form, ready for the next metric.
     expect(page.locator("#add-metric").get_by_label("Stage")).to_be_focused()
     return card
@@ -109,6 +115,7 @@ def add_periods(page: Page, card: Locator, *periods: tuple[str, str]) -> None:
         page.keyboard.type(typed)
         page.keyboard.press("Enter")
         expect(card.get_by_role("rowheader", name=label, exact=True)).to_be_visible()
+        settled(card)
         expect(card.locator("form.add-row").get_by_label("Period")).to_be_focused()
 
 
@@ -188,6 +195,7 @@ def forces_step(page: Page) -> None:
     page.keyboard.press("Enter")
     expect(marketing.get_by_label("Force", exact=True)).to_have_value("Gated e-books")
     expect(marketing.get_by_label("Gated e-books: now", exact=True)).to_have_value("Leads who never read them")
+    settled(marketing)
 
     choose_in_cell(page, marketing, "Gated e-books: stage it pushes", "a", "Attract")
     type_in_cell(page, marketing, "Gated e-books: planned change", "Ungate the e-books")
@@ -208,6 +216,7 @@ def add_friction(page: Page, number: int, source: str, origin_letter: str, stage
     page.keyboard.type(teams)
     page.keyboard.press("Enter")
     expect(page.get_by_label(f"Source of friction, row {number}", exact=True)).to_have_value(source)
+    settled(page.locator("#friction-table"))
 
 
 def identify_step(page: Page) -> None:
@@ -225,8 +234,8 @@ def identify_step(page: Page) -> None:
 
 def automate_step(page: Page) -> None:
     type_in_cell(page, page, "Solved by automation? Row 1", "Auto-reply with a booking link")
-    # Row 2: the No button, from the keyboard.
-    page.get_by_role("button", name="No, Solved by automation? (row 2)").focus()
+    # Row 2: its "No" button, from the keyboard (the button's name ends with the question and row).
+    page.get_by_role("button", name="Solved by automation? (row 2)").focus()
     page.keyboard.press("Enter")
     expect(cell(page, "Solved by automation? Row 2")).to_have_class(SAVED)
     expect(page.get_by_label("Solved by automation? Row 2", exact=True)).to_have_value("No")
@@ -278,7 +287,9 @@ def summary_step(page: Page) -> None:
     type_in_cell(page, actions, "Owner of the fix, row 1", "Priya")
     page.reload()
     expect(page.get_by_label("Owner of the fix, row 1", exact=True)).to_have_value("Priya")
-    expect(page.locator("#key-numbers").get_by_role("row").filter(has_text="Website visitors")).to_contain_text("1,700")
+    key_numbers = page.locator("#key-numbers").get_by_role("row")
+    visitors = key_numbers.filter(has=page.get_by_role("cell", name="Website visitors", exact=True))
+    expect(visitors).to_contain_text("1,700")
 
 
 def test_a_new_user_walks_every_step_with_the_keyboard(page: Page):

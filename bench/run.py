@@ -1,0 +1,203 @@
+"""How long each audit page takes, for a small and a large audit, next to a trivial Django view.
+
+`make bench` runs it. It builds two audits with audits/sample.py — a small one (a few rows of
+each kind) and a large one (300 friction rows, 150 forces in 5 teams, 12 metrics with 36
+monthly readings each) — then fetches the overview and every step page of each through
+django.test.Client as a logged-in owner (so the editable cells are drawn), N times after a
+warm-up, and prints the median. The baseline is a view that returns "ok", measured in the same
+run through the same middleware, so "small/trivial" reads as "this page costs as much as N
+requests that do nothing". The query counts show whether a page's cost grows with the audit's
+size in SQL (it must not) or only in rendering.
+
+The database is thrown away: an SQLite file in bench/out/ (gitignored), recreated each run; with
+DATABASE_URL set, a test database next to it (test_<name>), created and dropped by Django.
+"""
+
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+SQLITE_FILE = OUT / "bench.sqlite3"
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+WARM_UP = 2
+
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flywheel_audit.settings")
+USES_SQLITE_FILE = not os.environ.get("DATABASE_URL")
+if USES_SQLITE_FILE:
+    os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_FILE}"
+
+import django  # noqa: E402  (settings come from the environment set above)
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpRequest, HttpResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import include, path, reverse  # noqa: E402
+
+from audits import guidance  # noqa: E402
+from audits.document import load  # noqa: E402
+from audits.models import Audit, Flywheel, Membership, Organization  # noqa: E402
+from audits.sample import build_large_audit, build_small_audit  # noqa: E402
+
+
+def trivial(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok")
+
+
+# This module is the URLconf while the benchmark runs: the project's URLs plus the baseline.
+urlpatterns = [
+    path("bench/trivial/", trivial, name="bench-trivial"),
+    path("", include(settings.ROOT_URLCONF)),
+]
+
+
+def prepare_database() -> None:
+    if USES_SQLITE_FILE:
+        OUT.mkdir(exist_ok=True)
+        for leftover in OUT.glob(f"{SQLITE_FILE.name}*"):  # the database and its -wal and -shm files
+            leftover.unlink()
+        call_command("migrate", verbosity=0, interactive=False)
+    else:
+        # Never write sample audits into a real database: Django creates test_<name> and drops it after.
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+
+
+def make_audits():
+    user = get_user_model().objects.create_user("bench", password=None)
+    organization = Organization.objects.create(name="Bench organization")
+    Membership.objects.create(user=user, organization=organization, role=Membership.Role.OWNER)
+    flywheel = Flywheel.objects.create(organization=organization, name="Bench flywheel")
+    return user, build_small_audit(flywheel), build_large_audit(flywheel)
+
+
+def describe(audit: Audit) -> str:
+    document = load(audit)
+    readings = sum(len(metric.readings) for metric in document.metrics)
+    return (
+        f"{len(document.metrics)} metrics with {readings} readings, {len(document.teams)} teams, "
+        f"{len(document.forces)} forces, {len(document.friction)} friction rows"
+    )
+
+
+def fetch(client: Client, url: str) -> float:
+    """Return the milliseconds one GET takes; fail loudly on anything but a 200."""
+    start = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - start) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url} answered {response.status_code}")
+    return elapsed
+
+
+def median_ms(client: Client, url: str) -> float:
+    for _ in range(WARM_UP):
+        fetch(client, url)
+    return statistics.median(fetch(client, url) for _ in range(RUNS))
+
+
+def query_count(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return len(captured)
+
+
+def pages(audit: Audit) -> list[tuple[str, str]]:
+    found = [("overview", reverse("audits:audit", kwargs={"audit_id": audit.pk}))]
+    found += [
+        (step.key, reverse("audits:step", kwargs={"audit_id": audit.pk, "step": step.key})) for step in guidance.STEPS
+    ]
+    return found
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [
+            cell.ljust(width) if column == 0 else cell.rjust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append(" | ".join(cells).rstrip())
+        if index == 0:
+            lines.append("-+-".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    settings.ROOT_URLCONF = __name__
+    # The test client's host; the settings allow only the hosts a browser would use.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    prepare_database()
+    try:
+        user, small, large = make_audits()
+        client = Client()
+        client.force_login(user)
+        trivial_url = reverse("bench-trivial")
+        started = time.perf_counter()
+        baseline = median_ms(client, trivial_url)
+        rows = [
+            [
+                "page",
+                "small ms",
+                "large ms",
+                "large/small",
+                "small/trivial",
+                "large/trivial",
+                "queries small",
+                "queries large",
+            ]
+        ]
+        rows.append(["trivial view", f"{baseline:.2f}", "", "", "1.0", "", str(query_count(client, trivial_url)), ""])
+        growing = []
+        for (name, small_url), (_, large_url) in zip(pages(small), pages(large), strict=True):
+            small_ms, large_ms = median_ms(client, small_url), median_ms(client, large_url)
+            small_queries, large_queries = query_count(client, small_url), query_count(client, large_url)
+            if large_queries != small_queries:
+                growing.append(name)
+            rows.append(
+                [
+                    name,
+                    f"{small_ms:.1f}",
+                    f"{large_ms:.1f}",
+                    f"{large_ms / small_ms:.1f}",
+                    f"{small_ms / baseline:.0f}",
+                    f"{large_ms / baseline:.0f}",
+                    str(small_queries),
+                    str(large_queries),
+                ]
+            )
+        elapsed = time.perf_counter() - started
+        sizes = {"Small": describe(small), "Large": describe(large)}
+    finally:
+        if not USES_SQLITE_FILE:
+            connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
+
+    database = settings.DATABASES["default"]
+    print("Flywheel Audit — page benchmark")
+    print(f"Database: {connection.vendor} ({database['ENGINE']}), {database['NAME']}")
+    print(f"Python {platform.python_version()}, Django {django.get_version()}, DEBUG={settings.DEBUG}")
+    print(f"Median of {RUNS} runs after {WARM_UP} warm-up requests, as a logged-in owner; {elapsed:.1f} s measuring.")
+    for size, description in sizes.items():
+        print(f"{size} audit: {description}.")
+    print()
+    print(table(rows))
+    print()
+    if growing:
+        print(f"Query count grows with the audit's size on: {', '.join(growing)}. That is a bug (see document.load).")
+    else:
+        print("Every page runs as many queries for the large audit as for the small one.")
+
+
+if __name__ == "__main__":
+    main()
