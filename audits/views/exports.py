@@ -27,7 +27,7 @@ def audit_export(request: HttpRequest, audit_id: int, file_format: str) -> HttpR
 @require_http_methods(["GET", "POST"])
 def audit_import(request: HttpRequest, flywheel_id: int) -> HttpResponse:
     flywheel = get_flywheel_for(request.user, flywheel_id, need="manage")
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     errors: list[str] = []
     if form.is_valid():
         try:
