@@ -2,8 +2,9 @@
 
 A new user starts an empty audit and walks every step of the three exercises with the pager's
 Next link. Cells are edited as workshop.js promises: type, then Enter or Tab saves, Escape puts
-the saved text back; add-row forms are submitted with Enter; selects are set by typing an
-option's first letter. At the end the summary and the flywheel diagram show what was typed.
+the saved text back; add-row forms are submitted with Enter (from a text field, or on the Add
+button when the last field is a textarea); selects are set by typing an option's first letter.
+At the end the summary and the flywheel diagram show what was typed.
 """
 
 import re

@@ -1,0 +1,578 @@
+"""The Excel workbook: the audit's tables, to edit and import back, and read-only summaries with charts.
+
+`sheets(document)` builds every sheet's rows as plain data; `write` only lays them out. The
+editable sheets (Overview, Strategy, Metrics, Forces, Friction, Self-assessment) are what
+imports/xlsx.py reads back, by their header titles, so the titles below are shared with it.
+Choice cells hold the label people read ("Attract"); the importer maps labels back to values.
+"""
+
+import re
+from dataclasses import dataclass, field
+from io import BytesIO
+from itertools import pairwise
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.chart import LineChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .. import periods
+from ..document import AuditDocument, MetricRow, path_of
+from ..models import Audit, Force, FrictionPoint, Metric, SelfAssessment, Stage
+
+MAX_CELL_CHARACTERS = 32_767  # Excel's limit
+# XML 1.0 cannot hold these either; openpyxl's pattern covers only the C0 controls.
+UNWRITABLE_CHARACTERS = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ufffe\uffff\ud800-\udfff]")
+# OWASP's list: a spreadsheet may run text that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+INTEGER, DECIMAL, PERCENT, SCORE, DATE, TEXT = "#,##0", "#,##0.00", "0.0%", "0", "yyyy-mm-dd", "@"
+YES, NO = "Yes", "No"
+# Dropdowns reach at least this far down, so rows added in a spreadsheet get them too.
+VALIDATED_ROWS = 1000
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+COMPUTED_FILL = PatternFill("solid", fgColor="7F7F7F")  # computed columns: not read back
+SECTION_FONT = Font(bold=True)
+NOTE_FONT = Font(italic=True, color="595959")
+WRAPPED = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    number_format: str = ""
+    wrap: bool = False  # long text: a wide column with wrapped lines
+    choices: str = ""  # the list (on the Lists sheet) its dropdown offers
+    computed: bool = False  # a formula or output: never read back
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula written into each row: `{key}` is this row's cell, `{key_column}` the whole column.
+
+    `literals` are texts the formula compares with; they enter it as quoted string literals
+    (`{0}`, `{1}`, …), never as formula text.
+    """
+
+    template: str
+    literals: tuple[str, ...] = ()
+
+
+@dataclass
+class SheetData:
+    title: str
+    columns: tuple[Column, ...]
+    rows: list[dict] = field(default_factory=list)
+    table: str = ""  # the worksheet table's name, on the editable sheets
+    read_only: bool = False
+
+
+# --- The sheets' columns: shared with the importer ------------------------------------------------
+
+OVERVIEW, STRATEGY, METRICS, FORCES, FRICTION, ASSESSMENT, ACTIONS, TRENDS, LISTS = (
+    "Overview",
+    "Strategy",
+    "Metrics",
+    "Forces",
+    "Friction",
+    "Self-assessment",
+    "Actions",
+    "Trends",
+    "Lists",
+)
+
+OVERVIEW_COLUMNS = (Column("field", "Field"), Column("value", "Value", wrap=True))
+# The header fields the importer reads back, by their label in the Field column.
+HEADER_FIELDS = {"title": "Title", "period_year": "Year", "workshop_date": "Workshop date"}
+HEADER_FIELDS |= {"language": "Language", "status": "Status"}
+TEAM_LABEL = "Team"
+
+STRATEGY_COLUMNS = (
+    Column("stage", "Stage", choices="stage"),
+    Column("principle", "Inbound principle", wrap=True),
+    Column("approach", "Approach", wrap=True),
+)
+METRIC_COLUMNS = (
+    Column("stage", "Stage", choices="stage"),
+    Column("name", "Metric"),
+    Column("kind", "Kind", choices="kind"),
+    Column("unit", "Unit"),
+    Column("period_type", "Period type", choices="period_type"),
+    Column("activity", "Key activity", wrap=True),
+    Column("illustrative", "Illustrative", choices="yes_no"),
+    Column("period", "Period", TEXT),  # text, so that a spreadsheet does not turn 2018-01 into a date
+    Column("gained", "Gained", INTEGER),
+    Column("lost", "Lost", INTEGER),
+    Column("net_change", "Net change", INTEGER, computed=True),
+    Column("total", "Total", INTEGER),
+    Column("promoters", "Promoters", INTEGER),
+    Column("passives", "Passives", INTEGER),
+    Column("detractors", "Detractors", INTEGER),
+    Column("nps", "NPS", SCORE, computed=True),
+    Column("promoters_lost", "Promoters lost", INTEGER),
+    Column("value", "Value", DECIMAL),
+    Column("conversion", "Conversion from previous stage", PERCENT, computed=True),
+)
+READING_KEYS = ("gained", "lost", "total", "promoters", "passives", "detractors", "promoters_lost", "value")
+FORCE_COLUMNS = (
+    Column("team", "Team", choices="team"),
+    Column("name", "Force", wrap=True),
+    Column("before", "Before", wrap=True),
+    Column("now", "Now", wrap=True),
+    Column("serves", "Serves", choices="serves"),
+    Column("stage", "Stage", choices="stage"),
+    Column("planned_change", "Planned change", wrap=True),
+    Column("owner", "Owner"),
+)
+FRICTION_COLUMNS = (
+    Column("number", "#", computed=True),
+    Column("source", "Source of friction", wrap=True),
+    Column("origin", "Origin", choices="origin"),
+    Column("stage", "Stage", choices="stage"),
+    Column("teams", "Teams involved"),
+    Column("automation", "Automation", wrap=True),
+    Column("new_goal", "New goal", wrap=True),
+    Column("restructure", "Restructure", wrap=True),
+    Column("owner", "Owner"),
+    Column("due_date", "Due date", DATE),
+    Column("resolution", "Resolution", wrap=True, computed=True),
+)
+ASSESSMENT_COLUMNS = (
+    Column("question", "Question", wrap=True),
+    Column("answer", "Answer", choices="answer"),
+    Column("notes", "Notes", wrap=True),
+)
+ACTION_COLUMNS = (
+    Column("what", "Friction/force", wrap=True),
+    Column("fix", "Fix", wrap=True),
+    Column("owner", "Owner"),
+    Column("due_date", "Due date", DATE),
+)
+
+STAGE_LABELS = dict(Stage.choices)
+
+# net = gained − lost, empty when neither is known (as calculations.net_change).
+NET_CHANGE = Formula('=IF(AND({gained}="",{lost}=""),"",{gained}-{lost})')
+NPS = Formula('=IFERROR(({promoters}-{detractors})/({promoters}+{passives}+{detractors})*100,"")')
+# The first of the three steps whose answer is a fix (not empty, not "No") settles the row.
+RESOLUTION = Formula(
+    '=IF(AND({automation}<>"",{automation}<>"No"),{automation},'
+    'IF(AND({new_goal}<>"",{new_goal}<>"No"),{new_goal},'
+    'IF(AND({restructure}<>"",{restructure}<>"No"),{restructure},"Open")))'
+)
+
+
+def conversion_formula(previous_name: str) -> Formula:
+    """This row's gained over the previous bucket's gained in the same period, found by name."""
+    # "=" makes SUMIFS compare for equality even when the name starts with < or >; ~ escapes wildcards.
+    criterion = "=" + re.sub(r"([~*?])", r"~\1", previous_name)
+    return Formula(
+        '=IF({gained}="","",IFERROR({gained}/SUMIFS({gained_column},{name_column},{0},{period_column},{period}),""))',
+        (criterion,),
+    )
+
+
+# --- Rows from the document -----------------------------------------------------------------------
+
+
+def sheets(document: AuditDocument) -> list[SheetData]:
+    """Every sheet of the workbook as plain rows, in order; Lists holds the dropdowns' choices."""
+    return [
+        _overview(document),
+        SheetData(STRATEGY, STRATEGY_COLUMNS, _strategy_rows(document), table="StrategyTable"),
+        SheetData(METRICS, METRIC_COLUMNS, _metric_rows(document), table="MetricsTable"),
+        SheetData(FORCES, FORCE_COLUMNS, _force_rows(document), table="ForcesTable"),
+        SheetData(FRICTION, FRICTION_COLUMNS, _friction_rows(document), table="FrictionTable"),
+        SheetData(ASSESSMENT, ASSESSMENT_COLUMNS, _assessment_rows(document), table="SelfAssessmentTable"),
+        SheetData(ACTIONS, ACTION_COLUMNS, _action_rows(document), read_only=True),
+    ]
+
+
+def choice_lists(document: AuditDocument) -> dict[str, list[str]]:
+    """The labels each dropdown offers."""
+    return {
+        "stage": list(STAGE_LABELS.values()),
+        "kind": [str(label) for label in Metric.Kind.labels],
+        "period_type": [str(label) for label in Metric.Period.labels],
+        "yes_no": [YES, NO],
+        "origin": [str(label) for label in FrictionPoint.Origin.labels],
+        "serves": [str(label) for label in Force.Serves.labels],
+        "answer": [str(label) for label in SelfAssessment.Answer.labels],
+        "team": [team.name for team in document.teams],
+    }
+
+
+def _label(choices, value: str) -> str:
+    return str(dict(choices).get(value, value)) if value else ""
+
+
+def _overview(document: AuditDocument) -> SheetData:
+    header = document.header
+    rows = [
+        {"field": HEADER_FIELDS["title"], "value": header.title},
+        {"field": HEADER_FIELDS["period_year"], "value": header.period_year},
+        {"field": HEADER_FIELDS["workshop_date"], "value": header.workshop_date},
+        {"field": HEADER_FIELDS["language"], "value": _label(Audit.Language.choices, header.language)},
+        {"field": HEADER_FIELDS["status"], "value": _label(Audit.Status.choices, header.status)},
+        {"field": "Flywheel", "value": header.flywheel_name},
+        {"field": "Organization", "value": header.organization_name},
+        {},
+        {"field": "Teams", "section": True},
+        *({"field": TEAM_LABEL, "value": team.name} for team in document.teams),
+        {},
+        {"field": "Key numbers", "value": "Computed from the audit; not read back on import.", "section": True},
+        *_key_numbers(document),
+    ]
+    return SheetData(OVERVIEW, OVERVIEW_COLUMNS, rows)
+
+
+def _key_numbers(document: AuditDocument) -> list[dict]:
+    numbers = [
+        ("Sources of friction", len(document.friction)),
+        ("Still open", len(document.open_friction)),
+        ("Forces", len(document.forces)),
+        ("Metrics", len(document.metrics)),
+        ("Action items", len(document.action_items)),
+    ]
+    rows = [{"field": label, "value": number} for label, number in numbers]
+    weakest = document.weakest_conversion
+    if weakest is not None:
+        rows.append({"field": "Weakest conversion", "value": weakest.label})
+        rows.append({"field": "Its average conversion", "value": weakest.average, "format": PERCENT})
+    return rows
+
+
+def _strategy_rows(document: AuditDocument) -> list[dict]:
+    return [
+        {"stage": row.stage_label, "principle": row.principle, "approach": row.approach} for row in document.strategies
+    ]
+
+
+def _previous_buckets(document: AuditDocument) -> dict[int, str]:
+    """For each bucket (by object identity) with a comparable bucket before it on the path, that bucket's name."""
+    return {
+        id(current): previous.name
+        for previous, current in pairwise(path_of(list(document.metrics)))
+        if previous.period == current.period
+    }
+
+
+def _metric_rows(document: AuditDocument) -> list[dict]:
+    previous_buckets = _previous_buckets(document)
+    rows = []
+    for metric in document.metrics:
+        definition = {
+            "stage": metric.stage_label,
+            "name": metric.name,
+            "kind": _label(Metric.Kind.choices, metric.kind),
+            "unit": metric.unit,
+            "period_type": _label(Metric.Period.choices, metric.period),
+            "activity": metric.activity,
+            "illustrative": YES if metric.illustrative else NO,
+            "net_change": NET_CHANGE,
+            "nps": NPS,
+        }
+        if id(metric) in previous_buckets:
+            definition["conversion"] = conversion_formula(previous_buckets[id(metric)])
+        if not metric.readings:
+            rows.append(definition)  # the metric, with no readings yet
+        for reading in metric.readings:
+            figures = {key: getattr(reading, key) for key in READING_KEYS}
+            rows.append({**definition, "period": periods.period_input(reading.period_start, metric.period), **figures})
+    return rows
+
+
+def _force_rows(document: AuditDocument) -> list[dict]:
+    return [
+        {
+            "team": force.team,
+            "name": force.name,
+            "before": force.before,
+            "now": force.now,
+            "serves": _label(Force.Serves.choices, force.serves),
+            "stage": _label(Stage.choices, force.stage),
+            "planned_change": force.planned_change,
+            "owner": force.owner,
+        }
+        for force in document.forces
+    ]
+
+
+def _friction_rows(document: AuditDocument) -> list[dict]:
+    return [
+        {
+            "number": row.number,
+            "source": row.source,
+            "origin": _label(FrictionPoint.Origin.choices, row.origin),
+            "stage": _label(Stage.choices, row.stage),
+            "teams": row.teams,
+            "automation": row.automation,
+            "new_goal": row.new_goal,
+            "restructure": row.restructure,
+            "owner": row.owner,
+            "due_date": row.due_date,
+            "resolution": RESOLUTION,
+        }
+        for row in document.friction
+    ]
+
+
+def _assessment_rows(document: AuditDocument) -> list[dict]:
+    return [
+        {
+            "question": row.question_label,
+            "answer": _label(SelfAssessment.Answer.choices, row.answer),
+            "notes": row.notes,
+        }
+        for row in document.self_assessment
+    ]
+
+
+def _action_rows(document: AuditDocument) -> list[dict]:
+    return [
+        {"what": item.what, "fix": item.fix, "owner": item.owner, "due_date": item.due_date}
+        for item in document.action_items
+    ]
+
+
+@dataclass
+class Trend:
+    """A wide table: one row per period, one column per series (a bucket's totals or a conversion)."""
+
+    names: list[str]
+    periods: list[str]
+    values: list[list]  # per period, per series
+
+
+def _trend(series: list[tuple[str, dict[tuple, object]]]) -> Trend:
+    """`series`: (name, {(period start, kind order, label): value}) → the periods of all, in order."""
+    keys = sorted({key for _, values in series for key in values})
+    return Trend(
+        names=[name for name, _ in series],
+        periods=[label for _, _, label in keys],
+        values=[[values.get(key) for _, values in series] for key in keys],
+    )
+
+
+def bucket_trend(document: AuditDocument) -> Trend:
+    def key(metric: MetricRow, reading) -> tuple:
+        return (reading.period_start, periods.KINDS.index(metric.period), reading.label)
+
+    buckets = path_of(list(document.metrics))
+    return _trend([(metric.name, {key(metric, r): r.total for r in metric.readings}) for metric in buckets])
+
+
+def conversion_trend(document: AuditDocument) -> Trend:
+    return _trend(
+        [
+            (conversion.label, {(rate.period_start, 0, rate.label): rate.rate for rate in conversion.rates})
+            for conversion in document.conversions
+            if conversion.comparable
+        ]
+    )
+
+
+# --- Writing --------------------------------------------------------------------------------------
+
+
+def write(document: AuditDocument) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    lists = choice_lists(document)
+    list_ranges = _write_lists(workbook, lists)
+    for sheet in sheets(document):
+        worksheet = _write_sheet(workbook, sheet, list_ranges)
+        if sheet.title == OVERVIEW:
+            _style_overview(worksheet, sheet)
+    _write_trends(workbook, document)
+    lists_sheet = workbook[LISTS]
+    workbook.move_sheet(lists_sheet, offset=len(workbook.sheetnames) - 1 - workbook.index(lists_sheet))
+    workbook.active = 0
+    if document.header.language == Audit.Language.PERSIAN:
+        for worksheet in workbook.worksheets:
+            worksheet.sheet_view.rightToLeft = True
+    workbook.properties.title = clean_text(document.header.title)
+    workbook.properties.creator = "Flywheel Audit"
+    output = BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def clean_text(text: str) -> str:
+    """Text a cell can hold: no characters XML forbids, at most Excel's 32,767 characters."""
+    return UNWRITABLE_CHARACTERS.sub("", text)[:MAX_CELL_CHARACTERS]
+
+
+def put_text(cell: Cell, text: str) -> None:
+    """Write user text so that no spreadsheet runs it as a formula; the value itself is unchanged."""
+    cell.value = clean_text(text)
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    if cell.value.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+
+
+def _put(cell: Cell, value, references: dict[str, str]) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, Formula):
+        quoted = ['"' + clean_text(text).replace('"', '""') + '"' for text in value.literals]
+        cell.value = value.template.format(*quoted, **references)
+    elif isinstance(value, str):
+        put_text(cell, value)
+    else:
+        cell.value = value
+
+
+def _write_header(worksheet: Worksheet, columns: tuple[Column, ...]) -> None:
+    for index, column in enumerate(columns, start=1):
+        cell = worksheet.cell(row=1, column=index, value=column.title)
+        cell.font = HEADER_FONT
+        cell.fill = COMPUTED_FILL if column.computed else HEADER_FILL
+        cell.alignment = WRAPPED
+    worksheet.freeze_panes = "A2"
+
+
+def _write_sheet(workbook: Workbook, sheet: SheetData, list_ranges: dict[str, str]) -> Worksheet:
+    worksheet = workbook.create_sheet(sheet.title)
+    _write_header(worksheet, sheet.columns)
+    letters = {column.key: get_column_letter(index) for index, column in enumerate(sheet.columns, start=1)}
+    column_references = {f"{key}_column": f"${letter}:${letter}" for key, letter in letters.items()}
+    for row_number, row in enumerate(sheet.rows, start=2):
+        references = {key: f"{letter}{row_number}" for key, letter in letters.items()} | column_references
+        for index, column in enumerate(sheet.columns, start=1):
+            cell = worksheet.cell(row=row_number, column=index)
+            _put(cell, row.get(column.key), references)
+            cell.number_format = row.get("format", column.number_format) or "General"
+            cell.alignment = WRAPPED if column.wrap else TOP
+    for index, column in enumerate(sheet.columns, start=1):
+        dimension = worksheet.column_dimensions[get_column_letter(index)]
+        dimension.width = _width(column, [row.get(column.key) for row in sheet.rows])
+        if column.number_format:
+            dimension.number_format = column.number_format  # for rows added in a spreadsheet
+    last_row = max(2, len(sheet.rows) + 1)
+    if sheet.table:
+        table = Table(displayName=sheet.table, ref=f"A1:{get_column_letter(len(sheet.columns))}{last_row}")
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+        worksheet.add_table(table)
+        _add_dropdowns(worksheet, sheet, list_ranges, max(VALIDATED_ROWS, last_row + 200))
+    if sheet.read_only:
+        worksheet.protection.sheet = True  # no password: it only says "this is output"
+    return worksheet
+
+
+def _width(column: Column, values: list) -> float:
+    """Excel has no autofit: the longest line in the column, within bounds."""
+    longest = len(column.title)
+    for value in values:
+        if isinstance(value, str):
+            longest = max(longest, *(len(line) for line in value.splitlines() or [""]))
+        elif isinstance(value, Formula):
+            longest = max(longest, 10)
+        elif value is not None:
+            longest = max(longest, len(f"{value:,}" if isinstance(value, int) else str(value)))
+    return min(max(longest + 2, 8), 50 if column.wrap else 40)
+
+
+def _add_dropdowns(worksheet: Worksheet, sheet: SheetData, list_ranges: dict[str, str], last_row: int) -> None:
+    for index, column in enumerate(sheet.columns, start=1):
+        if not column.choices or column.choices not in list_ranges:
+            continue
+        # A force with a new team name brings the team along on import: only a warning there.
+        validation = DataValidation(
+            type="list",
+            formula1=list_ranges[column.choices],
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="warning" if column.choices == "team" else "stop",
+            errorTitle=column.title,
+            error=f"Pick one of the {column.title.lower()} choices from the list.",
+        )
+        letter = get_column_letter(index)
+        validation.add(f"{letter}2:{letter}{last_row}")
+        worksheet.add_data_validation(validation)
+
+
+def _write_lists(workbook: Workbook, lists: dict[str, list[str]]) -> dict[str, str]:
+    """A hidden sheet with the dropdowns' choices (labels may hold commas, so no inline lists)."""
+    worksheet = workbook.create_sheet(LISTS)
+    worksheet.sheet_state = "hidden"
+    ranges = {}
+    for index, (name, labels) in enumerate(lists.items(), start=1):
+        worksheet.cell(row=1, column=index, value=name)
+        for row_number, label in enumerate(labels, start=2):
+            put_text(worksheet.cell(row=row_number, column=index), label)
+        if labels:
+            letter = get_column_letter(index)
+            ranges[name] = f"{LISTS}!${letter}$2:${letter}${len(labels) + 1}"
+    return ranges
+
+
+def _style_overview(worksheet: Worksheet, sheet: SheetData) -> None:
+    for row_number, row in enumerate(sheet.rows, start=2):
+        if row.get("section"):
+            worksheet.cell(row=row_number, column=1).font = SECTION_FONT
+            worksheet.cell(row=row_number, column=2).font = NOTE_FONT
+        elif row.get("field") == HEADER_FIELDS["period_year"]:
+            worksheet.cell(row=row_number, column=2).number_format = "0"
+        elif row.get("field") == HEADER_FIELDS["workshop_date"]:
+            worksheet.cell(row=row_number, column=2).number_format = DATE
+        elif isinstance(row.get("value"), int):
+            worksheet.cell(row=row_number, column=2).number_format = INTEGER
+
+
+def _write_trend(worksheet: Worksheet, trend: Trend, first_column: int, number_format: str) -> None:
+    columns = (Column("period", "Period"), *(Column(str(i), name) for i, name in enumerate(trend.names)))
+    for index, column in enumerate(columns, start=first_column):
+        cell = worksheet.cell(row=1, column=index)
+        put_text(cell, column.title)
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAPPED
+        worksheet.column_dimensions[get_column_letter(index)].width = min(max(len(column.title) + 2, 12), 30)
+    for row_number, (period, values) in enumerate(zip(trend.periods, trend.values, strict=True), start=2):
+        worksheet.cell(row=row_number, column=first_column, value=period)
+        for index, value in enumerate(values, start=first_column + 1):
+            cell = worksheet.cell(row=row_number, column=index, value=value)
+            cell.number_format = number_format
+
+
+def _line_chart(worksheet: Worksheet, trend: Trend, first_column: int, title: str, number_format: str) -> LineChart:
+    chart = LineChart()
+    chart.title = title
+    chart.height, chart.width = 9, 18
+    last_row = len(trend.periods) + 1
+    data = Reference(
+        worksheet, min_col=first_column + 1, max_col=first_column + len(trend.names), min_row=1, max_row=last_row
+    )
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(worksheet, min_col=first_column, min_row=2, max_row=last_row))
+    chart.y_axis.number_format = number_format
+    chart.x_axis.delete = False  # otherwise Excel hides the axes
+    chart.y_axis.delete = False
+    return chart
+
+
+def _write_trends(workbook: Workbook, document: AuditDocument) -> None:
+    """Bucket totals and conversion rates per period, computed here, with a line chart each."""
+    worksheet = workbook.create_sheet(TRENDS)
+    worksheet.freeze_panes = "A2"
+    buckets, conversions = bucket_trend(document), conversion_trend(document)
+    conversions_column = len(buckets.names) + 3
+    _write_trend(worksheet, buckets, 1, INTEGER)
+    if conversions.names:
+        _write_trend(worksheet, conversions, conversions_column, PERCENT)
+    anchor_column = get_column_letter(conversions_column + len(conversions.names) + 2)
+    if buckets.names and buckets.periods:
+        chart = _line_chart(worksheet, buckets, 1, "Bucket totals", INTEGER)
+        worksheet.add_chart(chart, f"{anchor_column}2")
+    if conversions.names and conversions.periods:
+        chart = _line_chart(worksheet, conversions, conversions_column, "Conversion between stages", "0%")
+        worksheet.add_chart(chart, f"{anchor_column}22")
+    worksheet.protection.sheet = True
