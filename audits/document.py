@@ -172,7 +172,6 @@ class ForceRow:
     owner: str
     version: int = field(compare=False)
 
-
     @property
     def serves_label(self) -> str:
         return SERVES_LABELS.get(self.serves, "")

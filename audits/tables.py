@@ -213,7 +213,7 @@ def add_form_key(kind: str, group_id: int | None = None) -> str:
 class AddForms:
     """The add-row forms of a page: fresh ones, except the one that just failed, with its errors."""
 
-    def __init__(self, document=None, failed_key: str = "", failed_form: forms.Form | None = None):
+    def __init__(self, failed_key: str = "", failed_form: forms.Form | None = None):
         self.failed_key = failed_key
         self.failed_form = failed_form
 

@@ -19,7 +19,7 @@ TRICKY_TEXTS = [
     "فارسی: کاهش اصطکاک در چرخ طیار",
     "Tiếng Việt: giảm ma sát, làm hài lòng khách hàng",
     "emoji 🚀🔥 and a newline\nsecond line",
-    "=HYPERLINK(\"http://evil\",\"x\")",
+    '=HYPERLINK("http://evil","x")',
     "@SUM(1)",
     "-2+3",
     "<script>alert(1)</script>",

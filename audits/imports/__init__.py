@@ -40,6 +40,12 @@ class ImportFailed(Exception):
 class Row:
     where: str
     values: dict
+    # Where each value sits within the row, when the file says ("column D"): named in errors.
+    columns: dict = field(default_factory=dict)
+
+    def at(self, name: str) -> str:
+        column = self.columns.get(name)
+        return f"{self.where}, {column}" if column else self.where
 
 
 @dataclass
@@ -57,6 +63,8 @@ class RawAudit:
     forces: list[Row] = field(default_factory=list)  # each with a "team" name
     friction: list[Row] = field(default_factory=list)
     assessment: list[Row] = field(default_factory=list)
+    # Problems the reader found in the file's layout, reported along with the rows' own.
+    problems: list[str] = field(default_factory=list)
 
 
 def max_upload_bytes() -> int:
@@ -96,13 +104,13 @@ class Checker:
         text = as_text(row.values.get(name)).strip()
         if not text:
             if required:
-                self.errors.append(f"{row.where}: {model_field.verbose_name} is missing.")
+                self.errors.append(f"{row.at(name)}: {model_field.verbose_name} is missing.")
             return ""
         for value, label in model_field.choices:
             if text.lower() in (str(value).lower(), str(label).lower()):
                 return value
         labels = ", ".join(str(label) for _, label in model_field.choices)
-        self.errors.append(f"{row.where}: {model_field.verbose_name} '{text}' is not one of {labels}.")
+        self.errors.append(f"{row.at(name)}: {model_field.verbose_name} '{text}' is not one of {labels}.")
         return model_field.choices[0][0]
 
     def form(self, row: Row, form_class: type[forms.BaseForm], choices: dict | None = None, **kwargs):
@@ -114,7 +122,7 @@ class Checker:
             return bound.save(commit=False) if isinstance(bound, forms.ModelForm) else bound.cleaned_data
         for name, messages in bound.errors.items():
             label = bound.fields[name].label if name in bound.fields else ""
-            place = f"{row.where}, {str(label).lower()}" if label else row.where
+            place = f"{row.at(name)}, {str(label).lower()}" if label else row.where
             self.errors.extend(f"{place}: {message}" for message in messages)
         return None
 
@@ -154,7 +162,7 @@ def _readings(checker: Checker, rows: MetricRows, metric: Metric) -> list[Readin
         try:
             start = periods.parse_period(as_text(row.values.get("period")), metric.period)
         except ValueError as error:
-            checker.errors.append(f"{row.where}, period: {error}")
+            checker.errors.append(f"{row.at('period')}, period: {error}")
             continue
         if start in readings:
             label = periods.period_label(start, metric.period)
@@ -231,6 +239,7 @@ def _assessment(checker: Checker, raw: RawAudit) -> list[SelfAssessment]:
 def to_document(raw: RawAudit, flywheel: Flywheel) -> AuditDocument:
     """Check every row of `raw`; return its document, or raise ImportFailed with every problem."""
     checker = Checker()
+    checker.errors.extend(raw.problems)
     audit = _header(checker, raw, flywheel)
     parts = {
         "strategies": _strategies(checker, raw),

@@ -30,9 +30,8 @@ def read(content: bytes) -> RawAudit:
     if not isinstance(data, dict) or "audit" not in data:
         raise ImportFailed(["This JSON file is not a Flywheel Audit backup (it has no “audit”)."])
     if data.get("schema_version") != SCHEMA_VERSION:
-        raise ImportFailed(
-            [f"Backup schema version {data.get('schema_version')!r} is not supported (this tool reads {SCHEMA_VERSION})."]
-        )
+        version = data.get("schema_version")
+        raise ImportFailed([f"Backup schema version {version!r} is not supported (this tool reads {SCHEMA_VERSION})."])
     if not isinstance(data["audit"], dict):
         raise ImportFailed(["audit: expected an object with named fields."])
     metrics = []

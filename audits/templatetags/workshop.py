@@ -1,5 +1,7 @@
 """Template tags for the workshop tables: an editable cell, and numbers shown the same everywhere."""
 
+from functools import lru_cache
+
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -9,6 +11,16 @@ from .. import calculations, diagram
 from ..tables import TABLES
 
 register = template.Library()
+
+
+@lru_cache(maxsize=256)
+def _cell_url_prefix(audit_id, kind) -> str:
+    return reverse("audits:row-cell", kwargs={"audit_id": audit_id, "kind": kind, "row_id": 0}).removesuffix("0/")
+
+
+def cell_url(audit_id, kind, row_id) -> str:
+    # Reversed once per table: a large audit's page has thousands of cells.
+    return f"{_cell_url_prefix(audit_id, kind)}{row_id}/"
 
 
 def _choices(table, field):
@@ -52,7 +64,7 @@ def cell(context, audit_id, kind, row, field, label="", typed=None, error="", co
         mode = format_html(' inputmode="{}"', "decimal" if numeric else "text")
         size = model_field.max_length or 20
         widget = format_html('<input type="text" {} value="{}" maxlength="{}"{}>', attributes, value, size * 2, mode)
-    url = reverse("audits:row-cell", kwargs={"audit_id": audit_id, "kind": kind, "row_id": row.id})
+    url = cell_url(audit_id, kind, row.id)
     message = ""
     if conflict is not None:
         message = format_html(

@@ -52,7 +52,7 @@ def _changed(response: HttpResponse) -> HttpResponse:
 def _section(request, audit, kind: str, group_id=None, failed_key="", failed_form=None, status=200):
     step, partial, group = SECTIONS[kind]
     document = load(audit)
-    context = workshop_context(audit, document, step, add_forms=AddForms(document, failed_key, failed_form))
+    context = workshop_context(audit, document, step, add_forms=AddForms(failed_key, failed_form))
     if group == "metric":
         context["metric"] = next(metric for metric in document.metrics if metric.id == group_id)
     elif group == "team":

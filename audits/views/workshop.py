@@ -35,7 +35,7 @@ def workshop_context(audit: Audit, document: AuditDocument, step_key: str | None
         "stage_choices": Stage.choices,
         "can_edit": role_allows(audit.user_role, "edit"),
         "can_manage": role_allows(audit.user_role, "manage"),
-        "add_forms": AddForms(document),
+        "add_forms": AddForms(),
         **extra,
     }
     if step_key:

@@ -1,0 +1,251 @@
+"""Reading the tool's own Excel workbook (exports/xlsx.py) into a RawAudit, edited or not.
+
+People edit the workbook in Excel or LibreOffice: they add, change, delete and reorder rows, and
+may move columns. So each sheet's header row is found by its titles and every column by its
+title; empty rows are skipped; computed columns and the output sheets are never read. The file
+is checked as a zip before openpyxl parses any of it.
+"""
+
+import datetime
+import zipfile
+from dataclasses import dataclass
+from io import BytesIO
+from itertools import chain, islice
+
+from django.conf import settings
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from .. import periods
+from ..exports import xlsx as layout
+from ..models import Metric
+from . import ImportFailed, MetricRows, RawAudit, Row, as_text
+
+MAX_ZIP_ENTRIES = 1000  # the tool's workbook has about 30
+HEADER_SEARCH_ROWS = 10  # the header is the first row, unless someone inserted a few above it
+METRIC_KEYS = ("stage", "name", "kind", "unit", "period_type", "activity", "illustrative")
+NOT_A_WORKBOOK = "The file is not an Excel workbook (.xlsx): export one from Flywheel Audit and upload that."
+
+
+@dataclass
+class SheetRows:
+    """A sheet's non-empty rows, each with its row number, values by key and column letters by key."""
+
+    name: str
+    rows: list[tuple[int, dict]]
+    letters: dict[str, str]
+
+    def row(self, number: int, values: dict, keys=None) -> Row:
+        keys = values.keys() if keys is None else keys
+        columns = {key: f"column {self.letters[key]}" for key in keys if key in self.letters}
+        return Row(f"{self.name} sheet, row {number}", {key: values.get(key) for key in keys}, columns)
+
+
+def read(content: bytes) -> RawAudit:
+    """Return the workbook's rows as a RawAudit; raise ImportFailed if it cannot be read at all."""
+    _check_archive(content)
+    try:
+        workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file; all mean the same here
+        raise ImportFailed([f"The workbook could not be read ({error}). {NOT_A_WORKBOOK}"]) from error
+    try:
+        return _read_workbook(workbook)
+    finally:
+        workbook.close()
+
+
+def _check_archive(content: bytes) -> None:
+    """Refuse, before parsing any XML, what is not an xlsx, carries macros, or unpacks too large."""
+    if len(content) > settings.IMPORT_MAX_BYTES:
+        raise ImportFailed([f"The file is larger than {_megabytes(settings.IMPORT_MAX_BYTES)}."])
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise ImportFailed([NOT_A_WORKBOOK]) from error
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise ImportFailed([f"The workbook has {len(entries):,} parts, more than a workbook of this tool has."])
+    names = {entry.filename for entry in entries}
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise ImportFailed(
+            [
+                "The workbook contains macros (it is macro-enabled, like an .xlsm). "
+                "Save it as an Excel Workbook (.xlsx) without macros and upload that."
+            ]
+        )
+    if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
+        raise ImportFailed([NOT_A_WORKBOOK])
+    # The zip reader stops at each entry's declared size, so this bounds what openpyxl unpacks.
+    if sum(entry.file_size for entry in entries) > settings.IMPORT_MAX_UNPACKED_BYTES:
+        raise ImportFailed(
+            [f"The workbook unpacks to more than {_megabytes(settings.IMPORT_MAX_UNPACKED_BYTES)}; it cannot be read."]
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:,.0f} MB"
+
+
+def _read_workbook(workbook) -> RawAudit:
+    inputs = {
+        layout.OVERVIEW: layout.OVERVIEW_COLUMNS,
+        layout.STRATEGY: layout.STRATEGY_COLUMNS,
+        layout.METRICS: layout.METRIC_COLUMNS,
+        layout.FORCES: layout.FORCE_COLUMNS,
+        layout.FRICTION: layout.FRICTION_COLUMNS,
+        layout.ASSESSMENT: layout.ASSESSMENT_COLUMNS,
+    }
+    problems = [
+        f"The {name} sheet is missing: import a workbook exported from Flywheel Audit, with all its sheets."
+        for name in inputs
+        if name not in workbook.sheetnames
+    ]
+    if problems:
+        raise ImportFailed(problems)
+    budget = [settings.IMPORT_MAX_ROWS]
+    sheets = {}
+    for name, columns in inputs.items():
+        sheet = _read_sheet(workbook[name], name, [column for column in columns if not column.computed], budget)
+        if isinstance(sheet, list):
+            problems.extend(sheet)
+        else:
+            sheets[name] = sheet
+    if problems:
+        raise ImportFailed(problems)
+    header, teams = _overview(sheets[layout.OVERVIEW])
+    metrics, metric_problems = _metrics(sheets[layout.METRICS])
+    return RawAudit(
+        header=header,
+        strategies=_rows(sheets[layout.STRATEGY]),
+        metrics=metrics,
+        teams=teams,
+        forces=_rows(sheets[layout.FORCES]),
+        friction=_rows(sheets[layout.FRICTION]),
+        assessment=_rows(sheets[layout.ASSESSMENT]),
+        problems=metric_problems,
+    )
+
+
+def _title(value) -> str:
+    return " ".join(as_text(value).split()).casefold()
+
+
+def _is_empty(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _read_sheet(worksheet, name: str, columns: list, budget: list[int]) -> SheetRows | list[str]:
+    """The sheet's non-empty rows below its header, or the problems with its header."""
+    worksheet.reset_dimensions()  # trust the cells, not a dimension some programs write wrong
+    rows = worksheet.iter_rows(values_only=True)
+    wanted = {_title(column.title): column.key for column in columns}
+    # The header is the row, among the first few, that names the most of the sheet's columns.
+    top = list(islice(rows, HEADER_SEARCH_ROWS))
+    scores = [sum(1 for title in {_title(cell) for cell in cells} if title in wanted) for cells in top]
+    if not any(scores):
+        return [f"The {name} sheet has no header row: its first row should name the columns {_titles(columns)}."]
+    header_index = scores.index(max(scores))
+    titles = [_title(cell) for cell in top[header_index]]
+    positions = {wanted[title]: index for index, title in reversed(list(enumerate(titles))) if title in wanted}
+    missing = [column.title for column in columns if column.key not in positions]
+    if missing:
+        return [
+            f"{name} sheet, row {header_index + 1}: the header row lacks the column{'s' if len(missing) > 1 else ''} "
+            f"{_titles(missing)} (expected: {_titles(columns)})."
+        ]
+    found = []
+    for number, cells in enumerate(chain(top[header_index + 1 :], rows), start=header_index + 2):
+        if not any(cells):
+            continue
+        values = {key: cells[index] if index < len(cells) else None for key, index in positions.items()}
+        if all(_is_empty(value) for value in values.values()):
+            continue
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise ImportFailed(
+                [f"The workbook has more than {settings.IMPORT_MAX_ROWS:,} rows; split the audit or remove rows."]
+            )
+        found.append((number, values))
+    letters = {key: get_column_letter(index + 1) for key, index in positions.items()}
+    return SheetRows(name, found, letters)
+
+
+def _titles(columns: list) -> str:
+    return ", ".join(column if isinstance(column, str) else column.title for column in columns)
+
+
+def _rows(sheet: SheetRows) -> list[Row]:
+    return [sheet.row(number, values) for number, values in sheet.rows]
+
+
+def _overview(sheet: SheetRows) -> tuple[Row, list[Row]]:
+    """The header fields, by their label in the Field column, and the team list, in order."""
+    fields = {_title(label): key for key, label in layout.HEADER_FIELDS.items()}
+    values, columns, teams = {}, {}, []
+    for number, row in sheet.rows:
+        label = _title(row["field"])
+        if label in fields and fields[label] not in values:
+            values[fields[label]] = row["value"]
+            columns[fields[label]] = f"row {number}"
+        elif label == _title(layout.TEAM_LABEL) and not _is_empty(row["value"]):
+            teams.append(Row(f"{sheet.name} sheet, row {number}", {"name": row["value"]}))
+    return Row(f"{sheet.name} sheet", values, columns), teams
+
+
+def _metrics(sheet: SheetRows) -> tuple[list[MetricRows], list[str]]:
+    """Rows of the same metric name make one metric; each row with a period is one of its readings."""
+    metrics: dict[str, MetricRows] = {}
+    first_rows: dict[str, tuple[int, dict]] = {}
+    problems = []
+    for number, values in sheet.rows:
+        name = as_text(values["name"]).strip().casefold() or f"#{number}"  # unnamed rows stay apart
+        if name not in metrics:
+            definition = {key: values[key] for key in METRIC_KEYS}
+            metric = sheet.row(number, definition)
+            metric.values["period"] = metric.values.pop("period_type")
+            metric.columns["period"] = metric.columns.pop("period_type")
+            metrics[name] = MetricRows(metric)
+            first_rows[name] = (number, values)
+        else:
+            problems.extend(_differences(sheet, number, values, *first_rows[name]))
+        if _is_empty(values["period"]) and all(_is_empty(values[key]) for key in layout.READING_KEYS):
+            continue  # a metric with no readings
+        reading = sheet.row(number, values, ("period", *layout.READING_KEYS))
+        reading.values["period"] = _period_text(values["period"], values["period_type"])
+        metrics[name].readings.append(reading)
+    return list(metrics.values()), problems
+
+
+def _differences(sheet: SheetRows, number: int, values: dict, first_number: int, first: dict) -> list[str]:
+    """A metric's definition must read the same on all its rows: say where it does not."""
+    titles = {column.key: column.title for column in layout.METRIC_COLUMNS}
+    return [
+        f"{sheet.name} sheet, row {number}, column {sheet.letters[key]}: {titles[key]} "
+        f"'{as_text(values[key]).strip()}' differs from row {first_number} ('{as_text(first[key]).strip()}') "
+        f"for the metric “{as_text(values['name']).strip()}”; a metric's columns must match on all its rows."
+        for key in METRIC_KEYS
+        if _comparable(key, values[key]) != _comparable(key, first[key])
+    ]
+
+
+def _comparable(key: str, value) -> str:
+    text = as_text(value).strip().casefold()
+    choices = {"stage": "stage", "kind": "kind", "period_type": "period"}
+    if key in choices:
+        for choice, label in Metric._meta.get_field(choices[key]).choices:
+            if text in (str(choice).casefold(), str(label).casefold()):
+                return choice
+    if key == "illustrative":
+        return str(text in ("true", "yes", "1"))
+    return text
+
+
+def _period_text(value, period_type) -> object:
+    """A period a spreadsheet turned into a date (2018-01 → 1 Jan 2018) becomes the period's text again."""
+    if not isinstance(value, datetime.date):
+        return value
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    kind = _comparable("period_type", period_type)
+    if kind not in periods.KINDS:
+        return value
+    return periods.period_input(periods.period_start(day, kind), kind)
