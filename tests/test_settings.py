@@ -2,8 +2,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-from django.conf import settings
 from django.urls import path
 
 from flywheel_audit.settings import BASE_DIR
@@ -39,29 +37,34 @@ def test_it_passes_the_deployment_checks_when_configured():
     assert "WARNINGS" not in result.stdout + result.stderr
 
 
-def test_it_tunes_sqlite_for_simultaneous_workshop_users():
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-        pytest.skip("this run uses PostgreSQL; the SQLite options are tested in the SQLite run")
-    options = settings.DATABASES["default"]["OPTIONS"]
-    assert "journal_mode=WAL" in options["init_command"]
-    assert options["transaction_mode"] == "IMMEDIATE"
-    assert options["timeout"] >= 5
-
-
-def test_it_reads_the_database_from_database_url():
-    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
-    env["DATABASE_URL"] = "postgres://someone@db.example.com:5432/flywheel"
-    env["DJANGO_SETTINGS_MODULE"] = "flywheel_audit.settings"
+def settings_value(expression: str, **environment: str) -> str:
+    """Evaluate `expression` on the settings of a fresh process with `environment` (and no DATABASE_URL)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_") and key != "DATABASE_URL"}
+    env.update(environment, DJANGO_SETTINGS_MODULE="flywheel_audit.settings")
     result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        [sys.executable, "-c", f"import django; django.setup(); from django.conf import settings; print({expression})"],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_it_tunes_the_default_sqlite_database_for_simultaneous_workshop_users():
+    options = settings_value("settings.DATABASES['default']['OPTIONS']")
+    assert "journal_mode=WAL" in options
+    assert "'transaction_mode': 'IMMEDIATE'" in options
+    assert "'timeout': 20" in options
+
+
+def test_it_reads_the_database_from_database_url():
+    engine = settings_value(
+        "settings.DATABASES['default']['ENGINE']", DATABASE_URL="postgres://someone@db.example.com:5432/flywheel"
+    )
+    assert engine == "django.db.backends.postgresql"
 
 
 def broken_view(request):

@@ -24,6 +24,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.oxml.ns import qn
 from pptx.presentation import Presentation as PresentationType
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
@@ -38,7 +39,7 @@ BODY_LEFT, BODY_TOP = MARGIN, Inches(1.3)
 BODY_WIDTH = SLIDE_WIDTH - 2 * MARGIN
 BODY_BOTTOM = SLIDE_HEIGHT - Inches(0.4)
 
-TITLE_SIZE, TABLE_SIZE, TEXT_SIZE, HEADING_SIZE, NOTES_SIZE = 28, 13, 13, 16, 12
+TITLE_SIZE, TABLE_SIZE, TEXT_SIZE, HEADING_SIZE, CALLOUT_SIZE, NOTES_SIZE = 28, 13, 13, 16, 14, 12
 MINIMUM_SIZE = 12  # nothing on a slide is set smaller
 
 STAGE_COLOURS = {
@@ -248,7 +249,10 @@ def _fill(shape, colour: RGBColor, line: RGBColor | None = None) -> None:
         shape.line.fill.background()
     else:
         shape.line.color.rgb = line
-    shape.shadow.inherit = False
+    # No theme style: its shadow and outline would come back in LibreOffice, whatever is set here.
+    style = shape._element.find(qn("p:style"))
+    if style is not None:
+        shape._element.remove(style)
 
 
 # --- 2. Executive summary -----------------------------------------------------------------------
@@ -285,7 +289,7 @@ def _key_number(stage) -> list[Run]:
         return [label, Run(" · " + _("no key metric yet"), colour=MUTED)]
     runs = [label, Run(f" · {_clip(metric.name, 60)}: "), Run(_figure(metric, metric.latest_value), True)]
     if metric.latest:
-        runs.append(Run(f" ({metric.latest.label}; {_change(metric)} " + _("on the period before") + ")", colour=MUTED))
+        runs.append(Run(f" ({metric.latest.label}, {_change(metric)})", colour=MUTED))
     return runs
 
 
@@ -336,61 +340,48 @@ def _action_line(item) -> list[Run]:
     return [Run(_clip(item.fix, 100)), Run(f" — {_clip(owner, 40)}{due}", True, DARK)]
 
 
+@dataclass(frozen=True)
+class Panel:
+    heading: str
+    items: list[list[Run]]
+    empty: str  # what is missing when there are no items
+    hidden: int = 0  # items left out before the panel, to count in its "+ N more"
+    share: float = 1.0  # the most of the column's height it may take
+
+
 def _summary_slide(deck: PresentationType, document: AuditDocument) -> None:
     slide = _content_slide(deck, _("Executive summary"), ["summary"])
-    column_width = (BODY_WIDTH - Inches(0.4)) // 2
-    right = BODY_LEFT + column_width + Inches(0.4)
-    height = BODY_BOTTOM - BODY_TOP
-    stages = document.stages
-    used = _panel(
-        slide,
-        BODY_LEFT,
-        BODY_TOP,
-        column_width,
-        height * 0.45,
-        _("Key numbers"),
-        [_key_number(stage) for stage in stages],
-        _("No metrics yet."),
-    )
     weakest = document.weakest_conversion
-    _panel(
-        slide,
-        BODY_LEFT,
-        BODY_TOP + used,
-        column_width,
-        height - used,
-        _("Conversion between stages"),
-        [_conversion_line(conversion, weakest) for conversion in document.conversions],
-        _("No conversions yet: they need bucket metrics with readings in two stages or more."),
-    )
+    actions = document.action_items
     friction = [_friction_count(document)] if document.friction else []
     friction += [_friction_line(row) for row in document.friction]
-    used = _panel(
-        slide,
-        right,
-        BODY_TOP,
-        column_width,
-        height * 0.58,
-        _("Friction and how it will be fixed"),
-        friction,
-        _("No friction identified yet."),
-    )
-    actions = document.action_items
-    _panel(
-        slide,
-        right,
-        BODY_TOP + used,
-        column_width,
-        height - used,
-        _("Top actions"),
-        [_action_line(item) for item in actions[:5]],
-        _("No actions yet: settle friction rows or plan changes to forces, and give each an owner."),
-        hidden=max(0, len(actions) - 5),
-    )
+    left = [
+        Panel(_("Key numbers"), [_key_number(stage) for stage in document.stages], _("No metrics yet."), share=0.3),
+        Panel(
+            _("Conversion between stages"),
+            [_conversion_line(conversion, weakest) for conversion in document.conversions],
+            _("No conversions yet: they need bucket metrics with readings in two stages or more."),
+            share=0.5,
+        ),
+        Panel(
+            _("Top actions"),
+            [_action_line(item) for item in actions[:5]],
+            _("No actions yet: settle friction rows or plan changes to forces, and give each an owner."),
+            hidden=max(0, len(actions) - 5),
+        ),
+    ]
+    right = [Panel(_("Friction and how it will be fixed"), friction, _("No friction identified yet."))]
+    gap = Inches(0.4)
+    width = (BODY_WIDTH - gap) // 2
+    for column_left, panels in ((BODY_LEFT, left), (BODY_LEFT + width + gap, right)):
+        top = BODY_TOP
+        for panel in panels:
+            top += _panel(slide, column_left, top, width, (BODY_BOTTOM - top) * panel.share, panel)
 
 
-def _panel(slide, left, top, width, height, heading: str, items, empty: str, hidden: int = 0) -> int:
-    """Add a heading and as many items as fit in the box; return the height used (EMU)."""
+def _panel(slide: Slide, left, top, width, height, panel: Panel) -> int:
+    """Add the panel's heading and as many of its items as fit in the box; return the height used (EMU)."""
+    heading, items, empty, hidden = panel.heading, panel.items, panel.empty, panel.hidden
     inner = layout.points(width) - 2 * layout.CELL_MARGIN_X
     room = layout.points(height) - 2 * layout.CELL_MARGIN_Y - 6  # a little air below the panel
     spacing = 4  # points after each paragraph
@@ -455,7 +446,7 @@ def _flywheel_slide(deck: PresentationType, document: AuditDocument) -> None:
         arc.adjustments[2] = RING_THICKNESS / (2 * RING_RADIUS)
         _fill(arc, colour)
         _ring_label(slide, stage.label, start + (span - GAP_DEGREES) / 2)
-        _arrow_head(slide, end - 6, colour)
+        _arrow_head(slide, end - 6)
         _stage_callout(slide, stage, index)
     centre = RING_RADIUS - RING_THICKNESS - Inches(0.25)
     hub = slide.shapes.add_shape(MSO_SHAPE.OVAL, cx - centre, cy - centre, 2 * centre, 2 * centre)
@@ -478,14 +469,14 @@ def _ring_label(slide: Slide, label: str, degrees: float) -> None:
     box.text_frame.paragraphs[0].alignment = PP_ALIGN.CENTER
 
 
-def _arrow_head(slide: Slide, degrees: float, colour: RGBColor) -> None:
-    """A white triangle inside the segment's end, pointing clockwise: the way the wheel turns."""
+def _arrow_head(slide: Slide, degrees: float) -> None:
+    """A white chevron inside the segment's end, pointing clockwise: the way the wheel turns."""
     x, y = _on_ring(degrees, RING_RADIUS - RING_THICKNESS // 2)
-    size = Inches(0.32)
-    head = slide.shapes.add_shape(MSO_SHAPE.ISOSCELES_TRIANGLE, x - size // 2, y - size // 2, size, size)
+    width, height = Inches(0.26), Inches(0.36)
+    head = slide.shapes.add_shape(MSO_SHAPE.CHEVRON, x - width // 2, y - height // 2, width, height)
     head.name = "Direction"
     _fill(head, WHITE)
-    head.rotation = (degrees + 180) % 360  # the triangle points up; turn it along the ring
+    head.rotation = (degrees + 90) % 360  # a chevron points to three o'clock; turn it along the ring
 
 
 def _stage_callout(slide: Slide, stage, index: int) -> None:
@@ -508,18 +499,18 @@ def _stage_callout(slide: Slide, stage, index: int) -> None:
         Run(_("Open friction: %(count)s") % {"count": stage.open_friction}, stage.open_friction > 0, DARK),
         Run("   ·   " + _("Forces: %(count)s") % {"count": stage.forces}, colour=DARK),
     ]
-    fixed = layout.text_height(stage.label, inner, 18) + layout.text_height(_plain(metric_line), inner, TEXT_SIZE)
-    fixed += layout.text_height(_plain(counts), inner, TEXT_SIZE)
+    fixed = layout.text_height(stage.label, inner, 18) + layout.text_height(_plain(metric_line), inner, CALLOUT_SIZE)
+    fixed += layout.text_height(_plain(counts), inner, CALLOUT_SIZE)
     room = layout.points(height) - 2 * layout.CELL_MARGIN_Y - fixed
     approach = clean(" ".join(stage.approach.split())) or _("No approach written yet")
-    approach = layout.shorten(approach, inner, room, TEXT_SIZE)
+    approach = layout.shorten(approach, inner, room, CALLOUT_SIZE)
     paragraphs = [
         [Run(stage.label, True, colour)],
         [Run(approach, colour=None if stage.approach else MUTED)],
         metric_line,
         counts,
     ]
-    box = _text_box(slide, text_left, top, text_width, height, paragraphs, TEXT_SIZE)
+    box = _text_box(slide, text_left, top, text_width, height, paragraphs, CALLOUT_SIZE)
     box.text_frame.paragraphs[0].runs[0].font.size = Pt(18)
 
 
@@ -581,13 +572,16 @@ def _add_table(slide: Slide, columns: list[Column], page: list[tuple[TableRow, f
     header = layout.row_height(
         [str(column.title) for column in columns], [layout.points(w) for w in widths], TABLE_SIZE
     )
-    heights = [_emu(header), *(_emu(height) for _row, height in page)]
-    shape = slide.shapes.add_table(len(heights), len(columns), BODY_LEFT, BODY_TOP, BODY_WIDTH, sum(heights))
+    estimated = _emu(header) + sum(_emu(height) for _row, height in page)
+    shape = slide.shapes.add_table(len(page) + 1, len(columns), BODY_LEFT, BODY_TOP, BODY_WIDTH, estimated)
     table = shape.table
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
-    for row, height in zip(table.rows, heights, strict=True):
-        row.height = height
+    # A row's height is only its least: PowerPoint and LibreOffice grow it to fit its text. Setting
+    # one line lets rows take what they need, within the estimate the rows were paginated by.
+    for row in table.rows:
+        row.height = _emu(TABLE_SIZE * layout.LINE_HEIGHT + 2 * layout.CELL_MARGIN_Y)
+    shape.height = estimated
     for cell, column in zip(table.rows[0].cells, columns, strict=True):
         _cell(cell, str(column.title), bold=True, colour=WHITE, fill=DARK)
     for row, (data, _height) in zip(list(table.rows)[1:], page, strict=True):
@@ -663,11 +657,21 @@ class ChartSpec:
     series: list[tuple[str, list]]
     number_format: str
     colour: RGBColor | None = None
+    wide: bool = False  # takes a whole row of the grid
 
 
 def charts_of(document: AuditDocument) -> list[ChartSpec]:
-    """Return the metrics charts: each bucket's total, each NPS, and the conversions between stages."""
+    """Return the metrics charts: the conversions between stages (wide, first), each bucket's total, each NPS."""
     charts = []
+    conversions = [conversion for conversion in document.conversions if conversion.rates]
+    if conversions:
+        starts = sorted({rate.period_start: rate.label for c in conversions for rate in c.rates}.items())
+        series = []
+        for conversion in conversions:
+            by_start = {rate.period_start: rate.rate for rate in conversion.rates}
+            series.append((conversion.label, [by_start.get(start) for start, _label in starts]))
+        categories = [label for _start, label in starts]
+        charts.append(ChartSpec(_("Conversion between stages"), categories, series, "0%", wide=True))
     for metric in document.metrics:
         if not metric.readings or metric.kind not in ("bucket", "nps"):
             continue
@@ -684,15 +688,22 @@ def charts_of(document: AuditDocument) -> list[ChartSpec]:
                 colour=STAGE_COLOURS.get(metric.stage),
             )
         )
-    conversions = [conversion for conversion in document.conversions if conversion.rates]
-    if conversions:
-        starts = sorted({rate.period_start: rate.label for c in conversions for rate in c.rates}.items())
-        series = []
-        for conversion in conversions:
-            by_start = {rate.period_start: rate.rate for rate in conversion.rates}
-            series.append((conversion.label, [by_start.get(start) for start, _label in starts]))
-        charts.append(ChartSpec(_("Conversion between stages"), [label for _start, label in starts], series, "0%"))
     return charts
+
+
+def chart_pages(charts: list[ChartSpec]) -> list[list[tuple[ChartSpec, int]]]:
+    """Place the charts in a 2 × 2 grid per slide: each with its first cell (0–3); a wide one takes a row."""
+    pages: list[list[tuple[ChartSpec, int]]] = [[]]
+    cell = 0
+    for spec in charts:
+        if spec.wide and cell % 2:
+            cell += 1
+        if cell + (2 if spec.wide else 1) > 4:
+            pages.append([])
+            cell = 0
+        pages[-1].append((spec, cell))
+        cell += 2 if spec.wide else 1
+    return pages
 
 
 def _metric_slides(deck: PresentationType, document: AuditDocument) -> None:
@@ -711,12 +722,12 @@ def _metric_slides(deck: PresentationType, document: AuditDocument) -> None:
     gap = Inches(0.3)
     width = (BODY_WIDTH - gap) // 2
     height = (BODY_BOTTOM - BODY_TOP - gap) // 2
-    for first in range(0, len(charts), 4):
-        slide = _content_slide(deck, chart_title if first == 0 else f"{chart_title} " + _("(cont.)"), ["metrics"])
-        for place, spec in enumerate(charts[first : first + 4]):
-            left = BODY_LEFT + (place % 2) * (width + gap)
-            top = BODY_TOP + (place // 2) * (height + gap)
-            _add_chart(slide, spec, left, top, width, height)
+    for number, page in enumerate(chart_pages(charts)):
+        slide = _content_slide(deck, chart_title if number == 0 else f"{chart_title} " + _("(cont.)"), ["metrics"])
+        for spec, cell in page:
+            left = BODY_LEFT + (cell % 2) * (width + gap)
+            top = BODY_TOP + (cell // 2) * (height + gap)
+            _add_chart(slide, spec, left, top, BODY_WIDTH if spec.wide else width, height)
 
 
 def _add_chart(slide: Slide, spec: ChartSpec, left, top, width, height) -> None:
@@ -730,7 +741,7 @@ def _add_chart(slide: Slide, spec: ChartSpec, left, top, width, height) -> None:
     _set_text(chart.chart_title.text_frame, spec.title, 14, True, DARK)
     chart.has_legend = len(spec.series) > 1
     if chart.has_legend:
-        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.position = XL_LEGEND_POSITION.RIGHT if spec.wide else XL_LEGEND_POSITION.BOTTOM
         chart.legend.include_in_layout = False
         chart.legend.font.size = Pt(MINIMUM_SIZE)
     axis = chart.value_axis

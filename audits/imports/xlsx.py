@@ -194,11 +194,14 @@ def _overview(sheet: SheetRows) -> tuple[Row, list[Row]]:
 
 def _metrics(sheet: SheetRows) -> tuple[list[MetricRows], list[str]]:
     """Rows of the same metric name make one metric; each row with a period is one of its readings."""
-    metrics: dict[str, MetricRows] = {}
-    first_rows: dict[str, tuple[int, dict]] = {}
+    metrics: dict[tuple, MetricRows] = {}
+    first_rows: dict[tuple, tuple[int, dict]] = {}
     problems = []
     for number, values in sheet.rows:
-        name = as_text(values["name"]).strip().casefold() or f"#{number}"  # unnamed rows stay apart
+        # Unnamed rows stay apart: each is reported as a metric without a name.
+        name = (
+            ("name", as_text(values["name"]).strip().casefold()) if not _is_empty(values["name"]) else ("row", number)
+        )
         if name not in metrics:
             definition = {key: values[key] for key in METRIC_KEYS}
             metric = sheet.row(number, definition)
