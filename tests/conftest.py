@@ -1,19 +1,18 @@
-import re
-
 import os
+import re
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+
+from audits.models import Membership
+
+from .factories import AuditFactory, FlywheelFactory, MembershipFactory, OrganizationFactory, UserFactory
 
 # CI explores the same examples on every run, so a red build is always reproducible;
 # developers' runs explore new ones.
 hypothesis_settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
-
-from audits.models import Membership
-
-from .factories import AuditFactory, FlywheelFactory, MembershipFactory, OrganizationFactory, UserFactory
 
 Role = Membership.Role
 

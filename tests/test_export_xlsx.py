@@ -277,6 +277,7 @@ def test_it_draws_native_line_charts_of_the_buckets_and_the_conversions(book, de
     first = count + 4  # past the bucket table and a blank column
     letter = chr(ord("A") + first - 1)
     assert conversions.series[0].val.numRef.f == f"'Trends'!${letter}$2:${letter}$13"
+    assert buckets.y_axis.scaling.logBase == 10  # visitors would flatten every other bucket
     assert not buckets.x_axis.delete
     assert not buckets.y_axis.delete
 

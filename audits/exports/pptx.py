@@ -54,8 +54,8 @@ ALERT = RGBColor(0xB0, 0x3A, 0x2E)
 OPEN_FILL = RGBColor(0xFD, 0xEC, 0xC8)  # friction rows that no step has settled yet
 CENTRE_FILL = RGBColor(0xF2, 0xF2, 0xF2)
 
-# Characters XML cannot hold (and that python-pptx would show as "_x0001_"): dropped.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters XML cannot hold (python-pptx would show control characters as "_x0001_"): dropped.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 # --- Text: the one place it goes onto a slide ---------------------------------------------------
@@ -170,13 +170,19 @@ def _layout(deck: PresentationType, name: str):
 
 def _content_slide(deck: PresentationType, title: str, notes: Iterable[str] = ()) -> Slide:
     slide = deck.slides.add_slide(_layout(deck, "Title Only"))
-    shape = slide.shapes.title
-    width, height = layout.points(shape.width) - 14.4, layout.points(shape.height) - 7.2
-    size = layout.fitting_size(title, width, height, TITLE_SIZE, 18)
-    shape.text_frame.word_wrap = True
-    _set_text(shape.text_frame, layout.shorten(title, width, height, size), size, True, DARK, PP_ALIGN.LEFT)
+    _fit_title(slide.shapes.title, title, TITLE_SIZE, 18, PP_ALIGN.LEFT)
     _notes(slide, notes)
     return slide
+
+
+def _fit_title(shape, text: str, largest: float, smallest: float, align=None) -> None:
+    """Set a title placeholder's text at the largest size that fits it, cut short if even the smallest does not."""
+    text = " ".join(clean(text).split())
+    # The template's placeholders keep PowerPoint's default insets: 0.1 in at the sides, 0.05 in above and below.
+    width, height = layout.points(shape.width) - 14.4, layout.points(shape.height) - 7.2
+    size = layout.fitting_size(text, width, height, largest, smallest)
+    shape.text_frame.word_wrap = True
+    _set_text(shape.text_frame, layout.shorten(text, width, height, size), size, True, DARK, align)
 
 
 def _notes(slide: Slide, step_keys: Iterable[str]) -> None:
@@ -218,10 +224,7 @@ def _title_slide(deck: PresentationType, document: AuditDocument) -> None:
     header = document.header
     slide = deck.slides.add_slide(_layout(deck, "Title Slide"))
     title, subtitle = slide.placeholders[0], slide.placeholders[1]
-    width, height = layout.points(title.width) - 14.4, layout.points(title.height) - 7.2
-    size = layout.fitting_size(header.title, width, height, 40, 20)
-    title.text_frame.word_wrap = True
-    _set_text(title.text_frame, layout.shorten(header.title, width, height, size), size, True, DARK)
+    _fit_title(title, header.title, 40, 20)
     when = (
         _("Workshop of %(date)s · audit year %(year)s")
         % {"date": _date(header.workshop_date), "year": header.period_year}
@@ -432,7 +435,7 @@ def _flywheel_slide(deck: PresentationType, document: AuditDocument) -> None:
     slide = _content_slide(deck, _("The flywheel"), ["summary"])
     cx, cy = RING_CENTRE
     stages = document.stages
-    span = 360 / len(stages)
+    span = 360 / max(1, len(stages))
     for index, stage in enumerate(stages):
         start = 270 + index * span + GAP_DEGREES / 2  # the first stage starts at twelve o'clock
         end = start + span - GAP_DEGREES
@@ -479,7 +482,17 @@ def _arrow_head(slide: Slide, degrees: float) -> None:
     head.rotation = (degrees + 90) % 360  # a chevron points to three o'clock; turn it along the ring
 
 
+def _callout_metric(metric: MetricRow | None) -> list[Run]:
+    if metric is None:
+        return [Run(_("No key metric yet"), colour=MUTED)]
+    runs = [Run(_("Key metric: ")), Run(f"{_clip(metric.name, 60)} — {_figure(metric, metric.latest_value)}", True)]
+    if metric.latest:
+        runs.append(Run(f" ({metric.latest.label})", colour=MUTED))
+    return runs
+
+
 def _stage_callout(slide: Slide, stage, index: int) -> None:
+    """The stage's box beside the wheel: its approach, key metric, open friction and forces."""
     left, width = Inches(7.0), SLIDE_WIDTH - Inches(7.0) - MARGIN
     height = (BODY_BOTTOM - BODY_TOP - Inches(0.3)) // 3
     top = BODY_TOP + index * (height + Inches(0.15))
@@ -488,13 +501,7 @@ def _stage_callout(slide: Slide, stage, index: int) -> None:
     _fill(bar, colour)
     text_left, text_width = left + Inches(0.2), width - Inches(0.2)
     inner = layout.points(text_width) - 2 * layout.CELL_MARGIN_X
-    metric = stage.metric
-    metric_line = (
-        [Run(_("Key metric: ")), Run(f"{_clip(metric.name, 60)} — {_figure(metric, metric.latest_value)}", True)]
-        + ([Run(f" ({metric.latest.label})", colour=MUTED)] if metric.latest else [])
-        if metric
-        else [Run(_("No key metric yet"), colour=MUTED)]
-    )
+    metric_line = _callout_metric(stage.metric)
     counts = [
         Run(_("Open friction: %(count)s") % {"count": stage.open_friction}, stage.open_friction > 0, DARK),
         Run("   ·   " + _("Forces: %(count)s") % {"count": stage.forces}, colour=DARK),

@@ -16,7 +16,7 @@ EMU_PER_POINT = 12700
 # rounding up keeps the estimate on the side of too much room.
 CHAR_WIDTH = 0.5
 WIDE_CHAR_WIDTH = 1.0  # CJK, emoji: a full em
-LINE_HEIGHT = 1.2  # single line spacing, in ems
+LINE_HEIGHT = 1.22  # single line spacing in ems: Calibri's ascent + descent + line gap, as PowerPoint uses
 
 # Cell and text-box insets the writer sets explicitly, so that the estimate knows them.
 CELL_MARGIN_X = 6.0  # left and right, each

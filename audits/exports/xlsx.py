@@ -6,6 +6,7 @@ imports/xlsx.py reads back, by their header titles, so the titles below are shar
 Choice cells hold the label people read ("Attract"); the importer maps labels back to values.
 """
 
+import math
 import re
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -32,6 +33,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 INTEGER, DECIMAL, PERCENT, SCORE, DATE, TEXT = "#,##0", "#,##0.00", "0.0%", "0", "yyyy-mm-dd", "@"
 YES, NO = "Yes", "No"
+LINE_HEIGHT, MAX_ROW_HEIGHT = 15, 409  # points; Excel's tallest row
 # Dropdowns reach at least this far down, so rows added in a spreadsheet get them too.
 VALIDATED_ROWS = 1000
 
@@ -453,11 +455,17 @@ def _write_sheet(workbook: Workbook, sheet: SheetData, list_ranges: dict[str, st
             _put(cell, row.get(column.key), references)
             cell.number_format = row.get("format", column.number_format) or "General"
             cell.alignment = WRAPPED if column.wrap else TOP
+    widths = {}
     for index, column in enumerate(sheet.columns, start=1):
         dimension = worksheet.column_dimensions[get_column_letter(index)]
-        dimension.width = _width(column, [row.get(column.key) for row in sheet.rows])
+        dimension.width = widths[column.key] = _width(column, [row.get(column.key) for row in sheet.rows])
         if column.number_format:
             dimension.number_format = column.number_format  # for rows added in a spreadsheet
+    wrapped = [column for column in sheet.columns if column.wrap]
+    for row_number, row in enumerate(sheet.rows, start=2):
+        lines = max((_line_count(row.get(column.key), widths[column.key]) for column in wrapped), default=1)
+        if lines > 1:
+            worksheet.row_dimensions[row_number].height = min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT)
     last_row = max(2, len(sheet.rows) + 1)
     if sheet.table:
         table = Table(displayName=sheet.table, ref=f"A1:{get_column_letter(len(sheet.columns))}{last_row}")
@@ -480,6 +488,14 @@ def _width(column: Column, values: list) -> float:
         elif value is not None:
             longest = max(longest, len(f"{value:,}" if isinstance(value, int) else str(value)))
     return min(max(longest + 2, 8), 50 if column.wrap else 40)
+
+
+def _line_count(value, width: float) -> int:
+    """Roughly how many lines wrapped text takes: spreadsheets do not grow rows a file sets no height for."""
+    if not isinstance(value, str):
+        return 1
+    per_line = max(int(width) - 2, 1)
+    return sum(max(1, math.ceil(len(line) / per_line)) for line in value.splitlines() or [""])
 
 
 def _add_dropdowns(worksheet: Worksheet, sheet: SheetData, list_ranges: dict[str, str], last_row: int) -> None:
@@ -543,7 +559,9 @@ def _write_trend(worksheet: Worksheet, trend: Trend, first_column: int, number_f
             cell.number_format = number_format
 
 
-def _line_chart(worksheet: Worksheet, trend: Trend, first_column: int, title: str, number_format: str) -> LineChart:
+def _line_chart(
+    worksheet: Worksheet, trend: Trend, first_column: int, title: str, number_format: str, *, log_scale: bool = False
+) -> LineChart:
     chart = LineChart()
     chart.title = title
     chart.height, chart.width = 9, 18
@@ -554,6 +572,8 @@ def _line_chart(worksheet: Worksheet, trend: Trend, first_column: int, title: st
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(worksheet, min_col=first_column, min_row=2, max_row=last_row))
     chart.y_axis.number_format = number_format
+    if log_scale:
+        chart.y_axis.scaling.logBase = 10
     chart.x_axis.delete = False  # otherwise Excel hides the axes
     chart.y_axis.delete = False
     return chart
@@ -570,7 +590,8 @@ def _write_trends(workbook: Workbook, document: AuditDocument) -> None:
         _write_trend(worksheet, conversions, conversions_column, PERCENT)
     anchor_column = get_column_letter(conversions_column + len(conversions.names) + 2)
     if buckets.names and buckets.periods:
-        chart = _line_chart(worksheet, buckets, 1, "Bucket totals", INTEGER)
+        # Visitors outnumber customers a thousandfold: on a log scale every bucket's line shows.
+        chart = _line_chart(worksheet, buckets, 1, "Bucket totals (log scale)", INTEGER, log_scale=True)
         worksheet.add_chart(chart, f"{anchor_column}2")
     if conversions.names and conversions.periods:
         chart = _line_chart(worksheet, conversions, conversions_column, "Conversion between stages", "0%")

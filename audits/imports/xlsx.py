@@ -8,6 +8,7 @@ is checked as a zip before openpyxl parses any of it.
 
 import datetime
 import zipfile
+import zlib
 from dataclasses import dataclass
 from io import BytesIO
 from itertools import chain, islice
@@ -24,6 +25,18 @@ from . import ImportFailed, MetricRows, RawAudit, Row, as_text
 MAX_ZIP_ENTRIES = 1000  # the tool's workbook has about 30
 HEADER_SEARCH_ROWS = 10  # the header is the first row, unless someone inserted a few above it
 METRIC_KEYS = ("stage", "name", "kind", "unit", "period_type", "activity", "illustrative")
+# What openpyxl and the XML parsers raise for a damaged file (defusedxml's refusals are ValueErrors).
+UNREADABLE = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    SyntaxError,
+    OSError,
+    EOFError,
+    zlib.error,
+    zipfile.BadZipFile,
+)
 NOT_A_WORKBOOK = "The file is not an Excel workbook (.xlsx): export one from Flywheel Audit and upload that."
 
 
@@ -46,10 +59,12 @@ def read(content: bytes) -> RawAudit:
     _check_archive(content)
     try:
         workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file; all mean the same here
+    except UNREADABLE as error:
         raise ImportFailed([f"The workbook could not be read ({error}). {NOT_A_WORKBOOK}"]) from error
     try:
         return _read_workbook(workbook)
+    except UNREADABLE as error:  # in read-only mode a damaged sheet shows only when it is read
+        raise ImportFailed([f"The workbook could not be read ({error}). {NOT_A_WORKBOOK}"]) from error
     finally:
         workbook.close()
 
