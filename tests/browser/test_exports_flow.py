@@ -105,13 +105,13 @@ def test_it_refuses_a_workbook_with_a_mistake_and_saves_nothing(page: Page, tmp_
     open_the_demo_audit(page)
     workbook = download(page, "Excel workbook (.xlsx)", tmp_path)
     edit_cell(workbook, "Friction", "Stage", 2, "Atract")
-    stage_column = "D"  # the Friction sheet's fourth column: #, Source of friction, Origin, Stage
 
     import_into_the_flywheel(page, workbook)
     errors = page.get_by_role("alert")
     expect(errors.get_by_role("heading")).to_have_text("The file was not imported: 1 problem")
+    # Column D: the Friction sheet's columns are #, Source of friction, Origin, Stage, ...
     expect(errors.get_by_role("listitem")).to_have_text(
-        [f"Friction sheet, row 2, column {stage_column}: stage 'Atract' is not one of Attract, Engage, Delight."]
+        ["Friction sheet, row 2, column D: stage 'Atract' is not one of Attract, Engage, Delight."]
     )
     # The form is there to try again; the flywheel still has only the demo audit.
     expect(page.get_by_label("Workbook or backup")).to_be_visible()
