@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    ActionReview,
     Audit,
     Flywheel,
     Force,
@@ -148,3 +149,10 @@ class SelfAssessmentAdmin(AuditRowAdmin):
     list_display = ["question", "audit", "answer"]
     list_filter = ["question", "answer"]
     search_fields = ["notes", "audit__title"]
+
+
+@admin.register(ActionReview)
+class ActionReviewAdmin(AuditRowAdmin):
+    list_display = ["fix", "audit", "kind", "owner", "status"]
+    list_filter = ["kind", "status"]
+    search_fields = ["what", "fix", "owner", "note", "audit__title"]

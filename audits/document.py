@@ -16,6 +16,7 @@ from django.db.models import Prefetch
 from . import calculations, periods
 from .models import (
     STAGE_ORDER,
+    ActionReview,
     Audit,
     Flywheel,
     Force,
@@ -47,6 +48,7 @@ class Header:
     language: str
     status: str
     content_version: int = field(compare=False)
+    carried_from_id: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class MetricRow:
     illustrative: bool
     version: int = field(compare=False)
     readings: tuple[ReadingRow, ...]
+    higher_is_better: bool = True
+    origin_id: int | None = field(default=None, compare=False)  # the metric it was carried from
 
     @property
     def stage_label(self) -> str:
@@ -171,6 +175,8 @@ class ForceRow:
     planned_change: str
     owner: str
     version: int = field(compare=False)
+    target: str = ""  # last year's planned change, carried forward to check
+    origin_id: int | None = field(default=None, compare=False)
 
     @property
     def serves_label(self) -> str:
@@ -203,6 +209,7 @@ class FrictionRow:
     owner: str
     due_date: date | None
     version: int = field(compare=False)
+    origin_id: int | None = field(default=None, compare=False)
 
     @property
     def origin_label(self) -> str:
@@ -259,6 +266,21 @@ class AssessmentRow:
 
 
 @dataclass(frozen=True)
+class ReviewRow:
+    """Last audit's action item and how it went: done, partly, not done or dropped."""
+
+    id: int | None = field(compare=False)
+    kind: str
+    what: str
+    fix: str
+    owner: str
+    due_date: date | None
+    status: str
+    note: str
+    version: int = field(compare=False)
+
+
+@dataclass(frozen=True)
 class ActionItem:
     kind: str  # "friction" or "force"
     what: str
@@ -288,6 +310,7 @@ class AuditDocument:
     teams: tuple[TeamForces, ...]
     friction: tuple[FrictionRow, ...]
     self_assessment: tuple[AssessmentRow, ...]
+    action_reviews: tuple[ReviewRow, ...] = ()
 
     @property
     def forces(self) -> list[ForceRow]:
@@ -382,6 +405,8 @@ def _metric_row(metric: Metric, readings: list[Reading]) -> MetricRow:
         illustrative=metric.illustrative,
         version=metric.version,
         readings=tuple(_reading_row(reading, metric.period) for reading in readings),
+        higher_is_better=metric.higher_is_better,
+        origin_id=metric.carried_from_id,
     )
 
 
@@ -420,6 +445,7 @@ def load(audit: Audit) -> AuditDocument:
         teams=[(team, sorted(team.forces.all(), key=lambda force: (force.position, force.pk))) for team in teams],
         friction=list(FrictionPoint.objects.filter(audit=audit).order_by("position", "pk")),
         assessment=list(SelfAssessment.objects.filter(audit=audit)),
+        reviews=list(ActionReview.objects.filter(audit=audit).order_by("position", "pk")),
     )
 
 
@@ -431,6 +457,7 @@ def build(
     teams: list[tuple[Team, list[Force]]],
     friction: list[FrictionPoint],
     assessment: list[SelfAssessment],
+    reviews: list[ActionReview] = (),
 ) -> AuditDocument:
     """Make the document from model instances, saved (load) or not yet saved (imports)."""
     strategy_by_stage = {strategy.stage: strategy for strategy in strategies}
@@ -451,6 +478,7 @@ def build(
             language=audit.language,
             status=audit.status,
             content_version=audit.content_version,
+            carried_from_id=audit.carried_from_id,
         ),
         strategies=tuple(
             Strategy(row.pk, stage, row.principle, row.approach, row.version)
@@ -478,6 +506,8 @@ def build(
                         planned_change=force.planned_change,
                         owner=force.owner,
                         version=force.version,
+                        target=force.target,
+                        origin_id=force.carried_from_id,
                     )
                     for force in forces
                 ),
@@ -498,6 +528,7 @@ def build(
                 owner=row.owner,
                 due_date=row.due_date,
                 version=row.version,
+                origin_id=row.carried_from_id,
             )
             for number, row in enumerate(friction, start=1)
         ),
@@ -512,6 +543,20 @@ def build(
             )
             for question, label in SelfAssessment.Question.choices
             if (row := answers.get(question))
+        ),
+        action_reviews=tuple(
+            ReviewRow(
+                id=row.pk,
+                kind=row.kind,
+                what=row.what,
+                fix=row.fix,
+                owner=row.owner,
+                due_date=row.due_date,
+                status=row.status,
+                note=row.note,
+                version=row.version,
+            )
+            for row in reviews
         ),
     )
 
@@ -532,7 +577,7 @@ def save(document: AuditDocument, flywheel: Flywheel) -> Audit:
         StageStrategy(audit=audit, stage=row.stage, principle=row.principle, approach=row.approach)
         for row in document.strategies
     )
-    metric_fields = ("stage", "name", "kind", "unit", "period", "activity", "illustrative")
+    metric_fields = ("stage", "name", "kind", "unit", "period", "activity", "illustrative", "higher_is_better")
     metrics = Metric.objects.bulk_create(
         Metric(audit=audit, position=position, **{name: getattr(row, name) for name in metric_fields})
         for position, row in enumerate(document.metrics)
@@ -548,7 +593,7 @@ def save(document: AuditDocument, flywheel: Flywheel) -> Audit:
     teams = Team.objects.bulk_create(
         Team(audit=audit, name=team.name, position=position) for position, team in enumerate(document.teams)
     )
-    force_fields = ("name", "before", "now", "serves", "stage", "planned_change", "owner")
+    force_fields = ("name", "before", "now", "serves", "stage", "planned_change", "owner", "target")
     Force.objects.bulk_create(
         Force(audit=audit, team=team, position=position, **{name: getattr(force, name) for name in force_fields})
         for team, row in zip(teams, document.teams, strict=True)
@@ -572,6 +617,11 @@ def save(document: AuditDocument, flywheel: Flywheel) -> Audit:
     SelfAssessment.objects.bulk_create(
         SelfAssessment(audit=audit, question=row.question, answer=row.answer, notes=row.notes)
         for row in document.self_assessment
+    )
+    review_fields = ("kind", "what", "fix", "owner", "due_date", "status", "note")
+    ActionReview.objects.bulk_create(
+        ActionReview(audit=audit, position=position, **{name: getattr(row, name) for name in review_fields})
+        for position, row in enumerate(document.action_reviews)
     )
     return audit
 

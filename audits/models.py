@@ -160,6 +160,9 @@ class Audit(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    carried_from = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="carried_to", editable=False
+    )
     # Bumped by every change to the audit's content: "has this audit changed since N?"
     content_version = models.PositiveIntegerField(default=0, editable=False)
 
@@ -242,6 +245,10 @@ class Metric(AuditRow):
     period = models.CharField(max_length=10, choices=Period.choices, default=Period.MONTH)
     activity = models.CharField("key activity", max_length=300, blank=True)
     illustrative = models.BooleanField(default=False, help_text="Example figures, not real data.")
+    higher_is_better = models.BooleanField(
+        "higher is better", default=True, help_text="Off for churn, lost customers and the like: down is good."
+    )
+    carried_from = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
 
     class Meta:
         ordering = ["position", "pk"]
@@ -300,6 +307,9 @@ class Force(AuditRow):
     stage = models.CharField(max_length=10, choices=Stage.choices, blank=True)
     planned_change = models.TextField("planned change for next year", max_length=2000, blank=True)
     owner = models.CharField(max_length=120, blank=True)
+    # Carried forward: last year's planned change, the target to check this year.
+    target = models.TextField("last year's planned change", max_length=2000, blank=True, editable=False)
+    carried_from = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
 
     class Meta:
         ordering = ["position", "pk"]
@@ -324,6 +334,7 @@ class FrictionPoint(AuditRow):
     restructure = models.TextField("restructuring", max_length=2000, blank=True)
     owner = models.CharField("fix owner", max_length=120, blank=True)
     due_date = models.DateField(null=True, blank=True)
+    carried_from = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
 
     class Meta:
         ordering = ["position", "pk"]
@@ -352,3 +363,63 @@ class SelfAssessment(AuditRow):
 
     def __str__(self) -> str:
         return self.get_question_display()
+
+
+class ActionReview(AuditRow):
+    """Last audit's action item, reviewed at the start of the next audit: done, partly, not done, dropped."""
+
+    class Status(models.TextChoices):
+        DONE = "done", "Done"
+        PARTLY = "partly", "Partly done"
+        NOT_DONE = "not_done", "Not done"
+        DROPPED = "dropped", "Dropped"
+
+    audit = models.ForeignKey(Audit, models.CASCADE, related_name="action_reviews")
+    kind = models.CharField(max_length=10, editable=False)  # "friction" or "force"
+    what = models.TextField(max_length=2000, editable=False)
+    fix = models.TextField(max_length=2000, editable=False)
+    owner = models.CharField(max_length=120, blank=True, editable=False)
+    due_date = models.DateField(null=True, blank=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, blank=True)
+    note = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.fix[:60]
+
+
+# --- Access to the read-only API ----------------------------------------------------------------
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A personal token for the read-only API; only the SHA-256 of the token is stored."""
+
+    PREFIX = "fwa_"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80, help_text="What it is for, e.g. “Power BI dashboard”.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"
+
+    @classmethod
+    def issue(cls, user, name: str) -> tuple["ApiToken", str]:
+        """Return a saved token row and the token itself, which is never stored."""
+        token = cls.PREFIX + secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, token_hash=hash_token(token)), token

@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import Model
 
 from . import calculations, periods
-from .models import Force, FrictionPoint, Metric, Reading, SelfAssessment, StageStrategy, Team
+from .models import ActionReview, Force, FrictionPoint, Metric, Reading, SelfAssessment, StageStrategy, Team
 
 NO = "No"
 
@@ -49,7 +49,7 @@ class StrategyForm(RowForm):
 class MetricForm(RowForm):
     class Meta:
         model = Metric
-        fields = ["stage", "name", "kind", "unit", "period", "activity"]
+        fields = ["stage", "name", "kind", "unit", "period", "activity", "higher_is_better"]
 
 
 class ReadingForm(RowForm):
@@ -142,6 +142,12 @@ class AssessmentForm(RowForm):
         fields = ["answer", "notes"]
 
 
+class ReviewForm(RowForm):
+    class Meta:
+        model = ActionReview
+        fields = ["status", "note"]
+
+
 @dataclass(frozen=True)
 class Table:
     kind: str
@@ -188,6 +194,7 @@ TABLES = {
             long_fields=("source", "automation", "new_goal", "restructure"),
         ),
         Table("assessment", SelfAssessment, AssessmentForm, long_fields=("notes",), can_add=False),
+        Table("review", ActionReview, ReviewForm, long_fields=("note",), can_add=False),
     )
 }
 

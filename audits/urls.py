@@ -42,6 +42,7 @@ urlpatterns = [
     path("audits/<int:audit_id>/edit/", audits.audit_edit, name="audit-edit"),
     path("audits/<int:audit_id>/delete/", audits.audit_delete, name="audit-delete"),
     path("audits/<int:audit_id>/restore/", audits.audit_restore, name="audit-restore"),
+    path("audits/<int:audit_id>/carry-forward/", audits.audit_carry_forward, name="audit-carry-forward"),
     path("trash/", flywheels.trash, name="trash"),
 ]
 

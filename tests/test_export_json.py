@@ -68,7 +68,16 @@ def test_it_restores_unicode_newlines_long_and_formula_looking_text(flywheel, ow
 def test_it_is_versioned_and_complete(db):
     data = json.loads(json_export.write(reload(load_demo())))
     assert data["schema_version"] == json_export.SCHEMA_VERSION
-    assert set(data) == {"schema_version", "audit", "strategies", "metrics", "teams", "friction", "self_assessment"}
+    assert set(data) == {
+        "schema_version",
+        "audit",
+        "strategies",
+        "metrics",
+        "teams",
+        "friction",
+        "self_assessment",
+        "action_reviews",
+    }
     assert data["metrics"][0]["readings"][0]["period"] == "2018-01"
     assert sum(len(team["forces"]) for team in data["teams"]) == 17
 

@@ -38,6 +38,7 @@ def as_data(document: AuditDocument) -> dict:
                 "period": metric.period,
                 "activity": metric.activity,
                 "illustrative": metric.illustrative,
+                "higher_is_better": metric.higher_is_better,
                 "readings": [
                     {
                         "period": periods.period_input(reading.period_start, metric.period),
@@ -69,11 +70,19 @@ def as_data(document: AuditDocument) -> dict:
         "self_assessment": [
             {"question": row.question, "answer": row.answer, "notes": row.notes} for row in document.self_assessment
         ],
+        "action_reviews": [
+            {
+                **{name: getattr(row, name) for name in REVIEW_FIELDS},
+                "due_date": row.due_date.isoformat() if row.due_date else None,
+            }
+            for row in document.action_reviews
+        ],
     }
 
 
 READING_FIELDS = ("gained", "lost", "total", "promoters", "passives", "detractors", "promoters_lost", "value")
-FORCE_FIELDS = ("name", "before", "now", "serves", "stage", "planned_change", "owner")
+FORCE_FIELDS = ("name", "before", "now", "serves", "stage", "planned_change", "owner", "target")
+REVIEW_FIELDS = ("kind", "what", "fix", "owner", "status", "note")
 FRICTION_FIELDS = ("source", "origin", "stage", "teams", "automation", "new_goal", "restructure", "owner")
 
 

@@ -16,7 +16,18 @@ from django.conf import settings
 from .. import document, periods
 from ..document import AuditDocument
 from ..forms import AuditForm
-from ..models import Audit, Flywheel, Force, FrictionPoint, Metric, Reading, SelfAssessment, StageStrategy, Team
+from ..models import (
+    ActionReview,
+    Audit,
+    Flywheel,
+    Force,
+    FrictionPoint,
+    Metric,
+    Reading,
+    SelfAssessment,
+    StageStrategy,
+    Team,
+)
 from ..tables import (
     AssessmentForm,
     ForceForm,
@@ -63,6 +74,7 @@ class RawAudit:
     forces: list[Row] = field(default_factory=list)  # each with a "team" name
     friction: list[Row] = field(default_factory=list)
     assessment: list[Row] = field(default_factory=list)
+    reviews: list[Row] = field(default_factory=list)
     # Problems the reader found in the file's layout, reported along with the rows' own.
     problems: list[str] = field(default_factory=list)
 
@@ -182,9 +194,37 @@ def _metrics(checker: Checker, raw: RawAudit) -> list[tuple[Metric, list[Reading
         choices = _with_choices(checker, rows.row, Metric, ("stage", "kind", "period"))
         metric = checker.form(rows.row, MetricForm, choices)
         if metric is not None:
-            metric.illustrative = as_text(rows.row.values.get("illustrative")).lower() in ("true", "yes", "1")
+            metric.illustrative = _flag(rows.row.values.get("illustrative"), default=False)
+            metric.higher_is_better = _flag(rows.row.values.get("higher_is_better"), default=True)
             metrics.append((metric, _readings(checker, rows, metric)))
     return metrics
+
+
+def _flag(value, *, default: bool) -> bool:
+    text = as_text(value).strip().lower()
+    if not text:
+        return default
+    return text in ("true", "yes", "1")
+
+
+class ReviewForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("friction", "friction"), ("force", "force")])
+    what = forms.CharField(max_length=2000)
+    fix = forms.CharField(max_length=2000)
+    owner = forms.CharField(max_length=120, required=False)
+    due_date = forms.DateField(required=False)
+    status = forms.ChoiceField(choices=[("", "—"), *ActionReview.Status.choices], required=False)
+    note = forms.CharField(max_length=2000, required=False)
+
+
+def _reviews(checker: Checker, raw: RawAudit) -> list[ActionReview]:
+    reviews = []
+    for row in raw.reviews:
+        choices = _with_choices(checker, row, ActionReview, ("status",))
+        cleaned = checker.form(row, ReviewForm, choices)
+        if cleaned is not None:
+            reviews.append(ActionReview(**cleaned))
+    return reviews
 
 
 def _teams(checker: Checker, raw: RawAudit) -> list[tuple[Team, list[Force]]]:
@@ -207,6 +247,7 @@ def _teams(checker: Checker, raw: RawAudit) -> list[tuple[Team, list[Force]]]:
                 continue
             teams[team_name.casefold()] = (team, [])
         if force is not None:
+            force.target = as_text(row.values.get("target")).strip()[:2000]
             teams[team_name.casefold()][1].append(force)
     return list(teams.values())
 
@@ -247,6 +288,7 @@ def to_document(raw: RawAudit, flywheel: Flywheel) -> AuditDocument:
         "teams": _teams(checker, raw),
         "friction": _friction(checker, raw),
         "assessment": _assessment(checker, raw),
+        "reviews": _reviews(checker, raw),
     }
     if checker.errors:
         raise ImportFailed(checker.errors)

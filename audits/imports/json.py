@@ -51,4 +51,5 @@ def read(content: bytes) -> RawAudit:
         forces=forces,
         friction=_rows(_list(data, "friction", ""), "friction"),
         assessment=_rows(_list(data, "self_assessment", ""), "self_assessment"),
+        reviews=_rows(_list(data, "action_reviews", ""), "action_reviews"),
     )

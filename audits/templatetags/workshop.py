@@ -23,8 +23,15 @@ def cell_url(audit_id, kind, row_id) -> str:
     return f"{_cell_url_prefix(audit_id, kind)}{row_id}/"
 
 
+YES_NO = [("True", "Yes"), ("False", "No")]
+
+
 def _choices(table, field):
-    return table.model._meta.get_field(field).choices or None
+    """The options of a select cell, with "—" for no answer; yes/no for a true/false field."""
+    model_field = table.model._meta.get_field(field)
+    if model_field.get_internal_type() == "BooleanField":
+        return YES_NO
+    return [("", "—"), *model_field.choices] if model_field.choices else None
 
 
 @register.simple_tag(takes_context=True)
@@ -52,7 +59,7 @@ def cell(context, audit_id, kind, row, field, label="", typed=None, error="", co
         options = format_html_join(
             "",
             '<option value="{}"{}>{}</option>',
-            ((key, " selected" if key == value else "", text) for key, text in [("", "—"), *choices]),
+            ((key, " selected" if key == value else "", text) for key, text in choices),
         )
         widget = format_html("<select {}>{}</select>", attributes, options)
     elif field in table.long_fields:

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ..carry import carry_forward
 from ..forms import AuditForm
 from ..permissions import get_audit_for, get_flywheel_for
 from ..workshop import start_audit
@@ -58,3 +59,16 @@ def audit_restore(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit.save(update_fields=["deleted_at"])
     messages.success(request, f"Audit “{audit.title}” restored.")
     return redirect(audit)
+
+
+@login_required
+@require_POST
+def audit_carry_forward(request: HttpRequest, audit_id: int) -> HttpResponse:
+    audit = get_audit_for(request.user, audit_id, need="manage")
+    new = carry_forward(audit)
+    messages.success(
+        request,
+        f"“{new.title}” starts from {audit.period_year}: strategy, metrics, forces and open friction carried over. "
+        "Begin by reviewing last year's action items.",
+    )
+    return redirect(new)

@@ -6,10 +6,10 @@ from django.shortcuts import get_object_or_404, render
 
 from .. import guidance, hubspot_example, ideas
 from ..diagram import ring
-from ..document import AuditDocument, load, progress
-from ..models import Audit, Force, SelfAssessment, Stage
+from ..document import SETTLING_STEPS, AuditDocument, load, progress
+from ..models import Audit, Force, FrictionPoint, SelfAssessment, Stage
 from ..permissions import get_audit_for, role_allows
-from ..tables import AddForms
+from ..tables import AddForms, is_fix
 
 STEP_KEYS = [step.key for step in guidance.STEPS]
 # Exercise 3, steps 2-4: the column each step fills, and its heading.
@@ -76,7 +76,16 @@ def friction_step_context(document: AuditDocument, step_key: str) -> dict:
 @login_required
 def overview(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = get_audit_for(request.user, audit_id)
-    return render(request, "audits/audit_detail.html", workshop_context(audit, load(audit)))
+    context = workshop_context(audit, load(audit), resolved_last_year=resolved_in(audit.carried_from_id))
+    return render(request, "audits/audit_detail.html", context)
+
+
+def resolved_in(audit_id: int | None) -> list[FrictionPoint]:
+    """The friction rows an earlier audit settled: listed for reference, not carried over."""
+    if audit_id is None:
+        return []
+    rows = FrictionPoint.objects.filter(audit_id=audit_id).order_by("position", "pk")
+    return [row for row in rows if any(is_fix(getattr(row, step)) for step in SETTLING_STEPS)]
 
 
 @login_required
