@@ -1,5 +1,7 @@
 """Starting next year's audit from this year's: what carries over, and how."""
 
+import re
+
 from django.db import transaction
 
 from .document import load
@@ -8,10 +10,10 @@ from .workshop import start_audit
 
 
 def next_title(title: str, year: int) -> str:
-    """The title with the new year in place of the old one, or the year added."""
-    if str(year - 1) in title:
-        return title.replace(str(year - 1), str(year))
-    return f"{title} {year}"
+    """The title a year on: every year in it moved on by one ("FY2018-2019" → "FY2019-2020"), or the year added."""
+    if str(year - 1) not in title:
+        return f"{title} {year}"
+    return re.sub(r"(?<!\d)(19[9]\d|20\d\d)(?!\d)", lambda match: str(int(match.group()) + 1), title)
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import translation
 
 from . import hubspot_example as example
+from .carry import carry_forward
 from .models import (
     Audit,
     Flywheel,
@@ -18,6 +19,7 @@ from .models import (
     StageStrategy,
     Team,
 )
+from .tables import NO
 from .workshop import has_content, start_audit
 
 DEMO_USERNAME = "demo"
@@ -59,7 +61,84 @@ def load_demo() -> Audit:
     if not has_content(audit):
         with translation.override(audit.language):
             fill_with_example(audit)
+    if not Audit.objects.filter(carried_from=audit).exists():
+        with translation.override(audit.language):
+            follow_up(audit)
     return audit
+
+
+# Three of 2018's forces get a planned change, carried to 2019 as targets and achieved there.
+PLANS = {
+    "Review-site strategy": "Ask promoters for a review right after a positive NPS answer",
+    "Lead rotation": "Route leads by buying behaviour: support-assist, velocity and enterprise teams",
+    "Customer feedback loops": "Close the loop with every detractor within a week",
+}
+REVIEWS = ["done", "done", "done", "partly", "done", "done", "done", "partly", "done", "not_done"]
+
+
+def follow_up(audit: Audit) -> Audit:
+    """The 2019 audit, carried forward from 2018: 2018's changes in place, illustrative new figures."""
+    for force in audit.forces.filter(name__in=PLANS):
+        force.planned_change = PLANS[force.name]
+        force.save(update_fields=["planned_change"])
+    new = carry_forward(audit)
+    for force in new.forces.exclude(target=""):
+        force.now = force.target
+        force.save(update_fields=["now"])
+    for review, status in zip(new.action_reviews.order_by("position"), REVIEWS, strict=False):
+        review.status = status
+        review.save(update_fields=["status"])
+    _next_year_readings(audit, new)
+    sla, emails = example.OTHER_FRICTION_SOURCES
+    FrictionPoint.objects.bulk_create(
+        [
+            FrictionPoint(
+                audit=new,
+                position=0,
+                source=str(sla.source),
+                origin=sla.origin,
+                stage=sla.stage,
+                teams=", ".join(str(team) for team in sla.teams),
+                automation=NO,
+                new_goal="A written definition of a marketing-qualified lead, agreed in the marketing–sales SLA",
+            ),
+            FrictionPoint(
+                audit=new,
+                position=1,
+                source=str(emails.source),
+                origin=emails.origin,
+                stage=emails.stage,
+                teams=", ".join(str(team) for team in emails.teams),
+            ),
+        ]
+    )
+    return new
+
+
+def _next_year_readings(previous: Audit, new: Audit) -> None:
+    """A year on: more coming in, less leaking out, each bucket starting from last year's total."""
+    readings = []
+    for metric in new.metrics.select_related("carried_from"):
+        last_year = list(metric.carried_from.readings.order_by("period_start"))
+        total = last_year[-1].total if last_year else None
+        for reading in last_year:
+            start = reading.period_start.replace(year=new.period_year)
+            if metric.kind == Metric.Kind.NPS:
+                readings.append(
+                    Reading(
+                        metric=metric,
+                        period_start=start,
+                        promoters=round(reading.promoters * 1.12),
+                        passives=reading.passives,
+                        detractors=round(reading.detractors * 0.8),
+                        promoters_lost=round(reading.promoters_lost * 0.9),
+                    )
+                )
+                continue
+            gained, lost = round(reading.gained * 1.15), round(reading.lost * 0.95)
+            total = total + gained - lost
+            readings.append(Reading(metric=metric, period_start=start, gained=gained, lost=lost, total=total))
+    Reading.objects.bulk_create(readings)
 
 
 def fill_with_example(audit: Audit) -> None:

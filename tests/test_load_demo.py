@@ -36,10 +36,16 @@ def test_it_creates_the_demo_and_prints_the_login(debug):
     membership = Membership.objects.get(user=user)
     assert membership.role == Membership.Role.OWNER
     assert membership.organization.name == "Demo organization"
-    audit = Audit.objects.get(flywheel__organization=membership.organization)
+    audit, follow_up = Audit.objects.filter(flywheel__organization=membership.organization).order_by("period_year")
     assert audit.flywheel.name == "HubSpot example"
     assert audit.title == "HubSpot flywheel audit"
     assert audit.period_year == 2018
+    # 2019 carries 2018 forward, so the compare and trend pages have something to show.
+    assert (follow_up.title, follow_up.period_year, follow_up.carried_from) == (
+        "HubSpot flywheel audit 2019",
+        2019,
+        audit,
+    )
 
 
 def test_it_lets_the_demo_user_log_in(debug, client):
@@ -53,7 +59,7 @@ def test_it_lets_the_demo_user_log_in(debug, client):
 def test_it_changes_nothing_when_run_twice(debug):
     load_demo()
     first = counts()
-    assert first["Audit"] == 1
+    assert first["Audit"] == 2
     load_demo()
     assert counts() == first
 
