@@ -562,8 +562,16 @@ def build(
 
 
 @transaction.atomic
-def save(document: AuditDocument, flywheel: Flywheel) -> Audit:
-    """Write `document` into `flywheel` as a new audit, all of it or (on any error) nothing."""
+def save(document: AuditDocument, flywheel: Flywheel, carried_from: Audit | None = None) -> Audit:
+    """Write `document` into `flywheel` as a new audit, all of it or (on any error) nothing.
+
+    With `carried_from`, the document was made from that audit (carry.next_document): each
+    metric, force and friction row is linked to the row it came from, through its id.
+    """
+
+    def origin(row) -> dict:
+        return {"carried_from_id": row.id} if carried_from else {}
+
     header = document.header
     audit = Audit.objects.create(
         flywheel=flywheel,
@@ -572,6 +580,7 @@ def save(document: AuditDocument, flywheel: Flywheel) -> Audit:
         workshop_date=header.workshop_date,
         language=header.language,
         status=header.status,
+        carried_from=carried_from,
     )
     StageStrategy.objects.bulk_create(
         StageStrategy(audit=audit, stage=row.stage, principle=row.principle, approach=row.approach)
@@ -579,7 +588,7 @@ def save(document: AuditDocument, flywheel: Flywheel) -> Audit:
     )
     metric_fields = ("stage", "name", "kind", "unit", "period", "activity", "illustrative", "higher_is_better")
     metrics = Metric.objects.bulk_create(
-        Metric(audit=audit, position=position, **{name: getattr(row, name) for name in metric_fields})
+        Metric(audit=audit, position=position, **origin(row), **{name: getattr(row, name) for name in metric_fields})
         for position, row in enumerate(document.metrics)
     )
     reading_fields = [
@@ -595,7 +604,13 @@ def save(document: AuditDocument, flywheel: Flywheel) -> Audit:
     )
     force_fields = ("name", "before", "now", "serves", "stage", "planned_change", "owner", "target")
     Force.objects.bulk_create(
-        Force(audit=audit, team=team, position=position, **{name: getattr(force, name) for name in force_fields})
+        Force(
+            audit=audit,
+            team=team,
+            position=position,
+            **origin(force),
+            **{name: getattr(force, name) for name in force_fields},
+        )
         for team, row in zip(teams, document.teams, strict=True)
         for position, force in enumerate(row.forces)
     )
@@ -611,7 +626,9 @@ def save(document: AuditDocument, flywheel: Flywheel) -> Audit:
         "due_date",
     )
     FrictionPoint.objects.bulk_create(
-        FrictionPoint(audit=audit, position=position, **{name: getattr(row, name) for name in friction_fields})
+        FrictionPoint(
+            audit=audit, position=position, **origin(row), **{name: getattr(row, name) for name in friction_fields}
+        )
         for position, row in enumerate(document.friction)
     )
     SelfAssessment.objects.bulk_create(
