@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .models import (
     ActionReview,
+    ApiToken,
     Audit,
     Flywheel,
     Force,
@@ -156,3 +157,17 @@ class ActionReviewAdmin(AuditRowAdmin):
     list_display = ["fix", "audit", "kind", "owner", "status"]
     list_filter = ["kind", "status"]
     search_fields = ["what", "fix", "owner", "note", "audit__title"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created on the profile page, where the token is shown once; here they can be revoked."""
+
+    list_display = ["name", "user", "created", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "user__username"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "name", "token_hash", "created", "last_used_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, audits, exports, flywheels, organizations, rows, workshop
+from .views import accounts, api, audits, exports, flywheels, organizations, rows, workshop
 
 app_name = "audits"
 
@@ -59,4 +59,13 @@ urlpatterns += [
 urlpatterns += [
     path("audits/<int:audit_id>/export/<slug:file_format>/", exports.audit_export, name="audit-export"),
     path("flywheels/<int:flywheel_id>/import/", exports.audit_import, name="audit-import"),
+]
+
+urlpatterns += [
+    path("profile/", api.profile, name="profile"),
+    path("profile/tokens/<int:token_id>/revoke/", api.token_revoke, name="token-revoke"),
+    path("api/v1/flywheels/", api.api_flywheels, name="api-flywheels"),
+    path("api/v1/flywheels/<int:flywheel_id>/audits/", api.api_flywheel_audits, name="api-flywheel-audits"),
+    path("api/v1/audits/<int:audit_id>/", api.api_audit, name="api-audit"),
+    path("api/v1/compare/", api.api_compare, name="api-compare"),
 ]

@@ -9,6 +9,9 @@ run through the same middleware, so "small/trivial" reads as "this page costs as
 requests that do nothing". The query counts show whether a page's cost grows with the audit's
 size in SQL (it must not) or only in rendering.
 
+After the page table, bench/exports.py times every export and import (small, medium and large
+audit, next to the bare python-pptx / openpyxl / json cost) and the export view; see there.
+
 The database is thrown away: an SQLite file in bench/out/ (gitignored), recreated each run; with
 DATABASE_URL set, a test database next to it (test_<name>), created and dropped by Django.
 """
@@ -49,6 +52,7 @@ from audits import guidance  # noqa: E402
 from audits.document import load  # noqa: E402
 from audits.models import Audit, Flywheel, Membership, Organization  # noqa: E402
 from audits.sample import build_large_audit, build_small_audit  # noqa: E402
+from bench import exports  # noqa: E402  (needs Django set up)
 
 
 def trivial(request: HttpRequest) -> HttpResponse:
@@ -78,7 +82,7 @@ def make_audits():
     organization = Organization.objects.create(name="Bench organization")
     Membership.objects.create(user=user, organization=organization, role=Membership.Role.OWNER)
     flywheel = Flywheel.objects.create(organization=organization, name="Bench flywheel")
-    return user, build_small_audit(flywheel), build_large_audit(flywheel)
+    return user, flywheel, build_small_audit(flywheel), build_large_audit(flywheel)
 
 
 def describe(audit: Audit) -> str:
@@ -140,49 +144,57 @@ def main() -> None:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     prepare_database()
     try:
-        user, small, large = make_audits()
+        user, flywheel, small, large = make_audits()
         client = Client()
         client.force_login(user)
-        trivial_url = reverse("bench-trivial")
-        started = time.perf_counter()
-        baseline = median_ms(client, trivial_url)
-        rows = [
-            [
-                "page",
-                "small ms",
-                "large ms",
-                "large/small",
-                "small/trivial",
-                "large/trivial",
-                "queries small",
-                "queries large",
-            ]
-        ]
-        rows.append(["trivial view", f"{baseline:.2f}", "", "", "1.0", "", str(query_count(client, trivial_url)), ""])
-        growing = []
-        for (name, small_url), (_, large_url) in zip(pages(small), pages(large), strict=True):
-            small_ms, large_ms = median_ms(client, small_url), median_ms(client, large_url)
-            small_queries, large_queries = query_count(client, small_url), query_count(client, large_url)
-            if large_queries != small_queries:
-                growing.append(name)
-            rows.append(
-                [
-                    name,
-                    f"{small_ms:.1f}",
-                    f"{large_ms:.1f}",
-                    f"{large_ms / small_ms:.1f}",
-                    f"{small_ms / baseline:.0f}",
-                    f"{large_ms / baseline:.0f}",
-                    str(small_queries),
-                    str(large_queries),
-                ]
-            )
-        elapsed = time.perf_counter() - started
-        sizes = {"Small": describe(small), "Large": describe(large)}
+        rows, growing, elapsed = measure_pages(client, small, large)
+        print_pages(rows, growing, elapsed, {"Small": describe(small), "Large": describe(large)})
+        exports.run(client, flywheel, small, large, table)
     finally:
         if not USES_SQLITE_FILE:
             connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
 
+
+def measure_pages(client: Client, small: Audit, large: Audit) -> tuple[list[list[str]], list[str], float]:
+    """The page table's rows, the pages whose query count grows with the audit, and the seconds it took."""
+    trivial_url = reverse("bench-trivial")
+    started = time.perf_counter()
+    baseline = median_ms(client, trivial_url)
+    rows = [
+        [
+            "page",
+            "small ms",
+            "large ms",
+            "large/small",
+            "small/trivial",
+            "large/trivial",
+            "queries small",
+            "queries large",
+        ]
+    ]
+    rows.append(["trivial view", f"{baseline:.2f}", "", "", "1.0", "", str(query_count(client, trivial_url)), ""])
+    growing = []
+    for (name, small_url), (_, large_url) in zip(pages(small), pages(large), strict=True):
+        small_ms, large_ms = median_ms(client, small_url), median_ms(client, large_url)
+        small_queries, large_queries = query_count(client, small_url), query_count(client, large_url)
+        if large_queries != small_queries:
+            growing.append(name)
+        rows.append(
+            [
+                name,
+                f"{small_ms:.1f}",
+                f"{large_ms:.1f}",
+                f"{large_ms / small_ms:.1f}",
+                f"{small_ms / baseline:.0f}",
+                f"{large_ms / baseline:.0f}",
+                str(small_queries),
+                str(large_queries),
+            ]
+        )
+    return rows, growing, time.perf_counter() - started
+
+
+def print_pages(rows: list[list[str]], growing: list[str], elapsed: float, sizes: dict[str, str]) -> None:
     database = settings.DATABASES["default"]
     print("Flywheel Audit — page benchmark")
     print(f"Database: {connection.vendor} ({database['ENGINE']}), {database['NAME']}")
@@ -197,6 +209,7 @@ def main() -> None:
         print(f"Query count grows with the audit's size on: {', '.join(growing)}. That is a bug (see document.load).")
     else:
         print("Every page runs as many queries for the large audit as for the small one.")
+    sys.stdout.flush()  # the page table shows while the exports are measured
 
 
 if __name__ == "__main__":

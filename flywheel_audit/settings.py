@@ -204,6 +204,10 @@ IMPORT_MAX_BYTES = envint("IMPORT_MAX_MB", 10) * 1024 * 1024
 IMPORT_MAX_UNPACKED_BYTES = envint("IMPORT_MAX_UNPACKED_MB", 100) * 1024 * 1024
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 20_000)
 
+# The read-only JSON API: requests per token per minute (counted in the cache: with several
+# processes, point CACHES at Redis or the database cache so they share the count).
+API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 120)
+
 # Invitations and the trash.
 INVITATION_DAYS = envint("INVITATION_DAYS", 7)
 TRASH_DAYS = 30

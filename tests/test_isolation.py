@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from audits.models import (
+    ApiToken,
     Audit,
     Flywheel,
     Force,
@@ -74,6 +75,7 @@ def make_tenant(label: str) -> dict:
     trashed_audit = AuditFactory(flywheel=flywheel, title=f"{label} trashed audit", deleted_at=timezone.now())
     trashed_flywheel = FlywheelFactory(organization=organization, name=f"{label} trashed", deleted_at=timezone.now())
     invitation, _ = Invitation.issue(organization, Membership.Role.PARTICIPANT, owner, note=f"{label} invitee")
+    api_token, secret = ApiToken.issue(owner, f"{label} token")
     start_audit(audit)
     metric = Metric.objects.create(audit=audit, stage="attract", name=f"{label} visitors")
     reading = Reading.objects.create(metric=metric, period_start=date(2025, 1, 1), gained=5)
@@ -86,6 +88,9 @@ def make_tenant(label: str) -> dict:
         "organization_id": [organization.pk],
         "membership_id": [other.pk],
         "invitation_id": [invitation.pk],
+        "token_id": [api_token.pk],
+        # Not a URL argument: the owner's API token, sent by the API routes.
+        "api_token": secret,
         "flywheel_id": [flywheel.pk, trashed_flywheel.pk],
         "audit_id": [audit.pk, trashed_audit.pk],
         # Django admin arguments: the admin is for staff only.
@@ -119,6 +124,8 @@ def outsider_tenant(db):
 def snapshot() -> dict:
     rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in TRACKED_MODELS}
     rows["User"] = list(get_user_model().objects.order_by("pk").values("pk", "username", "password", "email"))
+    # Not last_used_at: the outsider's own token records its use.
+    rows["ApiToken"] = list(ApiToken.objects.order_by("pk").values("pk", "user", "name", "token_hash", "revoked_at"))
     return rows
 
 
@@ -174,11 +181,13 @@ def _resolve(route: str, name: str, kwargs: dict) -> str:
 @pytest.mark.parametrize(("route", "name", "arguments"), ID_ROUTES, ids=[name for _, name, _ in ID_ROUTES])
 def test_an_outsider_gets_404_and_changes_nothing(client, victim, outsider_tenant, route, name, arguments):
     client.force_login(outsider_tenant["user"])
+    # The API ignores the session: the outsider comes with their own token.
+    headers = {"Authorization": f"Bearer {outsider_tenant['api_token']}"} if name.startswith("audits:api-") else {}
     before = snapshot()
     for kwargs in urls_to_try(arguments, victim, outsider_tenant):
         url = _resolve(route, name, kwargs)
         for method in ("get", "post"):
-            response = getattr(client, method)(url, POST_DATA)
+            response = getattr(client, method)(url, POST_DATA, headers=headers)
             body = response.content.decode(errors="replace")
             assert SECRET not in body, f"{method.upper()} {url} showed the victim's data"
             if name.startswith("admin:"):
@@ -186,6 +195,9 @@ def test_an_outsider_gets_404_and_changes_nothing(client, victim, outsider_tenan
                 assert response.status_code == 302, f"{method.upper()} {url}: {response.status_code}"
             elif name == "password_reset_confirm":
                 assert "This link no longer works" in body
+            elif name.startswith("audits:api-") and method == "get":
+                assert response.status_code == 404, f"GET {url}: {response.status_code}"
+                assert response.json() == {"error": "Not found."}
             else:
                 # 405 comes from the method check, before any lookup: it tells nothing about the id.
                 assert response.status_code in (404, 405), f"{method.upper()} {url}: {response.status_code}"
@@ -202,6 +214,10 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, victim, route, name, arg
         assert SECRET not in response.content.decode(errors="replace")
         if name == "audits:invitation":
             assert response.status_code == 404  # an unknown token
+        elif name.startswith("audits:api-"):
+            # No token, no access: 401, never a redirect to the log-in page; the method check comes first.
+            assert response.status_code == (401 if method == "get" else 405), f"{method.upper()} {url}"
+            assert "error" in response.json()
         elif name == "password_reset_confirm":
             assert "This link no longer works" in response.content.decode()
         else:
