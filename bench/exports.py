@@ -2,7 +2,9 @@
 
 bench/run.py calls `run` after the page table, with the audits it built (Django is set up and the
 throwaway database is live). Each writer is timed from an already-loaded AuditDocument, so only
-the writer is measured: the median of RUNS calls after a warm-up.
+the writer is measured: the median of RUNS calls after a warm-up, each call after a full garbage
+collection (outside the timer), so that a collection the earlier calls' garbage sets off does
+not land at random in one of them — without it, the large xlsx median wobbled by 30%.
 
 Baselines, measured in the same run on the same document:
 - pptx: one plain python-pptx Presentation, one table per slide (~15 rows each) holding the cell
@@ -12,7 +14,7 @@ Baselines, measured in the same run on the same document:
   row (ws.append); no styling, formulas, tables, dropdowns or charts.
 - json: json.dumps of the dict the writer dumps (exports/json.as_data), without building it.
 
-The medium audit halves every count of the large one (150 friction rows, 75 forces in 5 teams,
+The medium audit halves every row count of the large one (150 friction rows, 75 forces in 5 teams,
 6 metrics × 36 months), so a large/medium ratio near 2 — or below, with fixed costs — means the
 cost grows linearly with the rows; well above 2 would be a quadratic step. Small to large is
 ~50× in rows (6 → 300 friction, 3 → 150 forces) but not in every count, so it is only indicative.
@@ -23,6 +25,7 @@ export view, end to end through django.test.Client, on the large audit, timed in
 same load + writer in-process: the median difference is what the HTTP path adds.
 """
 
+import gc
 import json
 import os
 import statistics
@@ -61,6 +64,7 @@ def median_ms(action: Callable[[], object]) -> float:
         action()
     times = []
     for _ in range(RUNS):
+        gc.collect()  # outside the timer: no run pays for the garbage of the runs before it
         start = time.perf_counter()
         action()
         times.append((time.perf_counter() - start) * 1000)
@@ -260,6 +264,15 @@ def deck_cells(document: AuditDocument) -> tuple[int, int]:
     return cells, sum(-(-len(rows) // ROWS_PER_SLIDE) for _header, rows in tables)
 
 
+def deck_contents(content: bytes) -> str:
+    """What an exported deck holds, to set against the bare one."""
+    slides = Presentation(BytesIO(content)).slides
+    shapes = [shape for slide in slides for shape in slide.shapes]
+    tables = sum(1 for shape in shapes if shape.has_table)
+    charts = sum(1 for shape in shapes if shape.has_chart)
+    return f"{len(slides)} slides, {tables} tables, {charts} charts"
+
+
 def workbook_cells(document: AuditDocument) -> int:
     return sum(len(row) for _title, rows in workbook_tables(document) for row in rows)
 
@@ -296,6 +309,7 @@ def interleaved_ms(first: Callable[[], object], second: Callable[[], object]) ->
     for _ in range(RUNS):
         times = []
         for action in (first, second):
+            gc.collect()
             start = time.perf_counter()
             action()
             times.append((time.perf_counter() - start) * 1000)
@@ -397,6 +411,7 @@ def run(client: Client, flywheel: Flywheel, small: Audit, large: Audit, table: C
     elapsed = time.perf_counter() - started
 
     deck = {size: deck_cells(documents[size]) for size in ("small", "large")}
+    exported_deck = {size: deck_contents(export(documents[size], "pptx")) for size in ("small", "large")}
     sheet_cells = {size: workbook_cells(documents[size]) for size in ("small", "large")}
     print()
     print()
@@ -405,11 +420,12 @@ def run(client: Client, flywheel: Flywheel, small: Audit, large: Audit, table: C
         f"Median of {RUNS} runs after {WARM_UP} warm-up, each writer from an already-loaded AuditDocument; "
         f"{elapsed:.1f} s measuring."
     )
-    print(f"Medium audit: {_describe(documents['medium'])} (half the large one's counts).")
+    print(f"Medium audit: {_describe(documents['medium'])} (half the large one's rows; the same 5 teams).")
     print(
         f"Bare pptx: plain python-pptx tables of the same cell texts, ≤{ROWS_PER_SLIDE} rows a slide, no styling or "
         f"charts ({deck['small'][0]} cells on {deck['small'][1]} slides small, "
-        f"{deck['large'][0]} on {deck['large'][1]} large)."
+        f"{deck['large'][0]} on {deck['large'][1]} large); the deck itself: {exported_deck['small']} small, "
+        f"{exported_deck['large']} large."
     )
     print(
         f"Bare xlsx: plain openpyxl sheets, the same cell values by ws.append, no styling, formulas or charts "
@@ -434,3 +450,8 @@ def run(client: Client, flywheel: Flywheel, small: Audit, large: Audit, table: C
     print(table(import_rows))
     print()
     print(table(view_rows))
+    print()
+    print(
+        "The last column is what the HTTP path (middleware, session, auth, response) adds to load + writer: "
+        "the median of paired runs; a few ms either way is run-to-run noise."
+    )
