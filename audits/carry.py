@@ -21,7 +21,8 @@ def next_document(document: AuditDocument) -> AuditDocument:
     """Next period's audit, as a document made from this one.
 
     The strategy map and metric definitions (no readings) are copied; forces start with last
-    year's "now" as their "before" and last year's planned change as the target to check;
+    year's "now" as their "before" (and, until the team changes it, their "now") and last year's
+    planned change as the target to check;
     friction rows still open come along, to be answered anew; last year's action items wait
     for review. Rows settled last year stay in last year's audit, listed there for reference.
     """
@@ -38,7 +39,8 @@ def next_document(document: AuditDocument) -> AuditDocument:
             replace(
                 team,
                 forces=tuple(
-                    replace(force, before=force.now, now="", target=force.planned_change, planned_change="")
+                    # "now" starts as it was: the team edits what moved, and the rest stays unchanged.
+                    replace(force, before=force.now, target=force.planned_change, planned_change="")
                     for force in team.forces
                 ),
             )

@@ -40,14 +40,19 @@ Row = TypeVar("Row")
 
 BETTER, WORSE, SAME = "better", "worse", "same"
 LINK, TEXT = "link", "text"
-FORCE_FIELDS = ("before", "now", "serves", "stage", "planned_change")
+# A force's state in a year is its "now" (and whom it serves, where it pushes): its "before" is
+# history — carrying forward copies last year's "now" there — and its planned change is next
+# year's plan, so neither makes a force "changed".
+FORCE_FIELDS = ("now", "serves", "stage")
 PERIOD_ADJECTIVES = {
     Metric.Period.MONTH: gettext_lazy("monthly"),
     Metric.Period.QUARTER: gettext_lazy("quarterly"),
     Metric.Period.YEAR: gettext_lazy("yearly"),
 }
-# Changes smaller than this are rounding noise from summing floats: "same".
-TOLERANCE = 1e-9
+# Changes smaller than these are rounding noise from summing floats, below what any page or
+# slide shows (values to 3 decimals, conversions to 0.01 percentage points): "same".
+TOLERANCE = 5e-4
+POINTS_TOLERANCE = 5e-3
 
 
 @dataclass(frozen=True)
@@ -347,11 +352,14 @@ def _sum(values) -> int | None:
     return sum(known) if known else None
 
 
-def direction(absolute: float | None, higher_is_better: bool = True) -> str | None:
-    """Return "better", "worse" or "same" for a change, or None when the change is unknown."""
+def direction(absolute: float | None, higher_is_better: bool = True, tolerance: float = TOLERANCE) -> str | None:
+    """Return "better", "worse" or "same" for a change, or None when the change is unknown.
+
+    A change within `tolerance` is "same": what no rounded figure on a page or slide could show.
+    """
     if absolute is None or not math.isfinite(absolute):
         return None
-    if abs(absolute) < TOLERANCE:
+    if abs(absolute) < tolerance:
         return SAME
     return BETTER if (absolute > 0) == higher_is_better else WORSE
 
@@ -475,7 +483,7 @@ def _conversion_change(old_step, new_step, how: str | None, before_year: int, af
         before=old_rate,
         after=new_rate,
         points=points,
-        direction=direction(points),
+        direction=direction(points, tolerance=POINTS_TOLERANCE),
         matched_by=how,
         basis=_(" vs ").join(basis),
         note=_("The buckets are read at different periods, so the conversion is compared on yearly figures.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, api, audits, exports, flywheels, organizations, rows, workshop
+from .views import accounts, api, audits, compare, exports, flywheels, organizations, rows, workshop
 
 app_name = "audits"
 
@@ -59,6 +59,11 @@ urlpatterns += [
 urlpatterns += [
     path("audits/<int:audit_id>/export/<slug:file_format>/", exports.audit_export, name="audit-export"),
     path("flywheels/<int:flywheel_id>/import/", exports.audit_import, name="audit-import"),
+    path(
+        "flywheels/<int:flywheel_id>/compare/export/<slug:file_format>/",
+        exports.compare_export,
+        name="compare-export",
+    ),
 ]
 
 urlpatterns += [
@@ -68,4 +73,9 @@ urlpatterns += [
     path("api/v1/flywheels/<int:flywheel_id>/audits/", api.api_flywheel_audits, name="api-flywheel-audits"),
     path("api/v1/audits/<int:audit_id>/", api.api_audit, name="api-audit"),
     path("api/v1/compare/", api.api_compare, name="api-compare"),
+]
+
+urlpatterns += [
+    path("flywheels/<int:flywheel_id>/compare/", compare.compare, name="compare"),
+    path("flywheels/<int:flywheel_id>/history/", compare.history, name="history"),
 ]

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from audits.comparison import as_data, compare, normalize
+from audits.comparison import as_data, compare, direction, normalize
 from audits.document import build
 from audits.models import Audit, Flywheel, Force, FrictionPoint, Metric, Organization, Reading, StageStrategy, Team
 
@@ -459,7 +459,8 @@ def test_it_sorts_forces_per_team_into_changed_new_dropped_and_unchanged():
     assert (sales.name, sales.in_before, sales.in_after) == ("sales", True, True)
     [changed] = sales.changed
     assert (changed.name, changed.matched_by, changed.target) == ("Commission", "link", "Pay on renewal")
-    assert changed.changed_fields == ("before", "now", "planned_change")
+    # "before" moved on (last year's now) and a new plan is no change of the force itself.
+    assert changed.changed_fields == ("now",)
     assert changed.before_row.name == "Commission on close"
     assert [(change.name, change.matched_by) for change in sales.unchanged] == [("Demo  calls", "text")]
     assert [change.name for change in sales.new] == ["Partner deals"]
@@ -639,3 +640,24 @@ def test_it_gives_json_ready_data():
     assert data["teams"][0]["dropped"][0]["before_row"]["name"] == "Demo calls"
     assert data["fix_mix"][0]["automation"] == 1
     assert len(data["strategies"]) == 3
+
+
+def test_a_carried_force_whose_now_stayed_is_unchanged():
+    kept = {"before": "Quota", "now": "Commission", "serves": "customer", "stage": "engage"}
+    before = document(2018, pk=1, teams=[(Team(pk=1, name="Sales"), [force("Commission", pk=10, **kept)])])
+    carried = dict(kept, before="Commission", planned_change="Pay on renewal")
+    after = document(
+        2019,
+        pk=2,
+        carried_from=1,
+        teams=[(Team(pk=2, name="Sales"), [force("Commission", pk=20, origin=10, **carried)])],
+    )
+    [sales] = compare(before, after).teams
+    assert [change.name for change in sales.unchanged] == ["Commission"]
+    assert sales.changed == ()
+
+
+def test_a_rounding_speck_is_the_same_not_worse():
+    assert direction(-0.000001, tolerance=0.005) == "same"
+    assert direction(-0.01, tolerance=0.005) == "worse"
+    assert direction(0.01, higher_is_better=False, tolerance=0.005) == "worse"

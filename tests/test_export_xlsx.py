@@ -6,9 +6,10 @@ import pytest
 from openpyxl import load_workbook
 
 from audits import document
+from audits.carry import carry_forward
 from audits.demo import load_demo
 from audits.exports import xlsx
-from audits.models import Audit, Force, FrictionPoint, Metric, SelfAssessment, Stage
+from audits.models import ActionReview, Audit, Force, FrictionPoint, Metric, SelfAssessment, Stage
 
 from .factories import (
     AuditFactory,
@@ -25,7 +26,18 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-SHEETS = ["Overview", "Strategy", "Metrics", "Forces", "Friction", "Self-assessment", "Actions", "Trends", "Lists"]
+SHEETS = [
+    "Overview",
+    "Strategy",
+    "Metrics",
+    "Forces",
+    "Friction",
+    "Self-assessment",
+    "Action review",
+    "Actions",
+    "Trends",
+    "Lists",
+]
 PAYLOADS = ['=HYPERLINK("http://evil","x")', "=cmd|' /C calc'!A0", "@SUM(1)", "+1+1", "-2", "\t=1"]
 
 
@@ -176,8 +188,8 @@ def test_it_formats_the_metrics_numbers(book):
 def test_it_writes_net_change_and_nps_as_live_formulas(book):
     for number, row in enumerate(rows_of(book["Metrics"]), start=2):
         assert row["Net change"].data_type == "f"
-        assert row["Net change"].value == f'=IF(AND(I{number}="",J{number}=""),"",I{number}-J{number})'
-        assert row["NPS"].value == (f'=IFERROR((M{number}-O{number})/(M{number}+N{number}+O{number})*100,"")')
+        assert row["Net change"].value == f'=IF(AND(J{number}="",K{number}=""),"",J{number}-K{number})'
+        assert row["NPS"].value == (f'=IFERROR((N{number}-P{number})/(N{number}+O{number}+P{number})*100,"")')
 
 
 def test_it_writes_conversions_from_the_previous_bucket_as_sumifs_formulas(book, demo_document):
@@ -187,7 +199,7 @@ def test_it_writes_conversions_from_the_previous_bucket_as_sumifs_formulas(book,
         for row in (row for row in rows if row["Metric"].value == current.name):
             number = row["Metric"].row
             assert row["Conversion from previous stage"].value == (
-                f'=IF(I{number}="","",IFERROR(I{number}/SUMIFS($I:$I,$B:$B,"={previous.name}",$H:$H,H{number}),""))'
+                f'=IF(J{number}="","",IFERROR(J{number}/SUMIFS($J:$J,$B:$B,"={previous.name}",$I:$I,I{number}),""))'
             )
     first = [row for row in rows if row["Metric"].value == buckets[0].name]
     assert all(row["Conversion from previous stage"].value is None for row in first)
@@ -197,14 +209,15 @@ def test_it_quotes_and_escapes_the_previous_bucket_name_inside_the_formula(audit
     MetricFactory(audit=audit, name='Leads "hot" *', stage=Stage.ATTRACT)
     MetricFactory(audit=audit, name="Customers", stage=Stage.ENGAGE)
     worksheet = reopen(xlsx.write(loaded(audit)))["Metrics"]
-    assert worksheet["S3"].value == '=IF(I3="","",IFERROR(I3/SUMIFS($I:$I,$B:$B,"=Leads ""hot"" ~*",$H:$H,H3),""))'
+    assert worksheet["T3"].value == '=IF(J3="","",IFERROR(J3/SUMIFS($J:$J,$B:$B,"=Leads ""hot"" ~*",$I:$I,I3),""))'
 
 
 def test_it_does_not_convert_between_buckets_of_different_period_types(audit):
     MetricFactory(audit=audit, name="Visitors", stage=Stage.ATTRACT, period=Metric.Period.MONTH)
     MetricFactory(audit=audit, name="Customers", stage=Stage.ENGAGE, period=Metric.Period.QUARTER)
     worksheet = reopen(xlsx.write(loaded(audit)))["Metrics"]
-    assert worksheet["S3"].value is None
+    assert worksheet["T2"].value is None
+    assert worksheet["T3"].value is None
 
 
 def test_it_writes_the_forces_in_team_order_with_choice_labels(book, demo_document):
@@ -305,6 +318,7 @@ def test_it_adds_dropdowns_of_labels_over_a_generous_range(book, demo_document):
         "C2:C1000": ["Bucket (gained, lost, total)", "Net Promoter Score", "Rate (%)", "Value"],
         "E2:E1000": ["Month", "Quarter", "Year"],
         "G2:G1000": ["Yes", "No"],
+        "H2:H1000": ["Yes", "No"],
     }
     assert dropdowns("Forces") == {
         "A2:A1000": [team.name for team in demo_document.teams],
@@ -316,14 +330,18 @@ def test_it_adds_dropdowns_of_labels_over_a_generous_range(book, demo_document):
         "D2:D1000": stages,
     }
     assert dropdowns("Self-assessment") == {"B2:B1000": ["Yes", "No"]}
+    assert dropdowns("Action review") == {
+        "A2:A1000": ["Friction", "Force"],
+        "F2:F1000": ["Done", "Partly done", "Not done", "Dropped"],
+    }
 
 
 def test_it_adds_a_worksheet_table_with_filter_buttons_to_each_editable_sheet(book):
     names = set()
     for sheet, name, last_column in (
         ("Strategy", "StrategyTable", "C"),
-        ("Metrics", "MetricsTable", "S"),
-        ("Forces", "ForcesTable", "H"),
+        ("Metrics", "MetricsTable", "T"),
+        ("Forces", "ForcesTable", "I"),
         ("Friction", "FrictionTable", "K"),
         ("Self-assessment", "SelfAssessmentTable", "C"),
     ):
@@ -360,7 +378,10 @@ def payload_audit():
         for metric in (first, second):
             ReadingFactory(metric=metric, period_start=date(2025, 1, 1), gained=10, total=10)
         team = TeamFactory(audit=audit, name=payload)
-        ForceFactory(team=team, name=payload, before=payload, now=payload, planned_change=payload, owner=payload)
+        ForceFactory(
+            team=team, name=payload, before=payload, now=payload, target=payload, planned_change=payload, owner=payload
+        )
+        ActionReview.objects.create(audit=audit, kind="force", what=payload, fix=payload, owner=payload, note=payload)
         FrictionPointFactory(
             audit=audit,
             source=payload,
@@ -379,9 +400,10 @@ def payload_audit():
 USER_TEXT = {
     "Strategy": ["Inbound principle", "Approach"],
     "Metrics": ["Metric", "Unit", "Key activity"],
-    "Forces": ["Team", "Force", "Before", "Now", "Planned change", "Owner"],
+    "Forces": ["Team", "Force", "Before", "Now", "Last year's planned change", "Planned change", "Owner"],
     "Friction": ["Source of friction", "Teams involved", "Automation", "New goal", "Restructure", "Owner"],
     "Self-assessment": ["Notes"],
+    "Action review": ["What", "Fix", "Owner", "Note"],
     "Actions": ["Friction/force", "Fix", "Owner"],
 }
 
@@ -407,7 +429,7 @@ def test_it_keeps_its_own_formulas_next_to_formula_like_text(payload_audit):
     assert friction["Resolution"].data_type == "f"
     metrics = rows_of(book["Metrics"])
     assert metrics[1]["Conversion from previous stage"].value == (
-        '=IF(I3="","",IFERROR(I3/SUMIFS($I:$I,$B:$B,"==HYPERLINK(""http://evil"",""x"")",$H:$H,H3),""))'
+        '=IF(J3="","",IFERROR(J3/SUMIFS($J:$J,$B:$B,"==HYPERLINK(""http://evil"",""x"")",$I:$I,I3),""))'
     )
 
 
@@ -455,3 +477,49 @@ def test_it_labels_every_choice(audit):
         "Answer": "No",
         "Notes": None,
     }
+
+
+# --- A carried-forward audit: last year's plans and the review of last year's actions --------------
+
+
+@pytest.fixture
+def carried():
+    """2018's demo audit carried forward, with forces planned in 2018 and a metric where lower is better."""
+    first = load_demo()
+    Force.objects.filter(audit=first, name__in=["Lead rotation", "Live chat"]).update(planned_change="Route by size")
+    Metric.objects.filter(audit=first, kind=Metric.Kind.NPS).update(higher_is_better=False)
+    audit = carry_forward(first)
+    reviews = list(audit.action_reviews.order_by("position"))
+    reviews[0].status, reviews[0].note = ActionReview.Status.PARTLY, "Half the teams"
+    reviews[1].status = ActionReview.Status.DROPPED
+    ActionReview.objects.bulk_update(reviews[:2], ["status", "note"])
+    return loaded(audit)
+
+
+def test_it_writes_whether_higher_is_better_for_each_metric(carried):
+    rows = values_of(reopen(xlsx.write(carried))["Metrics"])
+    expected = {metric.name: "Yes" if metric.higher_is_better else "No" for metric in carried.metrics}
+    assert {row["Metric"]: row["Higher is better"] for row in rows} == expected
+    assert sorted(expected.values()) == ["No", "Yes", "Yes", "Yes", "Yes"]
+
+
+def test_it_writes_last_years_planned_change_beside_this_years(carried):
+    rows = values_of(reopen(xlsx.write(carried))["Forces"])
+    targets = {row["Force"]: row["Last year's planned change"] for row in rows if row["Last year's planned change"]}
+    assert targets == {"Lead rotation": "Route by size", "Live chat": "Route by size"}
+    assert [row["Force"] for row in rows] == [force.name for force in carried.forces]
+
+
+def test_it_writes_the_action_review_as_an_editable_table_with_status_labels(carried):
+    book = reopen(xlsx.write(carried))
+    worksheet = book["Action review"]
+    rows = values_of(worksheet)
+    assert [(row["For (friction/force)"], row["What"], row["Fix"]) for row in rows] == [
+        (review.kind.capitalize(), review.what, review.fix) for review in carried.action_reviews
+    ]
+    assert [row["Status"] for row in rows[:2]] == ["Partly done", "Dropped"]
+    assert rows[0]["Note"] == "Half the teams"
+    assert {row["For (friction/force)"] for row in rows} == {"Friction", "Force"}
+    assert worksheet.tables["ActionReviewTable"].ref == f"A1:G{len(rows) + 1}"
+    assert not worksheet.protection.sheet
+    assert rows_of(worksheet)[0]["Due date"].number_format == "yyyy-mm-dd"

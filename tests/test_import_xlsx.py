@@ -11,10 +11,22 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from audits import document
+from audits.carry import carry_forward
 from audits.demo import load_demo
 from audits.exports import xlsx as export
 from audits.imports import ImportFailed, import_audit, xlsx
-from audits.models import Audit, Force, FrictionPoint, Metric, Reading, SelfAssessment, Stage, StageStrategy, Team
+from audits.models import (
+    ActionReview,
+    Audit,
+    Force,
+    FrictionPoint,
+    Metric,
+    Reading,
+    SelfAssessment,
+    Stage,
+    StageStrategy,
+    Team,
+)
 from audits.tables import NO
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +60,8 @@ def import_file(content: bytes, flywheel) -> document.AuditDocument:
 def assert_round_trip(audit: Audit) -> None:
     original = loaded(audit)
     imported = import_file(export.write(original), audit.flywheel)
-    for part in ("header", "strategies", "metrics", "conversions", "teams", "friction", "self_assessment"):
+    parts = ("header", "strategies", "metrics", "conversions", "teams", "friction", "self_assessment", "action_reviews")
+    for part in parts:
         assert getattr(imported, part) == getattr(original, part), part
     assert imported == original
 
@@ -237,7 +250,7 @@ def test_it_imports_a_workbook_saved_again_by_libreoffice(tmp_path):
     metrics = load_workbook(BytesIO(content), data_only=True)["Metrics"]
     conversion = original.conversions[0]
     rows = [row for row in metrics.iter_rows(min_row=2, values_only=True) if row[1] == conversion.to_metric]
-    assert rows[0][18] == pytest.approx(conversion.rates[0].rate)
+    assert rows[0][19] == pytest.approx(conversion.rates[0].rate)
 
 
 # --- Edited workbooks -----------------------------------------------------------------------------
@@ -369,13 +382,94 @@ def test_it_keeps_a_metric_whose_rows_are_deleted_down_to_an_empty_period(demo):
     def change(workbook):
         metrics = workbook["Metrics"]
         rows = [cell.row for cell in metrics["B"] if cell.value == original.metrics[0].name]
-        for title in ("Period", *(column.title for column in export.METRIC_COLUMNS[8:])):
+        for title in ("Period", *(column.title for column in export.METRIC_COLUMNS[9:])):
             set_cell(metrics, rows[0], title, None)
         metrics.delete_rows(rows[1], len(rows) - 1)
 
     imported = import_file(edited(content, change), audit.flywheel)
     assert imported.metrics[0].name == original.metrics[0].name
     assert imported.metrics[0].readings == ()
+
+
+# --- A carried-forward audit ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def carried():
+    """2018's demo audit carried forward: forces planned in 2018, reviews, a metric where lower is better."""
+    first = load_demo()
+    Force.objects.filter(audit=first, name__in=["Lead rotation", "Live chat"]).update(planned_change="Route by size")
+    Metric.objects.filter(audit=first, kind=Metric.Kind.NPS).update(higher_is_better=False)
+    audit = carry_forward(first)
+    reviews = list(audit.action_reviews.order_by("position"))
+    for review, status in zip(reviews, ActionReview.Status.values, strict=False):
+        review.status, review.note = status, f"{status}: see the minutes"
+    ActionReview.objects.bulk_update(reviews, ["status", "note"])
+    ActionReview.objects.filter(pk=reviews[0].pk).update(owner="Ana", due_date=date(2019, 3, 31))
+    return audit
+
+
+def test_it_round_trips_a_carried_forward_audit(carried):
+    original = loaded(carried)
+    assert [force.target for force in original.forces if force.target] == ["Route by size", "Route by size"]
+    assert [metric.higher_is_better for metric in original.metrics].count(False) == 1
+    assert len(original.action_reviews) > 4
+    assert {review.kind for review in original.action_reviews} == {"friction", "force"}
+    assert_round_trip(carried)
+
+
+def test_it_imports_a_workbook_from_before_the_year_over_year_columns(carried):
+    original = loaded(carried)
+
+    def remove_new_columns(workbook):
+        del workbook["Action review"]
+        for sheet, title in (("Metrics", "Higher is better"), ("Forces", "Last year's planned change")):
+            worksheet = workbook[sheet]
+            for table in list(worksheet.tables):
+                del worksheet.tables[table]
+            worksheet.delete_cols(column(worksheet, title))
+
+    imported = import_file(edited(export.write(original), remove_new_columns), carried.flywheel)
+    assert all(metric.higher_is_better for metric in imported.metrics)  # the default
+    assert not any(force.target for force in imported.forces)
+    assert imported.action_reviews == ()
+    assert [metric.name for metric in imported.metrics] == [metric.name for metric in original.metrics]
+    assert [force.now for force in imported.forces] == [force.now for force in original.forces]
+
+
+def test_it_reads_edited_reviews_and_higher_is_better(carried):
+    original = loaded(carried)
+
+    def change(workbook):
+        reviews = workbook["Action review"]
+        set_cell(reviews, 2, "Status", "not done")
+        set_cell(reviews, 2, "For (friction/force)", "FORCE")
+        set_cell(reviews, 3, "Status", None)
+        metrics = workbook["Metrics"]
+        for row in range(2, metrics.max_row + 1):
+            set_cell(metrics, row, "Higher is better", None)  # empty: the default, yes
+
+    imported = import_file(edited(export.write(original), change), carried.flywheel)
+    first, second = imported.action_reviews[:2]
+    assert (first.kind, first.status, first.note) == ("force", "not_done", original.action_reviews[0].note)
+    assert (first.owner, first.due_date) == ("Ana", date(2019, 3, 31))
+    assert second.status == ""
+    assert all(metric.higher_is_better for metric in imported.metrics)
+
+
+def test_it_reports_a_bad_review_with_its_place(carried):
+    content = export.write(loaded(carried))
+
+    def change(workbook):
+        set_cell(workbook["Action review"], 2, "Status", "Finished")
+        set_cell(workbook["Action review"], 3, "For (friction/force)", "Customer")
+        set_cell(workbook["Action review"], 4, "Fix", None)
+
+    assert refused(edited(content, change), carried.flywheel) == [
+        "Action review sheet, row 2, column F: status 'Finished' is not one of Done, Partly done, Not done, Dropped.",
+        "Action review sheet, row 3: Select a valid choice. customer is not one of the available choices.",
+        "Action review sheet, row 4: This field is required.",
+    ]
 
 
 # --- Refusals -------------------------------------------------------------------------------------
@@ -397,8 +491,8 @@ def test_it_reports_every_bad_cell_at_once_with_its_place_and_saves_nothing(demo
     errors = refused(edited(content, change), audit.flywheel)
     assert errors == [
         "Overview sheet, row 3, year: Enter a whole number.",
-        "Metrics sheet, row 3, column H, period: “2018-13” is not a month: write it as 2018-01 … 2018-12.",
-        "Metrics sheet, row 4, column I, gained: Ensure this value is greater than or equal to 0.",
+        "Metrics sheet, row 3, column I, period: “2018-13” is not a month: write it as 2018-01 … 2018-12.",
+        "Metrics sheet, row 4, column J, gained: Ensure this value is greater than or equal to 0.",
         "Forces sheet, row 2, column B, force: This field is required.",
         "Forces sheet, row 3, column E: serves 'Everyone' is not one of Our process, The customer, Both.",
         "Friction sheet, row 2, column J, due date: Enter a valid date.",

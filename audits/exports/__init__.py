@@ -3,7 +3,9 @@
 import importlib
 import re
 import unicodedata
+from json import dumps  # not `import json`: importing the .json writer rebinds that name in this package
 
+from ..comparison import Comparison, as_data
 from ..document import AuditDocument
 
 CONTENT_TYPES = {
@@ -17,10 +19,23 @@ def file_name(document: AuditDocument, extension: str) -> str:
     """A name safe on every OS: flywheel, audit and date, ASCII letters, digits and dashes."""
     header = document.header
     date = header.workshop_date.isoformat() if header.workshop_date else str(header.period_year)
-    text = f"{header.flywheel_name} {header.title} {date}"
+    return _safe_name(f"{header.flywheel_name} {header.title} {date}", extension)
+
+
+def comparison_file_name(comparison: Comparison, extension: str) -> str:
+    """As `file_name`: the flywheel and the two years ("hubspot-example-2018-vs-2019.pptx")."""
+    before, after = comparison.before, comparison.after
+    if comparison.same_flywheel:
+        text = f"{after.flywheel_name} {before.period_year} vs {after.period_year}"
+    else:
+        text = f"{before.flywheel_name} {before.period_year} vs {after.flywheel_name} {after.period_year}"
+    return _safe_name(text, extension, fallback="flywheel-comparison")
+
+
+def _safe_name(text: str, extension: str, fallback: str = "flywheel-audit") -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:100].strip("-")
-    return f"{slug or 'flywheel-audit'}.{extension}"
+    return f"{slug or fallback}.{extension}"
 
 
 def export(document: AuditDocument, file_format: str) -> bytes:
@@ -29,3 +44,13 @@ def export(document: AuditDocument, file_format: str) -> bytes:
         raise ValueError(f"Unknown export format {file_format!r}.")
     writer = importlib.import_module(f"{__name__}.{file_format}")
     return writer.write(document)
+
+
+def export_comparison(comparison: Comparison, file_format: str) -> bytes:
+    """The comparison as a file: a deck (compare_pptx), a workbook (compare_xlsx) or its JSON data."""
+    if file_format not in CONTENT_TYPES:
+        raise ValueError(f"Unknown export format {file_format!r}.")
+    if file_format == "json":
+        return dumps(as_data(comparison), ensure_ascii=False, indent=2).encode()
+    writer = importlib.import_module(f"{__name__}.compare_{file_format}")
+    return writer.write(comparison)

@@ -141,6 +141,7 @@ def write(document: AuditDocument) -> bytes:
     _title_slide(deck, document)
     _summary_slide(deck, document)
     _flywheel_slide(deck, document)
+    _review_slides(deck, document)
     _strategy_slides(deck, document)
     _metric_slides(deck, document)
     _force_slides(deck, document)
@@ -605,6 +606,41 @@ def _cell(cell, text: str, bold: bool = False, colour: RGBColor | None = None, f
     _set_text(cell.text_frame, text, TABLE_SIZE, bold, colour)
 
 
+# --- 3b. Last audit's action items, reviewed (a carried-forward audit) -----------------------------
+
+REVIEW_COLUMNS = [
+    Column(gettext_lazy("For"), 0.25),
+    Column(gettext_lazy("Fix or change"), 0.27),
+    Column(gettext_lazy("Owner · due"), 0.14),
+    Column(gettext_lazy("Status"), 0.11),
+    Column(gettext_lazy("Note"), 0.23),
+]
+REVIEW_STATUSES = {
+    "done": gettext_lazy("Done"),
+    "partly": gettext_lazy("Partly done"),
+    "not_done": gettext_lazy("Not done"),
+    "dropped": gettext_lazy("Dropped"),
+}
+
+
+def review_cells(review) -> tuple[str, ...]:
+    what = (_("Friction: %(what)s") if review.kind == "friction" else _("Force: %(what)s")) % {"what": review.what}
+    owner = review.owner or calculations.MISSING
+    when = f"{owner}\n{_date(review.due_date)}" if review.due_date else owner
+    status = str(REVIEW_STATUSES.get(review.status, _("Not reviewed yet")))
+    return (what, review.fix, when, status, review.note)
+
+
+def _review_slides(deck: PresentationType, document: AuditDocument) -> None:
+    if not document.action_reviews:
+        return  # not carried forward, or last year had no action items
+    rows = [
+        TableRow(review_cells(review), highlight=review.status in ("", "not_done"))
+        for review in document.action_reviews
+    ]
+    _table_slides(deck, _("Action review: last audit's action items"), REVIEW_COLUMNS, rows, ["summary"])
+
+
 # --- 4. Exercise 1: strategy --------------------------------------------------------------------
 
 STRATEGY_COLUMNS = [
@@ -776,8 +812,10 @@ FORCE_COLUMNS = [
 
 
 def force_cells(force) -> tuple[str, ...]:
-    before_now = "\n".join([*([force.before] if force.before else []), *([f"→ {force.now}"] if force.now else [])])
-    return (force.name, before_now, force.planned_change, force.owner)
+    lines = [*([force.before] if force.before else []), *([f"→ {force.now}"] if force.now else [])]
+    if force.target:  # carried forward: what last year's audit planned, to check against "now"
+        lines.append(_("Planned last year: %(target)s") % {"target": force.target})
+    return (force.name, "\n".join(lines), force.planned_change, force.owner)
 
 
 def _force_slides(deck: PresentationType, document: AuditDocument) -> None:

@@ -1,8 +1,8 @@
 """The Excel workbook: the audit's tables, to edit and import back, and read-only summaries with charts.
 
 `sheets(document)` builds every sheet's rows as plain data; `write` only lays them out. The
-editable sheets (Overview, Strategy, Metrics, Forces, Friction, Self-assessment) are what
-imports/xlsx.py reads back, by their header titles, so the titles below are shared with it.
+editable sheets (Overview, Strategy, Metrics, Forces, Friction, Self-assessment, Action review) are
+what imports/xlsx.py reads back, by their header titles, so the titles below are shared with it.
 Choice cells hold the label people read ("Attract"); the importer maps labels back to values.
 """
 
@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import periods
 from ..document import AuditDocument, MetricRow, path_of
-from ..models import Audit, Force, FrictionPoint, Metric, SelfAssessment, Stage
+from ..models import ActionReview, Audit, Force, FrictionPoint, Metric, SelfAssessment, Stage
 
 MAX_CELL_CHARACTERS = 32_767  # Excel's limit
 # XML 1.0 cannot hold these either; openpyxl's pattern covers only the C0 controls.
@@ -79,13 +79,14 @@ class SheetData:
 
 # --- The sheets' columns: shared with the importer ------------------------------------------------
 
-OVERVIEW, STRATEGY, METRICS, FORCES, FRICTION, ASSESSMENT, ACTIONS, TRENDS, LISTS = (
+OVERVIEW, STRATEGY, METRICS, FORCES, FRICTION, ASSESSMENT, REVIEW, ACTIONS, TRENDS, LISTS = (
     "Overview",
     "Strategy",
     "Metrics",
     "Forces",
     "Friction",
     "Self-assessment",
+    "Action review",
     "Actions",
     "Trends",
     "Lists",
@@ -110,6 +111,7 @@ METRIC_COLUMNS = (
     Column("period_type", "Period type", choices="period_type"),
     Column("activity", "Key activity", wrap=True),
     Column("illustrative", "Illustrative", choices="yes_no"),
+    Column("higher_is_better", "Higher is better", choices="yes_no"),
     Column("period", "Period", TEXT),  # text, so that a spreadsheet does not turn 2018-01 into a date
     Column("gained", "Gained", INTEGER),
     Column("lost", "Lost", INTEGER),
@@ -131,6 +133,7 @@ FORCE_COLUMNS = (
     Column("now", "Now", wrap=True),
     Column("serves", "Serves", choices="serves"),
     Column("stage", "Stage", choices="stage"),
+    Column("target", "Last year's planned change", wrap=True),  # carried forward: the target to check
     Column("planned_change", "Planned change", wrap=True),
     Column("owner", "Owner"),
 )
@@ -152,6 +155,17 @@ ASSESSMENT_COLUMNS = (
     Column("answer", "Answer", choices="answer"),
     Column("notes", "Notes", wrap=True),
 )
+# Last audit's action items, carried forward: how each went.
+REVIEW_COLUMNS = (
+    Column("kind", "For (friction/force)", choices="review_kind"),
+    Column("what", "What", wrap=True),
+    Column("fix", "Fix", wrap=True),
+    Column("owner", "Owner"),
+    Column("due_date", "Due date", DATE),
+    Column("status", "Status", choices="review_status"),
+    Column("note", "Note", wrap=True),
+)
+REVIEW_KINDS = {"friction": "Friction", "force": "Force"}
 ACTION_COLUMNS = (
     Column("what", "Friction/force", wrap=True),
     Column("fix", "Fix", wrap=True),
@@ -194,6 +208,7 @@ def sheets(document: AuditDocument) -> list[SheetData]:
         SheetData(FORCES, FORCE_COLUMNS, _force_rows(document), table="ForcesTable"),
         SheetData(FRICTION, FRICTION_COLUMNS, _friction_rows(document), table="FrictionTable"),
         SheetData(ASSESSMENT, ASSESSMENT_COLUMNS, _assessment_rows(document), table="SelfAssessmentTable"),
+        SheetData(REVIEW, REVIEW_COLUMNS, _review_rows(document), table="ActionReviewTable"),
         SheetData(ACTIONS, ACTION_COLUMNS, _action_rows(document), read_only=True),
     ]
 
@@ -209,6 +224,8 @@ def choice_lists(document: AuditDocument) -> dict[str, list[str]]:
         "serves": [str(label) for label in Force.Serves.labels],
         "answer": [str(label) for label in SelfAssessment.Answer.labels],
         "team": [team.name for team in document.teams],
+        "review_kind": list(REVIEW_KINDS.values()),
+        "review_status": [str(label) for label in ActionReview.Status.labels],
     }
 
 
@@ -279,6 +296,7 @@ def _metric_rows(document: AuditDocument) -> list[dict]:
             "period_type": _label(Metric.Period.choices, metric.period),
             "activity": metric.activity,
             "illustrative": YES if metric.illustrative else NO,
+            "higher_is_better": YES if metric.higher_is_better else NO,
             "net_change": NET_CHANGE,
             "nps": NPS,
         }
@@ -301,6 +319,7 @@ def _force_rows(document: AuditDocument) -> list[dict]:
             "now": force.now,
             "serves": _label(Force.Serves.choices, force.serves),
             "stage": _label(Stage.choices, force.stage),
+            "target": force.target,
             "planned_change": force.planned_change,
             "owner": force.owner,
         }
@@ -335,6 +354,21 @@ def _assessment_rows(document: AuditDocument) -> list[dict]:
             "notes": row.notes,
         }
         for row in document.self_assessment
+    ]
+
+
+def _review_rows(document: AuditDocument) -> list[dict]:
+    return [
+        {
+            "kind": REVIEW_KINDS.get(row.kind, row.kind),
+            "what": row.what,
+            "fix": row.fix,
+            "owner": row.owner,
+            "due_date": row.due_date,
+            "status": _label(ActionReview.Status.choices, row.status),
+            "note": row.note,
+        }
+        for row in document.action_reviews
     ]
 
 

@@ -24,7 +24,9 @@ from . import ImportFailed, MetricRows, RawAudit, Row, as_text
 
 MAX_ZIP_ENTRIES = 1000  # the tool's workbook has about 30
 HEADER_SEARCH_ROWS = 10  # the header is the first row, unless someone inserted a few above it
-METRIC_KEYS = ("stage", "name", "kind", "unit", "period_type", "activity", "illustrative")
+METRIC_KEYS = ("stage", "name", "kind", "unit", "period_type", "activity", "illustrative", "higher_is_better")
+# Columns added after the first workbooks went out: a workbook without them still imports, with the defaults.
+ADDED_LATER = {"higher_is_better", "target"}
 # What openpyxl and the XML parsers raise for a damaged file (defusedxml's refusals are ValueErrors).
 UNREADABLE = (
     ValueError,
@@ -117,6 +119,8 @@ def _read_workbook(workbook) -> RawAudit:
     ]
     if problems:
         raise ImportFailed(problems)
+    if layout.REVIEW in workbook.sheetnames:  # added later: older workbooks have no reviews
+        inputs[layout.REVIEW] = layout.REVIEW_COLUMNS
     budget = [settings.IMPORT_MAX_ROWS]
     sheets = {}
     for name, columns in inputs.items():
@@ -137,6 +141,7 @@ def _read_workbook(workbook) -> RawAudit:
         forces=_rows(sheets[layout.FORCES]),
         friction=_rows(sheets[layout.FRICTION]),
         assessment=_rows(sheets[layout.ASSESSMENT]),
+        reviews=_reviews(sheets[layout.REVIEW]) if layout.REVIEW in sheets else [],
         problems=metric_problems,
     )
 
@@ -162,7 +167,7 @@ def _read_sheet(worksheet, name: str, columns: list, budget: list[int]) -> Sheet
     header_index = scores.index(max(scores))
     titles = [_title(cell) for cell in top[header_index]]
     positions = {wanted[title]: index for index, title in reversed(list(enumerate(titles))) if title in wanted}
-    missing = [column.title for column in columns if column.key not in positions]
+    missing = [column.title for column in columns if column.key not in positions and column.key not in ADDED_LATER]
     if missing:
         return [
             f"{name} sheet, row {header_index + 1}: the header row lacks the column{'s' if len(missing) > 1 else ''} "
@@ -172,7 +177,8 @@ def _read_sheet(worksheet, name: str, columns: list, budget: list[int]) -> Sheet
     for number, cells in enumerate(chain(top[header_index + 1 :], rows), start=header_index + 2):
         if not any(cells):
             continue
-        values = {key: cells[index] if index < len(cells) else None for key, index in positions.items()}
+        values = {column.key: None for column in columns}  # a column added later may be absent
+        values |= {key: cells[index] if index < len(cells) else None for key, index in positions.items()}
         if all(_is_empty(value) for value in values.values()):
             continue
         budget[0] -= 1
@@ -191,6 +197,16 @@ def _titles(columns: list) -> str:
 
 def _rows(sheet: SheetRows) -> list[Row]:
     return [sheet.row(number, values) for number, values in sheet.rows]
+
+
+def _reviews(sheet: SheetRows) -> list[Row]:
+    """The review rows, their kind read from its label ("Friction") as its value ("friction")."""
+    kinds = {label.casefold(): value for value, label in layout.REVIEW_KINDS.items()}
+    rows = _rows(sheet)
+    for row in rows:
+        kind = as_text(row.values.get("kind")).strip().casefold()
+        row.values["kind"] = kinds.get(kind, kind)
+    return rows
 
 
 def _overview(sheet: SheetRows) -> tuple[Row, list[Row]]:
@@ -255,6 +271,8 @@ def _comparable(key: str, value) -> str:
                 return choice
     if key == "illustrative":
         return str(text in ("true", "yes", "1"))
+    if key == "higher_is_better":  # empty means the default: yes
+        return str(text in ("true", "yes", "1", ""))
     return text
 
 

@@ -1,13 +1,15 @@
-"""Downloading an audit as a file, and importing one into a flywheel."""
+"""Downloading an audit, or the comparison of two, as a file; importing an audit into a flywheel."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
+from ..comparison import compare
 from ..document import load
-from ..exports import CONTENT_TYPES, export, file_name
+from ..exports import CONTENT_TYPES, comparison_file_name, export, export_comparison, file_name
 from ..forms import ImportForm
 from ..imports import ImportFailed, import_audit, read_file
 from ..permissions import get_audit_for, get_flywheel_for
@@ -40,3 +42,33 @@ def audit_import(request: HttpRequest, flywheel_id: int) -> HttpResponse:
     status = 422 if request.method == "POST" else 200
     context = {"flywheel": flywheel, "form": form, "errors": errors}
     return render(request, "audits/import.html", context, status=status)
+
+
+class CompareExportForm(forms.Form):
+    before = forms.IntegerField(min_value=1)
+    after = forms.IntegerField(min_value=1)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("before") is not None and cleaned.get("before") == cleaned.get("after"):
+            raise forms.ValidationError("Choose two different audits: an audit compared with itself shows no change.")
+        return cleaned
+
+
+@login_required
+@require_safe
+def compare_export(request: HttpRequest, flywheel_id: int, file_format: str) -> HttpResponse:
+    # As the compare page it is linked from: any two audits the user can see, of this flywheel or another.
+    get_flywheel_for(request.user, flywheel_id)
+    if file_format not in CONTENT_TYPES:
+        raise Http404("No such format.")
+    form = CompareExportForm(request.GET)
+    if not form.is_valid():
+        message = " ".join(form.non_field_errors()) or "Give two audit ids: ?before=<id>&after=<id>."
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    before = get_audit_for(request.user, form.cleaned_data["before"])
+    after = get_audit_for(request.user, form.cleaned_data["after"])
+    comparison = compare(load(before), load(after))
+    response = HttpResponse(export_comparison(comparison, file_format), content_type=CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{comparison_file_name(comparison, file_format)}"'
+    return response
