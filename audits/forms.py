@@ -98,3 +98,21 @@ class ImportForm(forms.Form):
             limit = settings.IMPORT_MAX_BYTES // (1024 * 1024)
             raise forms.ValidationError(f"The file is larger than {limit} MB.")
         return upload
+
+
+class CompareForm(forms.Form):
+    """Two audits to compare, by id: one the user cannot see is a 404 in the view, not a choice error."""
+
+    before = forms.IntegerField(label="Before", min_value=1, widget=forms.Select)
+    after = forms.IntegerField(label="After", min_value=1, widget=forms.Select)
+
+    def __init__(self, *args, choices: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("before", "after"):
+            self.fields[name].widget.choices = choices or []
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("before") is not None and cleaned.get("before") == cleaned.get("after"):
+            raise forms.ValidationError("Choose two different audits: an audit compared with itself shows no change.")
+        return cleaned

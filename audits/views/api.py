@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import api, comparison, tokens
 from ..document import load
 from ..exports import json as json_export
+from ..forms import CompareForm
 from ..models import ApiToken, Audit, Flywheel
 from ..permissions import get_audit_for, get_flywheel_for, memberships_of
 
@@ -164,17 +165,6 @@ def api_audit(request: HttpRequest, user, audit_id: int) -> JsonResponse:
         "figures": api.figures(document),
     }
     return _json(data)
-
-
-class CompareForm(forms.Form):
-    before = forms.IntegerField(min_value=1)
-    after = forms.IntegerField(min_value=1)
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        if cleaned.get("before") is not None and cleaned.get("before") == cleaned.get("after"):
-            raise forms.ValidationError("Choose two different audits: an audit compared with itself shows no change.")
-        return cleaned
 
 
 @api_endpoint

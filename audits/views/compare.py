@@ -1,6 +1,5 @@
 """Year over year: two audits side by side, and a flywheel's history across all its audits."""
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_safe
 from .. import comparison
 from ..comparison import Comparison, ForceChange, FrictionChanges
 from ..document import SERVES_LABELS, STAGE_LABELS, load
+from ..forms import CompareForm
 from ..history import BarChart, flywheel_history, shown_conversion, shown_metric, stacked_bars
 from ..models import Audit, Flywheel, Stage
 from ..permissions import get_audit_for, get_flywheel_for, role_allows
@@ -37,23 +37,6 @@ FIX_MIX_PARTS = [
     ("restructure", "Restructure"),
     ("open", "Open"),
 ]
-
-
-class CompareForm(forms.Form):
-    # Ids, not choices: an audit that is not in the lists (another organization's) is a 404 below.
-    before = forms.IntegerField(label="Before", min_value=1, widget=forms.Select)
-    after = forms.IntegerField(label="After", min_value=1, widget=forms.Select)
-
-    def __init__(self, *args, choices: list, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("before", "after"):
-            self.fields[name].widget.choices = choices
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        if cleaned.get("before") is not None and cleaned.get("before") == cleaned.get("after"):
-            raise forms.ValidationError("Choose two different audits: an audit compared with itself shows no change.")
-        return cleaned
 
 
 @login_required

@@ -1,6 +1,5 @@
 """Downloading an audit, or the comparison of two, as a file; importing an audit into a flywheel."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -10,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from ..comparison import compare
 from ..document import load
 from ..exports import CONTENT_TYPES, comparison_file_name, export, export_comparison, file_name
-from ..forms import ImportForm
+from ..forms import CompareForm, ImportForm
 from ..imports import ImportFailed, import_audit, read_file
 from ..permissions import get_audit_for, get_flywheel_for
 
@@ -44,17 +43,6 @@ def audit_import(request: HttpRequest, flywheel_id: int) -> HttpResponse:
     return render(request, "audits/import.html", context, status=status)
 
 
-class CompareExportForm(forms.Form):
-    before = forms.IntegerField(min_value=1)
-    after = forms.IntegerField(min_value=1)
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        if cleaned.get("before") is not None and cleaned.get("before") == cleaned.get("after"):
-            raise forms.ValidationError("Choose two different audits: an audit compared with itself shows no change.")
-        return cleaned
-
-
 @login_required
 @require_safe
 def compare_export(request: HttpRequest, flywheel_id: int, file_format: str) -> HttpResponse:
@@ -62,7 +50,7 @@ def compare_export(request: HttpRequest, flywheel_id: int, file_format: str) -> 
     get_flywheel_for(request.user, flywheel_id)
     if file_format not in CONTENT_TYPES:
         raise Http404("No such format.")
-    form = CompareExportForm(request.GET)
+    form = CompareForm(request.GET)
     if not form.is_valid():
         message = " ".join(form.non_field_errors()) or "Give two audit ids: ?before=<id>&after=<id>."
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
