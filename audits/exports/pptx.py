@@ -18,6 +18,7 @@ from io import BytesIO
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from lxml.etree import SubElement
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
@@ -61,6 +62,10 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\uf
 # --- Text: the one place it goes onto a slide ---------------------------------------------------
 
 
+A_P, A_PPR, A_DEF_RPR, A_R, A_RPR, A_T = (qn(tag) for tag in ("a:p", "a:pPr", "a:defRPr", "a:r", "a:rPr", "a:t"))
+A_SOLID_FILL, A_SRGB_CLR = qn("a:solidFill"), qn("a:srgbClr")
+
+
 @dataclass(frozen=True)
 class Run:
     text: str
@@ -77,23 +82,27 @@ def clean(text: str) -> str:
 def _write(frame, paragraphs: list[list[Run]], size: float, align: PP_ALIGN | None = None) -> None:
     """Write paragraphs of runs into a text frame, giving every run its size.
 
-    Right-to-left paragraphs (the languages issue) are to be set here, in one place.
+    The XML is built directly: python-pptx's property-by-property API costs most of a large
+    deck's time. Right-to-left paragraphs (the languages issue) are to be set here, in one place.
     """
-    frame.clear()
-    for index, runs in enumerate(paragraphs):
-        paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
-        paragraph.font.size = Pt(size)  # the end-of-paragraph size, for empty lines
+    body = frame._txBody
+    for old in body.findall(A_P):
+        body.remove(old)
+    points = str(round(size * 100))
+    for runs in paragraphs:
+        paragraph = SubElement(body, A_P)
+        properties = SubElement(paragraph, A_PPR)
         if align is not None:
-            paragraph.alignment = align
+            properties.set("algn", align.xml_value)
+        SubElement(properties, A_DEF_RPR, sz=points)  # the end-of-paragraph size, for empty lines
         for part in runs:
             if not part.text:
                 continue
-            run = paragraph.add_run()
-            run.text = part.text
-            run.font.size = Pt(size)
-            run.font.bold = part.bold
+            run = SubElement(paragraph, A_R)
+            run_properties = SubElement(run, A_RPR, lang="en-US", sz=points, b="1" if part.bold else "0")
             if part.colour is not None:
-                run.font.color.rgb = part.colour
+                SubElement(SubElement(run_properties, A_SOLID_FILL), A_SRGB_CLR, val=str(part.colour))
+            SubElement(run, A_T).text = part.text
 
 
 def _set_text(frame, text: str, size: float, bold: bool = False, colour: RGBColor | None = None, align=None) -> None:
@@ -587,8 +596,10 @@ def _add_table(slide: Slide, columns: list[Column], page: list[tuple[TableRow, f
         column.width = width
     # A row's height is only its least: PowerPoint and LibreOffice grow it to fit its text. Setting
     # one line lets rows take what they need, within the estimate the rows were paginated by.
-    for row in table.rows:
-        row.height = _emu(TABLE_SIZE * layout.LINE_HEIGHT + 2 * layout.CELL_MARGIN_Y)
+    # Set on the XML: python-pptx's row.height re-adds every row's height to the frame each time.
+    one_line = _emu(TABLE_SIZE * layout.LINE_HEIGHT + 2 * layout.CELL_MARGIN_Y)
+    for row in table._tbl.tr_lst:
+        row.h = one_line
     shape.height = estimated
     for cell, column in zip(table.rows[0].cells, columns, strict=True):
         _cell(cell, str(column.title), bold=True, colour=WHITE, fill=DARK)
@@ -597,9 +608,18 @@ def _add_table(slide: Slide, columns: list[Column], page: list[tuple[TableRow, f
             _cell(cell, text, fill=OPEN_FILL if data.highlight else None)
 
 
+CELL_MARGINS = {
+    "marL": str(Pt(layout.CELL_MARGIN_X)),
+    "marR": str(Pt(layout.CELL_MARGIN_X)),
+    "marT": str(Pt(layout.CELL_MARGIN_Y)),
+    "marB": str(Pt(layout.CELL_MARGIN_Y)),
+}
+
+
 def _cell(cell, text: str, bold: bool = False, colour: RGBColor | None = None, fill: RGBColor | None = None) -> None:
-    cell.margin_left = cell.margin_right = Pt(layout.CELL_MARGIN_X)
-    cell.margin_top = cell.margin_bottom = Pt(layout.CELL_MARGIN_Y)
+    properties = cell._tc.get_or_add_tcPr()
+    for name, value in CELL_MARGINS.items():
+        properties.set(name, value)
     if fill is not None:
         cell.fill.solid()
         cell.fill.fore_color.rgb = fill
