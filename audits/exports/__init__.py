@@ -5,6 +5,8 @@ import re
 import unicodedata
 from json import dumps  # not `import json`: importing the .json writer rebinds that name in this package
 
+from django.utils import translation
+
 from ..comparison import Comparison, as_data
 from ..document import AuditDocument
 
@@ -43,7 +45,8 @@ def export(document: AuditDocument, file_format: str) -> bytes:
     if file_format not in CONTENT_TYPES:
         raise ValueError(f"Unknown export format {file_format!r}.")
     writer = importlib.import_module(f"{__name__}.{file_format}")
-    return writer.write(document)
+    with translation.override(document.header.language):  # the audit's language, whoever downloads it
+        return writer.write(document)
 
 
 def export_comparison(comparison: Comparison, file_format: str) -> bytes:
@@ -53,4 +56,5 @@ def export_comparison(comparison: Comparison, file_format: str) -> bytes:
     if file_format == "json":
         return dumps(as_data(comparison), ensure_ascii=False, indent=2).encode()
     writer = importlib.import_module(f"{__name__}.compare_{file_format}")
-    return writer.write(comparison)
+    with translation.override(comparison.after.language):
+        return writer.write(comparison)
