@@ -302,28 +302,44 @@ def test_it_ignores_a_referer_on_another_site(owner_client, workshop, friction):
     assert response.url == step_url(workshop, "identify")
 
 
-def test_it_redirects_with_a_message_after_a_plain_invalid_save(owner_client, workshop, metric):
-    response = save(owner_client, workshop, "metric", metric, "name", "", "Visitors", htmx=False)
-    assert response.status_code == 302
-    assert response.url == step_url(workshop, "metrics")
-    assert messages_of(response) == ["Name: This field is required."]
-    assert Metric.objects.get(pk=metric.pk).name == "Visitors"
+def test_without_javascript_a_refused_save_shows_the_page_with_the_message_beside_the_cell(
+    owner_client, workshop, metric
+):
+    response = save(owner_client, workshop, "metric", metric, "unit", "x" * 41, "", htmx=False)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "<h1>Choose the metrics that show success</h1>" in html  # the metrics step, whole
+    cell = html[html.index(f'id="cell-metric-{metric.pk}-unit-form"') :]
+    cell = cell[: cell.index("</form>")]
+    assert "cell-invalid" in cell
+    assert f'value="{"x" * 41}"' in cell  # what was typed is kept
+    assert "Ensure this value has at most 40 characters (it has 41)." in cell
+    assert Metric.objects.get(pk=metric.pk).unit == ""
 
 
-def test_it_redirects_with_a_message_after_a_plain_conflict(owner_client, workshop, friction):
+def test_without_javascript_it_answers_on_the_page_the_form_came_from(owner_client, workshop, friction):
+    referer = step_url(workshop, "automate")
+    response = owner_client.post(
+        cell_url(workshop, "friction", friction),
+        {"field": "automation", "value": "x" * 2001, "original": ""},
+        headers={"referer": f"http://testserver{referer}"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Can automation fix it?" in html
+    assert "Ensure this value has at most 2000 characters" in html
+
+
+def test_without_javascript_a_conflict_shows_both_values_beside_the_cell(owner_client, workshop, friction):
     FrictionPoint.objects.filter(pk=friction.pk).update(teams="Service")
     response = save(owner_client, workshop, "friction", friction, "teams", "Marketing", "Sales", htmx=False)
-    assert response.status_code == 302
-    assert messages_of(response) == ["Someone else changed this cell to “Service” meanwhile; yours was not saved."]
+    html = response.content.decode()
+    cell = html[html.index(f'id="cell-friction-{friction.pk}-teams-form"') :]
+    cell = cell[: cell.index("</form>")]
+    assert response.status_code == 409
+    assert 'value="Marketing"' in cell
+    assert "Someone else saved “Service” here meanwhile." in cell
     assert FrictionPoint.objects.get(pk=friction.pk).teams == "Service"
-
-
-def test_it_shows_the_message_on_the_step_page(owner_client, workshop, metric):
-    response = owner_client.post(
-        cell_url(workshop, "metric", metric), {"field": "name", "value": "", "original": "Visitors"}, follow=True
-    )
-    assert response.status_code == 200
-    assert "Name: This field is required." in response.content.decode()
 
 
 # --- Adding rows ------------------------------------------------------------------------------

@@ -43,6 +43,10 @@ def cell(context, audit_id, kind, row, field, label="", typed=None, error="", co
     posted with the cell, so the cell that answers a save keeps it (e.g. "Jan 2025: gained").
     """
     table = TABLES[kind]
+    # A plain form post that was refused shows the page again with this cell's state (rows.py).
+    refused = context.get("cell_state", {}).get((kind, row.id, field))
+    if refused:
+        typed, error, conflict = refused["typed"], refused["error"], refused["conflict"]
     model_field = table.model._meta.get_field(field)
     stored = getattr(row, field)
     stored_text = "" if stored is None else (stored.isoformat() if hasattr(stored, "isoformat") else str(stored))

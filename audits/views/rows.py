@@ -5,10 +5,13 @@ someone else saved it first) and a structural change answers with its redrawn se
 JavaScript the same URLs take plain form posts and send the browser back to the step.
 """
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
@@ -19,7 +22,7 @@ from ..editing import Conflict, add_row, delete_row, move_row, save_cell
 from ..models import Metric, Reading, Team
 from ..permissions import get_audit_for
 from ..tables import TABLES, AddForms, NewReadingForm, add_form_class, add_form_key, rows_of
-from .workshop import workshop_context
+from .workshop import STEP_KEYS, overview_context, workshop_context
 
 # Which page section a structural change redraws: (step page, partial, group the row sits in).
 SECTIONS = {
@@ -37,11 +40,11 @@ def _table_and_audit(request: HttpRequest, audit_id: int, kind: str):
     return TABLES[kind], get_audit_for(request.user, audit_id, need="edit")
 
 
-def _back(request: HttpRequest, audit, step: str) -> HttpResponse:
+def _back(request: HttpRequest, audit, kind: str) -> HttpResponse:
     referrer = request.headers.get("referer", "")
     if url_has_allowed_host_and_scheme(referrer, allowed_hosts={request.get_host()}):
         return redirect(referrer)
-    return redirect("audits:step", audit_id=audit.pk, step=step)
+    return redirect("audits:step", audit_id=audit.pk, step=SECTIONS.get(kind, ("summary",))[0])
 
 
 def _changed(response: HttpResponse) -> HttpResponse:
@@ -93,22 +96,50 @@ def row_cell(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
         if conflict.deleted:
             if not request.htmx:
                 messages.error(request, "Someone else deleted this row meanwhile; your change was not saved.")
-                return _back(request, audit, SECTIONS.get(kind, ("summary",))[0])
+                return _back(request, audit, kind)
             return render(request, "audits/partials/row_deleted.html", {"audit": audit}, status=409)
         current = "" if conflict.current is None else str(conflict.current)
-        if not request.htmx:
-            messages.error(request, f"Someone else changed this cell to “{current}” meanwhile; yours was not saved.")
-            return _back(request, audit, SECTIONS.get(kind, ("summary",))[0])
-        return _cell(request, audit, kind, row, field, status=409, typed=typed, conflict=current)
+        return _refused(request, audit, kind, row, field, 409, typed=typed, conflict=current)
     if form.errors:
         error = " ".join(form.errors[field] if field in form.errors else form.non_field_errors())
-        if not request.htmx:
-            messages.error(request, f"{table.model._meta.get_field(field).verbose_name.capitalize()}: {error}")
-            return _back(request, audit, SECTIONS.get(kind, ("summary",))[0])
-        return _cell(request, audit, kind, row, field, status=422, typed=typed, error=error)
+        return _refused(request, audit, kind, row, field, 422, typed=typed, error=error)
     if not request.htmx:
-        return _back(request, audit, SECTIONS.get(kind, ("summary",))[0])
+        return _back(request, audit, kind)
     return _changed(_cell(request, audit, kind, row, field, saved=True))
+
+
+def _refused(request, audit, kind: str, row, field: str, status: int, **state) -> HttpResponse:
+    """The cell again, with what was typed and why it was not saved: alone for htmx, else on its page."""
+    if request.htmx:
+        return _cell(request, audit, kind, row, field, status=status, **state)
+    # Without JavaScript: the page the form was posted from, the message beside the cell.
+    cell_state = {(kind, row.pk, field): {"typed": None, "conflict": None, "error": "", **state}}
+    step = _referring_step(request) or SECTIONS.get(kind, ("summary",))[0]
+    if step == OVERVIEW:
+        return render(
+            request, "audits/audit_detail.html", overview_context(audit, cell_state=cell_state), status=status
+        )
+    context = workshop_context(audit, load(audit), step, cell_state=cell_state)
+    return render(request, f"audits/steps/{step}.html", context, status=status)
+
+
+OVERVIEW = "overview"
+
+
+def _referring_step(request: HttpRequest) -> str | None:
+    """The workshop page a plain form was posted from (the overview or a step), if it was one."""
+    referrer = request.headers.get("referer", "")
+    if not url_has_allowed_host_and_scheme(referrer, allowed_hosts={request.get_host()}):
+        return None
+    try:
+        match = resolve(urlsplit(referrer).path)
+    except Resolver404:
+        return None
+    if match.view_name == "audits:audit":
+        return OVERVIEW
+    return (
+        match.kwargs.get("step") if match.view_name == "audits:step" and match.kwargs.get("step") in STEP_KEYS else None
+    )
 
 
 def _group(request: HttpRequest, audit, kind: str):
@@ -136,11 +167,11 @@ def row_add(request: HttpRequest, audit_id: int, kind: str) -> HttpResponse:
         row = Reading(period_start=form.cleaned_data["period"]) if kind == "reading" else form.save(commit=False)
         add_row(audit, table, row, **({group_field: group} if group else {}))
         if not request.htmx:
-            return _back(request, audit, SECTIONS[kind][0])
+            return _back(request, audit, kind)
         return _changed(_section(request, audit, kind, group and group.pk))
     if not request.htmx:
         messages.error(request, " ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
-        return _back(request, audit, SECTIONS[kind][0])
+        return _back(request, audit, kind)
     return _section(request, audit, kind, group and group.pk, key, form, status=422)
 
 
@@ -159,7 +190,7 @@ def row_delete(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> H
     delete_row(audit, row)
     if not request.htmx:
         messages.success(request, "Row deleted.")
-        return _back(request, audit, SECTIONS[kind][0])
+        return _back(request, audit, kind)
     return _changed(_section(request, audit, kind, _group_id(kind, row)))
 
 
@@ -172,5 +203,5 @@ def row_move(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
     row = get_object_or_404(rows_of(kind, audit), pk=row_id)
     move_row(audit, table, row, "up" if request.POST.get("direction") == "up" else "down")
     if not request.htmx:
-        return _back(request, audit, SECTIONS[kind][0])
+        return _back(request, audit, kind)
     return _changed(_section(request, audit, kind, _group_id(kind, row)))

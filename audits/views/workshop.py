@@ -76,8 +76,11 @@ def friction_step_context(document: AuditDocument, step_key: str) -> dict:
 @login_required
 def overview(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = get_audit_for(request.user, audit_id)
-    context = workshop_context(audit, load(audit), resolved_last_year=resolved_in(audit.carried_from_id))
-    return render(request, "audits/audit_detail.html", context)
+    return render(request, "audits/audit_detail.html", overview_context(audit))
+
+
+def overview_context(audit: Audit, **extra) -> dict:
+    return workshop_context(audit, load(audit), resolved_last_year=resolved_in(audit.carried_from_id), **extra)
 
 
 def resolved_in(audit_id: int | None) -> list[FrictionPoint]:
