@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .models import (
     ActionReview,
+    Activity,
     ApiToken,
     Audit,
     Flywheel,
@@ -170,4 +171,24 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "name", "token_hash", "created", "last_used_at"]
 
     def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    """The log is written by the edits themselves: here it is only read."""
+
+    list_display = ["created", "audit", "user", "action", "kind", "row_id", "field", "summary", "undone_at"]
+    list_filter = ["action", ("undone_at", admin.EmptyFieldListFilter)]
+    search_fields = ["summary", "before", "after", "user__username", "audit__title"]
+    list_select_related = ["audit", "user"]
+    date_hierarchy = "created"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -3,7 +3,8 @@
 A cell save is a conditional update — it applies only if the cell still holds the value the
 editor started from — so two people typing in the same cell never overwrite each other
 silently; the same SQL works on SQLite and PostgreSQL. Every change bumps the audit's
-content version in the same transaction.
+content version and writes its Activity entry in the same transaction: an entry exists exactly
+when its change does (a signal handler would miss the conditional updates).
 """
 
 from django import forms
@@ -11,8 +12,8 @@ from django.db import transaction
 from django.db.models import F, Max, Model
 from django.forms import modelform_factory
 
-from .models import Audit
-from .tables import Table
+from .models import Activity, Audit
+from .tables import TABLES, Table
 
 
 class Conflict(Exception):
@@ -24,8 +25,48 @@ class Conflict(Exception):
         self.deleted = deleted
 
 
-def _bump(audit: Audit) -> None:
+def bump_content_version(audit: Audit) -> None:
     Audit.objects.filter(pk=audit.pk).update(content_version=F("content_version") + 1)
+
+
+def kind_of(row: Model) -> str:
+    return next(table.kind for table in TABLES.values() if table.model is type(row))
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def record_activity(audit: Audit, user, action: str, kind: str, row: Model, summary: str, **details) -> Activity:
+    # Anonymous users never reach an edit; the None default serves scripts and tests.
+    return Activity.objects.create(
+        audit=audit,
+        user=user if user is not None and user.is_authenticated else None,
+        action=action,
+        kind=kind,
+        row_id=row.pk,
+        summary=summary[:200],
+        **details,
+    )
+
+
+def row_values(row: Model) -> dict:
+    """Return the row's stored values by column name, without its id and version: what undo recreates."""
+    return {
+        field.attname: field.value_from_object(row)
+        for field in row._meta.concrete_fields
+        if not field.primary_key and field.name != "version"
+    }
+
+
+def _snapshot(kind: str, row: Model) -> dict:
+    children = {"team": "forces", "metric": "readings"}.get(kind)
+    snapshot = {"fields": row_values(row), "children": []}
+    if children:
+        snapshot["children"] = [row_values(child) for child in getattr(row, children).order_by("pk")]
+    if kind in ("force", "reading"):
+        snapshot["parent"] = str(row.team if kind == "force" else row.metric)
+    return snapshot
 
 
 def _normalize(raw: str) -> str:
@@ -49,7 +90,9 @@ def _python_value(form: forms.ModelForm, field: str, raw: str):
     return value
 
 
-def save_cell(audit: Audit, table: Table, row: Model, field: str, raw_value: str, raw_original: str):
+def save_cell(
+    audit: Audit, table: Table, row: Model, field: str, raw_value: str, raw_original: str, user=None
+) -> forms.ModelForm:
     """Save one cell; return the form (with errors if invalid). Raise Conflict if it changed meanwhile."""
     form = cell_form(table, row, field, raw_value)
     if not form.is_valid():
@@ -62,6 +105,7 @@ def save_cell(audit: Audit, table: Table, row: Model, field: str, raw_value: str
         form.add_error(field, "This cell could not be checked against the saved value: reload the page.")
         return form
     unchanged = {f"{field}__isnull": True} if original is None else {field: original}
+    summary = str(row)
     with transaction.atomic():
         updated = table.model.objects.filter(pk=row.pk, **unchanged).update(
             **{field: new_value}, version=F("version") + 1
@@ -70,7 +114,9 @@ def save_cell(audit: Audit, table: Table, row: Model, field: str, raw_value: str
             current = table.model.objects.filter(pk=row.pk).values_list(field, flat=True).first()
             exists = table.model.objects.filter(pk=row.pk).exists()
             raise Conflict(current=current, deleted=not exists)
-        _bump(audit)
+        bump_content_version(audit)
+        details = {"field": field, "before": _text(original), "after": _text(new_value)}
+        record_activity(audit, user, Activity.Action.EDIT, table.kind, row, summary, **details)
     setattr(row, field, new_value)
     row.version += 1
     return form
@@ -81,7 +127,7 @@ def _next_position(table: Table, parent_filter: dict) -> int:
     return 0 if highest is None else highest + 1
 
 
-def add_row(audit: Audit, table: Table, row: Model, **parent) -> Model:
+def add_row(audit: Audit, table: Table, row: Model, user=None, **parent) -> Model:
     """Save a new row as the last of its group (the audit's, or its team's or metric's)."""
     for name, value in parent.items():
         setattr(row, name, value)
@@ -91,17 +137,22 @@ def add_row(audit: Audit, table: Table, row: Model, **parent) -> Model:
     with transaction.atomic():
         row.position = _next_position(table, group)
         row.save()
-        _bump(audit)
+        bump_content_version(audit)
+        record_activity(audit, user, Activity.Action.ADD, table.kind, row, str(row))
     return row
 
 
-def delete_row(audit: Audit, row: Model) -> None:
+def delete_row(audit: Audit, row: Model, user=None) -> None:
+    """Delete the row (a team with its forces, a metric with its readings), keeping a snapshot for undo."""
+    kind = kind_of(row)
     with transaction.atomic():
+        snapshot = _snapshot(kind, row)
+        record_activity(audit, user, Activity.Action.DELETE, kind, row, str(row), snapshot=snapshot)
         row.delete()
-        _bump(audit)
+        bump_content_version(audit)
 
 
-def move_row(audit: Audit, table: Table, row: Model, direction: str) -> None:
+def move_row(audit: Audit, table: Table, row: Model, direction: str, user=None) -> None:
     """Move a row one place up or down within its group (a team's forces, a metric's readings…)."""
     siblings = list(
         table.model.objects.filter(**{table.group_by: getattr(row, table.group_by)}).order_by("position", "pk")
@@ -116,4 +167,6 @@ def move_row(audit: Audit, table: Table, row: Model, direction: str) -> None:
         sibling.version += 1
     with transaction.atomic():
         table.model.objects.bulk_update(siblings, ["position", "version"])
-        _bump(audit)
+        bump_content_version(audit)
+        details = {"before": str(index + 1), "after": str(target + 1)}
+        record_activity(audit, user, Activity.Action.MOVE, table.kind, row, str(row), **details)

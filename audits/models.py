@@ -3,6 +3,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -423,3 +424,39 @@ class ApiToken(models.Model):
         """Return a saved token row and the token itself, which is never stored."""
         token = cls.PREFIX + secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, token_hash=hash_token(token)), token
+
+
+# --- What happened to an audit's content ---------------------------------------------------------
+
+
+class Activity(models.Model):
+    """One change to an audit's tables: who, when, what, before → after; written with the change itself."""
+
+    class Action(models.TextChoices):
+        EDIT = "edit", "Edited"
+        ADD = "add", "Added"
+        DELETE = "delete", "Deleted"
+        MOVE = "move", "Moved"
+        UNDO = "undo", "Undid"
+
+    audit = models.ForeignKey(Audit, models.CASCADE, related_name="activities")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    kind = models.CharField(max_length=20)  # a table of audits.tables.TABLES
+    row_id = models.PositiveIntegerField()
+    field = models.CharField(max_length=40, blank=True)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    summary = models.CharField(max_length=200, blank=True)
+    # A deletion's row (and a team's forces, a metric's readings), so that it can be undone.
+    snapshot = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["audit", "created"], name="activity_audit_created")]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.kind} {self.row_id}"

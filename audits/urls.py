@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, api, audits, compare, exports, flywheels, organizations, rows, workshop
+from .views import accounts, activity, api, audits, compare, exports, flywheels, live, organizations, rows, workshop
 
 app_name = "audits"
 
@@ -78,4 +78,13 @@ urlpatterns += [
 urlpatterns += [
     path("flywheels/<int:flywheel_id>/compare/", compare.compare, name="compare"),
     path("flywheels/<int:flywheel_id>/history/", compare.history, name="history"),
+]
+
+urlpatterns += [
+    path("audits/<int:audit_id>/changes/", live.changes, name="audit-changes"),
+]
+
+urlpatterns += [
+    path("audits/<int:audit_id>/activity/", activity.activity_log, name="activity"),
+    path("audits/<int:audit_id>/activity/<int:activity_id>/undo/", activity.activity_undo, name="activity-undo"),
 ]

@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from audits.editing import delete_row
 from audits.models import (
     ApiToken,
     Audit,
@@ -83,6 +84,9 @@ def make_tenant(label: str) -> dict:
     force = Force.objects.create(audit=audit, team=team, name=f"{label} force")
     friction = FrictionPoint.objects.create(audit=audit, source=f"{label} friction")
     rows = [audit.strategies.first(), metric, reading, team, force, friction, audit.self_assessment.first()]
+    # A deletion that could be undone: restoring it would add a friction row to the victim's audit.
+    deleted = FrictionPoint.objects.create(audit=audit, source=f"{label} deleted friction")
+    delete_row(audit, deleted, owner)
     return {
         "user": owner,
         "organization_id": [organization.pk],
@@ -108,6 +112,7 @@ def make_tenant(label: str) -> dict:
         "file_format": ["json", "xlsx", "pptx"],
         "kind": sorted(TABLES),
         "row_id": sorted({row.pk for row in rows}),
+        "activity_id": [audit.activities.get().pk],
     }
 
 

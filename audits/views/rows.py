@@ -91,7 +91,7 @@ def row_cell(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
         return _cell(request, audit, kind, row, field)
     typed = data.get("value", "")
     try:
-        form = save_cell(audit, table, row, field, typed, data.get("original", ""))
+        form = save_cell(audit, table, row, field, typed, data.get("original", ""), request.user)
     except Conflict as conflict:
         if conflict.deleted:
             if not request.htmx:
@@ -165,7 +165,7 @@ def row_add(request: HttpRequest, audit_id: int, kind: str) -> HttpResponse:
         form = add_form_class(kind)(request.POST, prefix=key)
     if form.is_valid():
         row = Reading(period_start=form.cleaned_data["period"]) if kind == "reading" else form.save(commit=False)
-        add_row(audit, table, row, **({group_field: group} if group else {}))
+        add_row(audit, table, row, request.user, **({group_field: group} if group else {}))
         if not request.htmx:
             return _back(request, audit, kind)
         return _changed(_section(request, audit, kind, group and group.pk))
@@ -187,7 +187,7 @@ def row_delete(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> H
     if not table.can_add:
         raise Http404("Rows of this table cannot be deleted.")
     row = get_object_or_404(rows_of(kind, audit), pk=row_id)
-    delete_row(audit, row)
+    delete_row(audit, row, request.user)
     if not request.htmx:
         messages.success(request, "Row deleted.")
         return _back(request, audit, kind)
@@ -201,7 +201,7 @@ def row_move(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
     if kind not in SECTIONS or kind == "reading":
         raise Http404("Rows of this table are not reordered.")
     row = get_object_or_404(rows_of(kind, audit), pk=row_id)
-    move_row(audit, table, row, "up" if request.POST.get("direction") == "up" else "down")
+    move_row(audit, table, row, "up" if request.POST.get("direction") == "up" else "down", request.user)
     if not request.htmx:
         return _back(request, audit, kind)
     return _changed(_section(request, audit, kind, _group_id(kind, row)))
