@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 
 class Organization(models.Model):
@@ -341,7 +342,7 @@ class FrictionPoint(AuditRow):
         ordering = ["position", "pk"]
 
     def __str__(self) -> str:
-        return self.source[:60]
+        return Truncator(self.source).chars(60)
 
 
 class SelfAssessment(AuditRow):
