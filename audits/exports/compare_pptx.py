@@ -12,9 +12,8 @@ from io import BytesIO
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.presentation import Presentation as PresentationType
 from pptx.slide import Slide
@@ -70,6 +69,7 @@ from .pptx import (
     _write,
     clean,
     force_cells,
+    new_chart,
     new_presentation,
     table_pages,
 )
@@ -194,19 +194,7 @@ def _table_slides(deck: PresentationType, title: str, columns: list[Column], row
 
 def _bar_chart(slide: Slide, spec: ChartSpec, left, top, width, height, point_colours=()) -> None:
     """A clustered column chart with data labels: one colour per series, or per point if given."""
-    data = CategoryChartData(number_format=spec.number_format)
-    data.categories = [clean(label) for label in spec.categories]
-    for name, values in spec.series:
-        data.add_series(clean(name), values)
-    chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, left, top, width, height, data).chart
-    chart.font.size = Pt(MINIMUM_SIZE)
-    chart.has_title = True
-    _set_text(chart.chart_title.text_frame, spec.title, 14, True, DARK)
-    chart.has_legend = len(spec.series) > 1
-    if chart.has_legend:
-        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-        chart.legend.include_in_layout = False
-        chart.legend.font.size = Pt(MINIMUM_SIZE)
+    chart = new_chart(slide, spec, XL_CHART_TYPE.COLUMN_CLUSTERED, left, top, width, height)
     plot = chart.plots[0]
     plot.gap_width = 60
     plot.has_data_labels = True
@@ -214,14 +202,9 @@ def _bar_chart(slide: Slide, spec: ChartSpec, left, top, width, height, point_co
     labels.number_format, labels.number_format_is_linked = spec.number_format, False
     labels.position = XL_LABEL_POSITION.OUTSIDE_END
     labels.font.size = Pt(MINIMUM_SIZE)
-    axis = chart.value_axis
-    axis.has_major_gridlines = True
     known = [value for _name, values in spec.series for value in values if value is not None]
     if known and min(known) >= 0:
-        axis.minimum_scale = 0  # bars that do not start at zero overstate the change
-    axis.tick_labels.number_format, axis.tick_labels.number_format_is_linked = spec.number_format, False
-    axis.tick_labels.font.size = Pt(MINIMUM_SIZE)
-    chart.category_axis.tick_labels.font.size = Pt(MINIMUM_SIZE)
+        chart.value_axis.minimum_scale = 0  # bars that do not start at zero overstate the change
     for series, colour in zip(plot.series, (BEFORE_COLOUR, AFTER_COLOUR), strict=False):
         series.format.fill.solid()
         series.format.fill.fore_color.rgb = colour

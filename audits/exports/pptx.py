@@ -793,18 +793,19 @@ def _metric_slides(deck: PresentationType, document: AuditDocument) -> None:
             _add_chart(slide, spec, left, top, BODY_WIDTH if spec.wide else width, height)
 
 
-def _add_chart(slide: Slide, spec: ChartSpec, left, top, width, height) -> None:
+def new_chart(slide: Slide, spec: ChartSpec, chart_type, left, top, width, height, legend=XL_LEGEND_POSITION.BOTTOM):
+    """A native chart of `spec` with the decks' title, legend, gridlines and fonts (never below 12 pt)."""
     data = CategoryChartData(number_format=spec.number_format)
     data.categories = [clean(label) for label in spec.categories]
     for name, values in spec.series:
         data.add_series(clean(name), values)
-    chart = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, left, top, width, height, data).chart
+    chart = slide.shapes.add_chart(chart_type, left, top, width, height, data).chart
     chart.font.size = Pt(MINIMUM_SIZE)
     chart.has_title = True
     _set_text(chart.chart_title.text_frame, spec.title, 14, True, DARK)
     chart.has_legend = len(spec.series) > 1
     if chart.has_legend:
-        chart.legend.position = XL_LEGEND_POSITION.RIGHT if spec.wide else XL_LEGEND_POSITION.BOTTOM
+        chart.legend.position = legend
         chart.legend.include_in_layout = False
         chart.legend.font.size = Pt(MINIMUM_SIZE)
     axis = chart.value_axis
@@ -813,6 +814,12 @@ def _add_chart(slide: Slide, spec: ChartSpec, left, top, width, height) -> None:
     axis.tick_labels.number_format_is_linked = False
     axis.tick_labels.font.size = Pt(MINIMUM_SIZE)
     chart.category_axis.tick_labels.font.size = Pt(MINIMUM_SIZE)
+    return chart
+
+
+def _add_chart(slide: Slide, spec: ChartSpec, left, top, width, height) -> None:
+    legend = XL_LEGEND_POSITION.RIGHT if spec.wide else XL_LEGEND_POSITION.BOTTOM
+    chart = new_chart(slide, spec, XL_CHART_TYPE.LINE_MARKERS, left, top, width, height, legend)
     if spec.colour is not None:
         series = chart.plots[0].series[0]
         series.format.line.color.rgb = spec.colour
