@@ -79,10 +79,6 @@ class RawAudit:
     problems: list[str] = field(default_factory=list)
 
 
-def max_upload_bytes() -> int:
-    return settings.IMPORT_MAX_BYTES
-
-
 def as_text(value) -> str:
     """A cell or JSON value as the text a form field expects."""
     if value is None:
