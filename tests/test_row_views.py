@@ -733,3 +733,22 @@ def test_it_refuses_a_metric_of_another_audit_as_the_group(owner_client, worksho
     response = add(owner_client, other_audit, "reading", {"group": metric.pk, f"reading-{metric.pk}-period": "2018-01"})
     assert response.status_code == 404
     assert not Reading.objects.exists()
+
+
+def test_every_table_has_a_page_to_go_back_to_without_javascript():
+    from audits.tables import TABLES
+
+    assert set(row_views.HOME_PAGES) == set(TABLES)
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "page"), [("strategy", "approach", "strategy"), ("assessment", "notes", "restructure")]
+)
+def test_without_javascript_and_without_a_referer_a_save_returns_to_the_tables_page(
+    owner_client, workshop, kind, field, page
+):
+    row = getattr(workshop, {"strategy": "strategies", "assessment": "self_assessment"}[kind]).first()
+    response = save(owner_client, workshop, kind, row, field, "Written without JavaScript", "", htmx=False)
+    assert response.status_code == 302
+    assert response.url == step_url(workshop, page)
+    assert getattr(type(row).objects.get(pk=row.pk), field) == "Written without JavaScript"

@@ -32,6 +32,18 @@ SECTIONS = {
     "force": ("forces", "team", "team"),
     "friction": ("identify", "friction-table", None),
 }
+OVERVIEW = "overview"
+# Where each table's rows are edited: the page a plain form goes back to without a Referer.
+HOME_PAGES = {
+    "strategy": "strategy",
+    "metric": "metrics",
+    "reading": "metrics",
+    "team": "forces",
+    "force": "forces",
+    "friction": "identify",
+    "assessment": "restructure",
+    "review": OVERVIEW,
+}
 
 
 def _table_and_audit(request: HttpRequest, audit_id: int, kind: str):
@@ -44,7 +56,9 @@ def _back(request: HttpRequest, audit, kind: str) -> HttpResponse:
     referrer = request.headers.get("referer", "")
     if url_has_allowed_host_and_scheme(referrer, allowed_hosts={request.get_host()}):
         return redirect(referrer)
-    return redirect("audits:step", audit_id=audit.pk, step=SECTIONS.get(kind, ("summary",))[0])
+    if HOME_PAGES[kind] == OVERVIEW:
+        return redirect(audit)
+    return redirect("audits:step", audit_id=audit.pk, step=HOME_PAGES[kind])
 
 
 def _changed(response: HttpResponse) -> HttpResponse:
@@ -114,7 +128,7 @@ def _refused(request, audit, kind: str, row, field: str, status: int, **state) -
         return _cell(request, audit, kind, row, field, status=status, **state)
     # Without JavaScript: the page the form was posted from, the message beside the cell.
     cell_state = {(kind, row.pk, field): {"typed": None, "conflict": None, "error": "", **state}}
-    step = _referring_step(request) or SECTIONS.get(kind, ("summary",))[0]
+    step = _referring_step(request) or HOME_PAGES[kind]
     if step == OVERVIEW:
         return render(
             request, "audits/audit_detail.html", overview_context(audit, cell_state=cell_state), status=status
@@ -122,8 +136,6 @@ def _refused(request, audit, kind: str, row, field: str, status: int, **state) -
     context = workshop_context(audit, load(audit), step, cell_state=cell_state)
     return render(request, f"audits/steps/{step}.html", context, status=status)
 
-
-OVERVIEW = "overview"
 
 
 def _referring_step(request: HttpRequest) -> str | None:
