@@ -137,7 +137,6 @@ def _refused(request, audit, kind: str, row, field: str, status: int, **state) -
     return render(request, f"audits/steps/{step}.html", context, status=status)
 
 
-
 def _referring_step(request: HttpRequest) -> str | None:
     """The workshop page a plain form was posted from (the overview or a step), if it was one."""
     referrer = request.headers.get("referer", "")
