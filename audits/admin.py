@@ -8,14 +8,20 @@ from .models import (
     Flywheel,
     Force,
     FrictionPoint,
+    Guest,
     Invitation,
+    JoinLink,
     Membership,
     Metric,
     Organization,
+    Presence,
+    Profile,
     Reading,
     SelfAssessment,
     StageStrategy,
     Team,
+    Vote,
+    Workshop,
 )
 
 
@@ -192,3 +198,49 @@ class ActivityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    list_display = ["audit", "current_step", "voting_open", "votes_per_person"]
+    list_filter = ["voting_open", "named_input"]
+    search_fields = ["audit__title"]
+    list_select_related = ["audit"]
+
+
+@admin.register(JoinLink)
+class JoinLinkAdmin(admin.ModelAdmin):
+    list_display = ["audit", "created_by", "created", "expires_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["audit__title", "created_by__username"]
+    list_select_related = ["audit", "created_by"]
+    readonly_fields = ["audit", "created_by"]
+
+
+@admin.register(Guest)
+class GuestAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "audit", "joined"]
+    search_fields = ["display_name", "audit__title"]
+    list_select_related = ["audit"]
+    readonly_fields = ["user", "audit", "join_link"]
+
+
+@admin.register(Presence)
+class PresenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "audit", "step", "last_seen"]
+    search_fields = ["user__username", "audit__title"]
+    list_select_related = ["user", "audit"]
+
+
+@admin.register(Vote)
+class VoteAdmin(admin.ModelAdmin):
+    list_display = ["audit", "user", "friction", "force", "created"]
+    search_fields = ["audit__title", "user__username"]
+    list_select_related = ["audit", "user", "friction", "force"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "language", "persian_digits"]
+    list_filter = ["language", "persian_digits"]
+    search_fields = ["user__username"]

@@ -6,12 +6,12 @@ computed here once, from `calculations`, so every renderer shows the same number
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import pairwise
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
 from . import calculations, periods
 from .models import (
@@ -177,6 +177,11 @@ class ForceRow:
     version: int = field(compare=False)
     target: str = ""  # last year's planned change, carried forward to check
     origin_id: int | None = field(default=None, compare=False)
+    # Live workshop facts: who wrote the row, when, and the dots it got. Not part of the content.
+    author_id: int | None = field(default=None, compare=False)
+    author_name: str = field(default="", compare=False)
+    created: datetime | None = field(default=None, compare=False)
+    votes: int = field(default=0, compare=False)
 
     @property
     def serves_label(self) -> str:
@@ -210,6 +215,11 @@ class FrictionRow:
     due_date: date | None
     version: int = field(compare=False)
     origin_id: int | None = field(default=None, compare=False)
+    # Live workshop facts: who wrote the row, when, and the dots it got. Not part of the content.
+    author_id: int | None = field(default=None, compare=False)
+    author_name: str = field(default="", compare=False)
+    created: datetime | None = field(default=None, compare=False)
+    votes: int = field(default=0, compare=False)
 
     @property
     def origin_label(self) -> str:
@@ -432,18 +442,40 @@ def conversions_along(path: list[MetricRow]) -> list[Conversion]:
     return conversions
 
 
+def _authorship(row: Force | FrictionPoint) -> dict:
+    """Who wrote a row, when, and its dots (annotated by load; nothing for unsaved rows)."""
+    author = row.author if row.author_id else None
+    return {
+        "author_id": row.author_id,
+        "author_name": display_name(author) if author else "",
+        "created": row.created,
+        "votes": getattr(row, "vote_count", 0),
+    }
+
+
+def display_name(user) -> str:
+    """How people see a user: a guest's chosen name, else their full name, else their username."""
+    return user.get_full_name() or user.get_username()
+
+
 def load(audit: Audit) -> AuditDocument:
     """Read `audit` (fetched with its flywheel and organization) into an AuditDocument."""
     metrics = Metric.objects.filter(audit=audit).prefetch_related(
         Prefetch("readings", queryset=Reading.objects.order_by("period_start"))
     )
-    teams = Team.objects.filter(audit=audit).order_by("position", "pk").prefetch_related("forces")
+    forces = Force.objects.select_related("author").annotate(vote_count=Count("votes"))
+    teams = Team.objects.filter(audit=audit).order_by("position", "pk").prefetch_related(Prefetch("forces", forces))
     return build(
         audit,
         strategies=list(StageStrategy.objects.filter(audit=audit)),
         metrics=[(metric, list(metric.readings.all())) for metric in metrics],
         teams=[(team, sorted(team.forces.all(), key=lambda force: (force.position, force.pk))) for team in teams],
-        friction=list(FrictionPoint.objects.filter(audit=audit).order_by("position", "pk")),
+        friction=list(
+            FrictionPoint.objects.filter(audit=audit)
+            .select_related("author")
+            .annotate(vote_count=Count("votes"))
+            .order_by("position", "pk")
+        ),
         assessment=list(SelfAssessment.objects.filter(audit=audit)),
         reviews=list(ActionReview.objects.filter(audit=audit).order_by("position", "pk")),
     )
@@ -508,6 +540,7 @@ def build(
                         version=force.version,
                         target=force.target,
                         origin_id=force.carried_from_id,
+                        **_authorship(force),
                     )
                     for force in forces
                 ),
@@ -529,6 +562,7 @@ def build(
                 due_date=row.due_date,
                 version=row.version,
                 origin_id=row.carried_from_id,
+                **_authorship(row),
             )
             for number, row in enumerate(friction, start=1)
         ),

@@ -312,6 +312,11 @@ class Force(AuditRow):
     # Carried forward: last year's planned change, the target to check this year.
     target = models.TextField("last year's planned change", max_length=2000, blank=True, editable=False)
     carried_from = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
+    # Who wrote the row and when: anonymous input hides others' new rows until the facilitator reveals them.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    created = models.DateTimeField(null=True, blank=True, default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -337,6 +342,10 @@ class FrictionPoint(AuditRow):
     owner = models.CharField("fix owner", max_length=120, blank=True)
     due_date = models.DateField(null=True, blank=True)
     carried_from = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    created = models.DateTimeField(null=True, blank=True, default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -461,3 +470,120 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.kind} {self.row_id}"
+
+
+# --- Running a workshop live ----------------------------------------------------------------------
+
+
+class Workshop(models.Model):
+    """The live state of an audit's workshop: the facilitator's step, the timer, locks, hiding and voting.
+
+    Every change to it bumps the audit's content_version, so open pages learn of it through the
+    same one-query poll as content changes.
+    """
+
+    audit = models.OneToOneField(Audit, models.CASCADE, primary_key=True, related_name="workshop")
+    current_step = models.CharField(max_length=20, blank=True)
+    # A running timer ends at timer_ends_at; a paused one keeps the time it had left.
+    timer_ends_at = models.DateTimeField(null=True, blank=True)
+    timer_left = models.DurationField(null=True, blank=True)
+    locked_steps = models.JSONField(default=list, blank=True)
+    # Anonymous input: step key -> when hiding began (ISO); rows written since are shown to their authors only.
+    hidden_steps = models.JSONField(default=dict, blank=True)
+    named_input = models.BooleanField(default=False)
+    votes_per_person = models.PositiveSmallIntegerField(default=3, validators=[MaxValueValidator(50)])
+    voting_open = models.BooleanField(default=False)
+    named_votes = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Workshop of {self.audit}"
+
+
+class JoinLink(models.Model):
+    """A link that lets people join one audit's workshop; signed, expiring and revocable."""
+
+    audit = models.ForeignKey(Audit, models.CASCADE, related_name="join_links")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"Join link {self.pk} for {self.audit}"
+
+    def is_active(self, now=None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+
+class Guest(models.Model):
+    """Someone who joined an audit by link: a participant of that one audit while the link lasts."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="guest_passes")
+    audit = models.ForeignKey(Audit, models.CASCADE, related_name="guests")
+    join_link = models.ForeignKey(JoinLink, models.CASCADE, related_name="guests")
+    display_name = models.CharField(max_length=60)
+    joined = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "audit"], name="one_guest_pass_per_audit")]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Presence(models.Model):
+    """Who has an audit open: each open page says so every few seconds."""
+
+    audit = models.ForeignKey(Audit, models.CASCADE, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    step = models.CharField(max_length=20, blank=True)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["audit", "user"], name="one_presence_per_user")]
+        indexes = [models.Index(fields=["audit", "last_seen"], name="presence_audit_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.audit}"
+
+
+class Vote(models.Model):
+    """One dot a participant put on a friction row or a force."""
+
+    audit = models.ForeignKey(Audit, models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    friction = models.ForeignKey(FrictionPoint, models.CASCADE, null=True, blank=True, related_name="votes")
+    force = models.ForeignKey(Force, models.CASCADE, null=True, blank=True, related_name="votes")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(friction__isnull=False, force__isnull=True)
+                | models.Q(friction__isnull=True, force__isnull=False),
+                name="vote_on_one_row",
+            )
+        ]
+        indexes = [models.Index(fields=["audit", "user"], name="vote_audit_user")]
+
+    def __str__(self) -> str:
+        return f"Vote by {self.user} on {self.friction or self.force}"
+
+
+# --- People's preferences -----------------------------------------------------------------------
+
+
+class Profile(models.Model):
+    """A user's own settings: the interface language (empty: from the browser) and digits."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, primary_key=True, related_name="profile")
+    language = models.CharField(max_length=5, blank=True, choices=Audit.Language.choices)
+    persian_digits = models.BooleanField(
+        default=False, help_text="Show numbers with Persian digits (۱۲۳) when the interface is in Persian."
+    )
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
