@@ -133,6 +133,8 @@ def add_row(audit: Audit, table: Table, row: Model, user=None, **parent) -> Mode
         setattr(row, name, value)
     if table.group_by != "metric":  # a reading belongs to its metric, which belongs to the audit
         row.audit = audit
+    if hasattr(row, "author_id") and user is not None and user.is_authenticated:
+        row.author = user
     group = {table.group_by: getattr(row, table.group_by)}
     with transaction.atomic():
         row.position = _next_position(table, group)

@@ -6,10 +6,11 @@ user); an object of the user's own organization that needs a higher role is a 40
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Now
 from django.http import Http404, HttpRequest
 
-from .models import Audit, Flywheel, Invitation, Membership, Organization
+from .models import Audit, Flywheel, Guest, Invitation, Membership, Organization
 
 Role = Membership.Role
 
@@ -59,11 +60,26 @@ def get_flywheel_for(user, flywheel_id: int, need: str = "view", trashed: bool =
     return flywheel
 
 
+def _audit_role(user) -> Coalesce:
+    """The user's role on an audit: their membership's, else a participant's while their join link lasts."""
+    member = Membership.objects.filter(user=user, organization=OuterRef("flywheel__organization")).values("role")[:1]
+    guest = (
+        Guest.objects.filter(
+            user=user, audit=OuterRef("pk"), join_link__revoked_at__isnull=True, join_link__expires_at__gt=Now()
+        )
+        .annotate(role=Value(Role.PARTICIPANT.value, output_field=CharField()))
+        .values("role")[:1]
+    )
+    return Coalesce(Subquery(member), Subquery(guest))
+
+
 def get_audit_for(user, audit_id: int, need: str = "view", trashed: bool = False) -> Audit:
     audits = Audit.objects.trashed() if trashed else Audit.objects.alive()
     audit = (
-        _with_role(audits.filter(pk=audit_id), user, "flywheel__organization")
-        .select_related("flywheel__organization")
+        audits.filter(pk=audit_id)
+        .annotate(user_role=_audit_role(user))
+        .filter(user_role__isnull=False)
+        .select_related("flywheel__organization", "workshop")
         .first()
     )
     _require(audit and audit.user_role, need)

@@ -1,6 +1,20 @@
 from django.urls import path
 
-from .views import accounts, activity, api, audits, compare, exports, flywheels, live, organizations, rows, workshop
+from .views import (
+    accounts,
+    activity,
+    api,
+    audits,
+    compare,
+    exports,
+    facilitation,
+    flywheels,
+    join,
+    live,
+    organizations,
+    rows,
+    workshop,
+)
 
 app_name = "audits"
 
@@ -82,6 +96,12 @@ urlpatterns += [
 
 urlpatterns += [
     path("audits/<int:audit_id>/changes/", live.changes, name="audit-changes"),
+    path("audits/<int:audit_id>/presence/", live.presence, name="presence"),
+    path("audits/<int:audit_id>/votes/<slug:kind>/<int:row_id>/", live.vote, name="vote"),
+    path("audits/<int:audit_id>/rows/<slug:kind>/<int:row_id>/restore/", live.row_restore, name="row-restore"),
+    path("audits/<int:audit_id>/facilitate/", facilitation.facilitate, name="facilitate"),
+    path("audits/<int:audit_id>/present/", facilitation.presenter, name="present"),
+    path("join/<str:token>/", join.join, name="join"),
 ]
 
 urlpatterns += [

@@ -232,7 +232,7 @@ def test_it_redirects_with_a_message_when_the_row_was_deleted_meanwhile(owner_cl
     response = save(owner_client, workshop, "friction", friction, "teams", "Service", "Sales", htmx=False)
     assert response.status_code == 302
     assert response.url == step_url(workshop, "identify")
-    assert messages_of(response) == ["Someone else deleted this row meanwhile; your change was not saved."]
+    assert messages_of(response) == ["Someone else deleted this row meanwhile, so your change was not saved."]
 
 
 def test_it_refuses_a_garbled_original(owner_client, workshop, february):

@@ -1,14 +1,24 @@
-"""Seeing each other: a cheap poll that tells a workshop page whether its audit has changed.
+"""Seeing each other: the cheap "changed?" poll, presence, dot votes, and restoring a deleted row.
 
 Each page remembers the audit's content_version and asks "changed since N?". The answer comes
 from the database alone, so any web process on any machine can give it.
 """
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from urllib.parse import urlsplit
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from .. import live
+from ..activity import undo_deletion
+from ..models import Activity, Workshop
 from ..permissions import get_audit_for
 
 
@@ -27,3 +37,75 @@ def changes(request: HttpRequest, audit_id: int) -> HttpResponse:
     if audit.content_version == since:
         return HttpResponse(status=204)
     return JsonResponse({"version": audit.content_version})
+
+
+@login_required
+@require_POST
+def presence(request: HttpRequest, audit_id: int) -> HttpResponse:
+    """An open page says "I'm here" (every 15 s) and gets back who else is."""
+    audit = get_audit_for(request.user, audit_id)
+    live.mark_present(audit, request.user, request.POST.get("step", ""))
+    return render(request, "audits/live/presence.html", {"people": live.present_people(audit)})
+
+
+@login_required
+@require_POST
+def vote(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> HttpResponse:
+    """Put a dot on a row, or take one back (direction=remove)."""
+    if kind not in live.VOTABLE:
+        raise Http404("Nothing to vote on here.")
+    audit = get_audit_for(request.user, audit_id, need="edit")
+    change = live.withdraw_vote if request.POST.get("direction") == "remove" else live.cast_vote
+    try:
+        change(audit, request.user, kind, row_id)
+    except live.Refused as refused:
+        if not request.htmx:
+            messages.error(request, str(refused))
+            return back(request, audit)
+        return HttpResponse(str(refused), status=409, content_type="text/plain; charset=utf-8")
+    if not request.htmx:
+        return back(request, audit)
+    my_votes = live.my_votes(audit, request.user)
+    workshop = Workshop.objects.get(audit=audit)
+    row = live.VOTABLE[kind].objects.get(audit=audit, pk=row_id)
+    context = {
+        "audit": audit,
+        "kind": kind,
+        "row_id": row_id,
+        "label": row.name if kind == "force" else row.source,
+        "dots": my_votes.get(live.vote_key(kind, row_id), 0),
+        "votes_left": workshop.votes_per_person - sum(my_votes.values()),
+    }
+    return trigger_client_event(render(request, "audits/live/vote.html", context), "audit-changed")
+
+
+def back(request: HttpRequest, audit) -> HttpResponse:
+    referrer = request.headers.get("referer", "")
+    if url_has_allowed_host_and_scheme(referrer, allowed_hosts={request.get_host()}):
+        return redirect(urlsplit(referrer).path)
+    return redirect(audit)
+
+
+@login_required
+@require_POST
+def row_restore(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> HttpResponse:
+    """Bring back a row someone deleted while you were editing it (its latest deletion is undone)."""
+    audit = get_audit_for(request.user, audit_id, need="edit")
+    deletion = (
+        audit.activities.filter(action=Activity.Action.DELETE, kind=kind, row_id=row_id, undone_at__isnull=True)
+        .order_by("-created", "-pk")
+        .first()
+    )
+    if deletion is None:
+        raise Http404("No deletion of this row to undo.")
+    deletion.audit = audit
+    try:
+        undo_deletion(deletion, request.user)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The row is back. Type your change again."))
+    response = back(request, audit)
+    if request.htmx:
+        return HttpResponseClientRedirect(response.url)
+    return response

@@ -13,16 +13,16 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from .. import calculations
-from ..document import load
+from .. import calculations, live
 from ..editing import Conflict, add_row, delete_row, move_row, save_cell
-from ..models import Metric, Reading, Team
-from ..permissions import get_audit_for
+from ..models import Activity, Metric, Reading, Team
+from ..permissions import get_audit_for, role_allows
 from ..tables import TABLES, AddForms, NewReadingForm, add_form_class, add_form_key, rows_of
-from .workshop import STEP_KEYS, overview_context, workshop_context
+from .workshop import STEP_KEYS, overview_context, workshop_context, workshop_of
 
 # Which page section a structural change redraws: (step page, partial, group the row sits in).
 SECTIONS = {
@@ -52,6 +52,33 @@ def _table_and_audit(request: HttpRequest, audit_id: int, kind: str):
     return TABLES[kind], get_audit_for(request.user, audit_id, need="edit")
 
 
+def _facilitates(audit) -> bool:
+    return role_allows(audit.user_role, "manage")
+
+
+def _visible_row(request: HttpRequest, audit, kind: str, rows, row_id: int):
+    """The row, unless it is missing or still hidden from this participant (anonymous input)."""
+    row = get_object_or_404(rows, pk=row_id)
+    if not _facilitates(audit) and live.hidden_from(workshop_of(audit), kind, row, request.user.pk):
+        raise Http404("No such row.")
+    return row
+
+
+def _locked(audit, kind: str, field: str = "") -> bool:
+    """Whether the facilitator locked the step this table (or friction answer) is edited on."""
+    return not _facilitates(audit) and live.is_locked(workshop_of(audit), live.step_of(kind, field))
+
+
+def _locked_response(request: HttpRequest, audit, kind: str) -> HttpResponse:
+    if not request.htmx:
+        messages.error(request, LOCKED_MESSAGE)
+        return _back(request, audit, kind)
+    return HttpResponse(str(LOCKED_MESSAGE), status=423, content_type="text/plain; charset=utf-8")
+
+
+LOCKED_MESSAGE = _("The facilitator has locked this step for now: your change was not saved.")
+
+
 def _back(request: HttpRequest, audit, kind: str) -> HttpResponse:
     referrer = request.headers.get("referer", "")
     if url_has_allowed_host_and_scheme(referrer, allowed_hosts={request.get_host()}):
@@ -68,8 +95,8 @@ def _changed(response: HttpResponse) -> HttpResponse:
 
 def _section(request, audit, kind: str, group_id=None, failed_key="", failed_form=None, status=200):
     step, partial, group = SECTIONS[kind]
-    document = load(audit)
-    context = workshop_context(audit, document, step, add_forms=AddForms(failed_key, failed_form))
+    context = workshop_context(request, audit, step, add_forms=AddForms(failed_key, failed_form))
+    document = context["doc"]
     if group == "metric":
         context["metric"] = next(metric for metric in document.metrics if metric.id == group_id)
     elif group == "team":
@@ -96,7 +123,10 @@ def _cell(request, audit, kind, row, field, status=200, **state) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def row_cell(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> HttpResponse:
     table, audit = _table_and_audit(request, audit_id, kind)
-    row = get_object_or_404(rows_of(kind, audit).select_related(*(["metric"] if kind == "reading" else [])), pk=row_id)
+    rows = rows_of(kind, audit).select_related(*(["metric"] if kind == "reading" else []))
+    if not rows.filter(pk=row_id).exists():
+        return _row_deleted(request, audit, kind, row_id)
+    row = _visible_row(request, audit, kind, rows, row_id)
     data = request.POST if request.method == "POST" else request.GET
     field = data.get("field", "")
     if field not in table.fields():
@@ -104,14 +134,13 @@ def row_cell(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
     if request.method == "GET":
         return _cell(request, audit, kind, row, field)
     typed = data.get("value", "")
+    if _locked(audit, kind, field):
+        return _refused(request, audit, kind, row, field, 423, typed=typed, error=str(LOCKED_MESSAGE))
     try:
         form = save_cell(audit, table, row, field, typed, data.get("original", ""), request.user)
     except Conflict as conflict:
         if conflict.deleted:
-            if not request.htmx:
-                messages.error(request, "Someone else deleted this row meanwhile; your change was not saved.")
-                return _back(request, audit, kind)
-            return render(request, "audits/partials/row_deleted.html", {"audit": audit}, status=409)
+            return _row_deleted(request, audit, kind, row_id, seen=True)
         current = "" if conflict.current is None else str(conflict.current)
         return _refused(request, audit, kind, row, field, 409, typed=typed, conflict=current)
     if form.errors:
@@ -120,6 +149,22 @@ def row_cell(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
     if not request.htmx:
         return _back(request, audit, kind)
     return _changed(_cell(request, audit, kind, row, field, saved=True))
+
+
+def _row_deleted(request: HttpRequest, audit, kind: str, row_id: int, seen: bool = False) -> HttpResponse:
+    """Someone deleted the row being edited: say so, and offer to bring it back.
+
+    A row that this request never saw (`seen` False) and nobody deleted from the workshop is a 404.
+    """
+    deletions = audit.activities.filter(action=Activity.Action.DELETE, kind=kind, row_id=row_id)
+    if not seen and not deletions.exists():
+        raise Http404("No such row.")
+    if not request.htmx:
+        messages.error(request, _("Someone else deleted this row meanwhile, so your change was not saved."))
+        return _back(request, audit, kind)
+    restorable = deletions.filter(undone_at__isnull=True).exists()
+    context = {"audit": audit, "kind": kind, "row_id": row_id, "restorable": restorable}
+    return render(request, "audits/partials/row_deleted.html", context, status=409)
 
 
 def _refused(request, audit, kind: str, row, field: str, status: int, **state) -> HttpResponse:
@@ -131,9 +176,9 @@ def _refused(request, audit, kind: str, row, field: str, status: int, **state) -
     step = _referring_step(request) or HOME_PAGES[kind]
     if step == OVERVIEW:
         return render(
-            request, "audits/audit_detail.html", overview_context(audit, cell_state=cell_state), status=status
+            request, "audits/audit_detail.html", overview_context(request, audit, cell_state=cell_state), status=status
         )
-    context = workshop_context(audit, load(audit), step, cell_state=cell_state)
+    context = workshop_context(request, audit, step, cell_state=cell_state)
     return render(request, f"audits/steps/{step}.html", context, status=status)
 
 
@@ -168,6 +213,8 @@ def row_add(request: HttpRequest, audit_id: int, kind: str) -> HttpResponse:
     table, audit = _table_and_audit(request, audit_id, kind)
     if not table.can_add:
         raise Http404("Rows of this table cannot be added.")
+    if _locked(audit, kind):
+        return _locked_response(request, audit, kind)
     group_field, group = _group(request, audit, kind)
     key = add_form_key(kind, group and group.pk)
     if kind == "reading":
@@ -197,7 +244,9 @@ def row_delete(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> H
     table, audit = _table_and_audit(request, audit_id, kind)
     if not table.can_add:
         raise Http404("Rows of this table cannot be deleted.")
-    row = get_object_or_404(rows_of(kind, audit), pk=row_id)
+    row = _visible_row(request, audit, kind, rows_of(kind, audit), row_id)
+    if _locked(audit, kind):
+        return _locked_response(request, audit, kind)
     delete_row(audit, row, request.user)
     if not request.htmx:
         messages.success(request, "Row deleted.")
@@ -211,7 +260,9 @@ def row_move(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
     table, audit = _table_and_audit(request, audit_id, kind)
     if kind not in SECTIONS or kind == "reading":
         raise Http404("Rows of this table are not reordered.")
-    row = get_object_or_404(rows_of(kind, audit), pk=row_id)
+    row = _visible_row(request, audit, kind, rows_of(kind, audit), row_id)
+    if _locked(audit, kind):
+        return _locked_response(request, audit, kind)
     move_row(audit, table, row, "up" if request.POST.get("direction") == "up" else "down", request.user)
     if not request.htmx:
         return _back(request, audit, kind)

@@ -3,13 +3,15 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
-from .. import guidance, hubspot_example, ideas
+from .. import guidance, hubspot_example, ideas, live
 from ..diagram import ring
 from ..document import SETTLING_STEPS, AuditDocument, load, progress
-from ..models import Audit, Force, FrictionPoint, SelfAssessment, Stage
+from ..models import Audit, Force, FrictionPoint, SelfAssessment, Stage, Workshop
 from ..permissions import get_audit_for, role_allows
 from ..tables import AddForms, is_fix
+from .join import GUEST_SESSION_KEY
 
 STEP_KEYS = [step.key for step in guidance.STEPS]
 # Exercise 3, steps 2-4: the column each step fills, and its heading.
@@ -19,10 +21,30 @@ FRICTION_COLUMNS = {
     "restructure": ("restructure", "Solved by restructuring the team?"),
 }
 # Parts of a page that redraw themselves when the audit changes (see "audit-changed").
-PANELS = {"diagram", "progress", "conversions", "forces-summary"}
+PANELS = {"diagram", "progress", "conversions", "forces-summary", "session"}
 
 
-def workshop_context(audit: Audit, document: AuditDocument, step_key: str | None = None, **extra) -> dict:
+def workshop_of(audit: Audit) -> Workshop | None:
+    """The audit's live workshop state, fetched with the audit by get_audit_for (None before the first use)."""
+    try:
+        return audit.workshop
+    except Workshop.DoesNotExist:
+        return None
+
+
+def workshop_context(
+    request: HttpRequest, audit: Audit, step_key: str | None = None, *, for_projector: bool = False, **extra
+) -> dict:
+    """The context of every workshop page. The projector never shows rows hidden for anonymous input."""
+    workshop = workshop_of(audit)
+    can_manage = role_allows(audit.user_role, "manage")
+    full_document = load(audit)
+    viewer = 0 if for_projector else request.user.pk
+    document = live.view_for(full_document, workshop, viewer, sees_all=can_manage and not for_projector)
+    show_results = live.shows_results(workshop, document)
+    if show_results:
+        document = live.sorted_by_votes(document)
+    locked = bool(step_key) and live.is_locked(workshop, step_key)
     context = {
         "audit": audit,
         "flywheel": audit.flywheel,
@@ -33,9 +55,10 @@ def workshop_context(audit: Audit, document: AuditDocument, step_key: str | None
             zip(ring(Stage.values, cx=220, cy=220, outer_radius=170, inner_radius=104), document.stages, strict=True)
         ),
         "stage_choices": Stage.choices,
-        "can_edit": role_allows(audit.user_role, "edit"),
-        "can_manage": role_allows(audit.user_role, "manage"),
+        "can_edit": role_allows(audit.user_role, "edit") and (can_manage or not locked),
+        "can_manage": can_manage,
         "add_forms": AddForms(),
+        **live_context(request, audit, workshop, full_document, step_key, locked, show_results),
         **extra,
     }
     if step_key:
@@ -52,6 +75,38 @@ def workshop_context(audit: Audit, document: AuditDocument, step_key: str | None
     if step_key in FRICTION_COLUMNS:
         context |= friction_step_context(document, step_key)
     return context
+
+
+def live_context(request, audit, workshop, full_document, step_key, locked, show_results) -> dict:
+    """What the live workshop adds to a page: the session bar, votes, hiding and locks."""
+    voting = workshop is not None and workshop.voting_open
+    my_votes = live.my_votes(audit, request.user) if voting else {}
+    return {
+        "is_guest": request.session.get(GUEST_SESSION_KEY) is not None,
+        "workshop": workshop,
+        "timer": live.timer_of(workshop) if workshop else None,
+        "step_locked": locked,
+        "step_hidden": bool(step_key) and live.hidden_since(workshop, step_key) is not None,
+        "hidden_rows": live.hidden_count(full_document, workshop, step_key) if step_key else 0,
+        "hideable": step_key in live.HIDEABLE_STEPS,
+        "named_input": workshop is not None and workshop.named_input,
+        "voting": voting,
+        "my_votes": my_votes,
+        "votes_left": workshop.votes_per_person - sum(my_votes.values()) if voting else 0,
+        "show_results": show_results,
+        "voters": live.voters_of(audit) if show_results and workshop.named_votes else {},
+        "facilitator_step": guidance.step(workshop.current_step) if workshop and workshop.current_step else None,
+        **(join_context(request, audit) if role_allows(audit.user_role, "manage") else {}),
+    }
+
+
+def join_context(request: HttpRequest, audit: Audit) -> dict:
+    link = live.active_join_link(audit)
+    return {"join_link": link, "join_url": join_url(request, link) if link else "", "join_hours": live.JOIN_HOURS}
+
+
+def join_url(request: HttpRequest, link) -> str:
+    return request.build_absolute_uri(reverse("audits:join", kwargs={"token": live.join_token(link)}))
 
 
 def friction_step_context(document: AuditDocument, step_key: str) -> dict:
@@ -76,11 +131,11 @@ def friction_step_context(document: AuditDocument, step_key: str) -> dict:
 @login_required
 def overview(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = get_audit_for(request.user, audit_id)
-    return render(request, "audits/audit_detail.html", overview_context(audit))
+    return render(request, "audits/audit_detail.html", overview_context(request, audit))
 
 
-def overview_context(audit: Audit, **extra) -> dict:
-    return workshop_context(audit, load(audit), resolved_last_year=resolved_in(audit.carried_from_id), **extra)
+def overview_context(request: HttpRequest, audit: Audit, **extra) -> dict:
+    return workshop_context(request, audit, resolved_last_year=resolved_in(audit.carried_from_id), **extra)
 
 
 def resolved_in(audit_id: int | None) -> list[FrictionPoint]:
@@ -96,7 +151,7 @@ def step_page(request: HttpRequest, audit_id: int, step: str) -> HttpResponse:
     if step not in STEP_KEYS:
         raise Http404("No such step.")
     audit = get_audit_for(request.user, audit_id)
-    return render(request, f"audits/steps/{step}.html", workshop_context(audit, load(audit), step))
+    return render(request, f"audits/steps/{step}.html", workshop_context(request, audit, step))
 
 
 @login_required
@@ -105,7 +160,9 @@ def panel(request: HttpRequest, audit_id: int, name: str) -> HttpResponse:
     if name not in PANELS:
         raise Http404("No such panel.")
     audit = get_audit_for(request.user, audit_id)
-    return render(request, f"audits/panels/{name}.html", workshop_context(audit, load(audit)))
+    step = request.GET.get("step", "")
+    context = workshop_context(request, audit, step if step in STEP_KEYS else None)
+    return render(request, f"audits/panels/{name}.html", context)
 
 
 @login_required

@@ -1,0 +1,410 @@
+"""Running a workshop live: join links, guests, presence, the facilitator's controls and dot votes.
+
+Everything the facilitator changes here bumps the audit's content_version, so every open page
+learns of it through the same one-query poll as a content change (audits/views/live.py).
+"""
+
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import guidance
+from .document import AuditDocument, display_name
+from .editing import bump_content_version
+from .models import Audit, Force, FrictionPoint, Guest, JoinLink, Membership, Presence, Vote, Workshop
+
+JOIN_SALT = "audits.join-link"
+JOIN_HOURS = (2, 4, 8, 24)
+PRESENT_SECONDS = 45
+STEP_KEYS = [step.key for step in guidance.STEPS]
+# Steps whose new rows can be kept anonymous until the facilitator reveals them: step -> table.
+HIDEABLE_STEPS = {"identify": "friction", "forces": "force"}
+VOTABLE = {"friction": FrictionPoint, "force": Force}
+# The step each table's cells are edited on (friction's answers each have their own step).
+STEP_OF_TABLE = {
+    "strategy": "strategy",
+    "metric": "metrics",
+    "reading": "metrics",
+    "team": "forces",
+    "force": "forces",
+    "friction": "identify",
+    "assessment": "restructure",
+    "review": "summary",
+}
+STEP_OF_FRICTION_FIELD = {
+    "automation": "automate",
+    "new_goal": "goals",
+    "restructure": "restructure",
+    "owner": "summary",
+    "due_date": "summary",
+}
+
+
+class Refused(Exception):
+    """A live action that is not allowed now; the message says why, for the person who tried."""
+
+
+def step_of(kind: str, field: str = "") -> str:
+    if kind == "friction" and field in STEP_OF_FRICTION_FIELD:
+        return STEP_OF_FRICTION_FIELD[field]
+    return STEP_OF_TABLE[kind]
+
+
+def workshop_of(audit: Audit) -> Workshop:
+    workshop, _created = Workshop.objects.get_or_create(audit=audit)
+    return workshop
+
+
+def _changed(audit: Audit, workshop: Workshop, *fields: str) -> None:
+    with transaction.atomic():
+        workshop.save(update_fields=fields)
+        bump_content_version(audit)
+
+
+# --- Joining --------------------------------------------------------------------------------------
+
+
+def join_token(link: JoinLink) -> str:
+    """The link's token: its id, signed, so that a made-up or altered token never reaches the database."""
+    return signing.Signer(salt=JOIN_SALT).sign(str(link.pk))
+
+
+def link_for_token(token: str) -> JoinLink | None:
+    try:
+        link_id = int(signing.Signer(salt=JOIN_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
+        return None
+    return JoinLink.objects.select_related("audit__flywheel__organization").filter(pk=link_id).first()
+
+
+def active_join_link(audit: Audit) -> JoinLink | None:
+    return audit.join_links.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).first()
+
+
+def open_join_link(audit: Audit, user, hours: int) -> JoinLink:
+    """Open a new join link for `hours`; an earlier open link of the audit is revoked (one link at a time)."""
+    now = timezone.now()
+    with transaction.atomic():
+        audit.join_links.filter(revoked_at__isnull=True, expires_at__gt=now).update(revoked_at=now)
+        return JoinLink.objects.create(audit=audit, created_by=user, expires_at=now + timedelta(hours=hours))
+
+
+def revoke_join_link(link: JoinLink) -> None:
+    """Close the link: nobody new can join, and the guests who joined with it lose access."""
+    JoinLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def is_member(user, audit: Audit) -> bool:
+    return Membership.objects.filter(user=user, organization_id=audit.flywheel.organization_id).exists()
+
+
+def join_as_guest(link: JoinLink, name: str):
+    """Make an account for a guest who typed only a name: no password, no e-mail, this one audit."""
+    user = get_user_model().objects.create(
+        username=f"guest-{secrets.token_hex(8)}", first_name=name.strip()[:150], is_active=True
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    Guest.objects.create(user=user, audit=link.audit, join_link=link, display_name=name.strip()[:60])
+    return user
+
+
+def join_as_user(link: JoinLink, user) -> None:
+    """A logged-in person of another organization joins this audit as a guest, under their own name."""
+    Guest.objects.update_or_create(
+        user=user, audit=link.audit, defaults={"join_link": link, "display_name": display_name(user)[:60]}
+    )
+
+
+def guest_audit_id(user) -> int | None:
+    """The one audit a guest-only account (made by join_as_guest) may reach; None for everyone else."""
+    if not user.is_authenticated or user.has_usable_password():
+        return None
+    guest = Guest.objects.filter(user=user).order_by("-joined").values_list("audit_id", flat=True).first()
+    return guest
+
+
+# --- Presence -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    step: str
+    is_guest: bool
+
+
+def mark_present(audit: Audit, user, step: str) -> None:
+    Presence.objects.update_or_create(
+        audit=audit, user=user, defaults={"step": step if step in STEP_KEYS else "", "last_seen": timezone.now()}
+    )
+
+
+def present_people(audit: Audit) -> list[Person]:
+    since = timezone.now() - timedelta(seconds=PRESENT_SECONDS)
+    presences = Presence.objects.filter(audit=audit, last_seen__gte=since).select_related("user")
+    people = [
+        Person(display_name(presence.user), presence.step, not presence.user.has_usable_password())
+        for presence in presences
+    ]
+    return sorted(people, key=lambda person: person.name.casefold())
+
+
+# --- The facilitator's controls -------------------------------------------------------------------
+
+
+def lead_to(audit: Audit, step: str) -> None:
+    """Make `step` the facilitator's current step: participants who follow go there."""
+    if step not in STEP_KEYS:
+        raise Refused(_("There is no such step."))
+    workshop = workshop_of(audit)
+    workshop.current_step = step
+    _changed(audit, workshop, "current_step")
+
+
+@dataclass(frozen=True)
+class Timer:
+    ends_at: datetime | None  # running
+    left: timedelta | None  # paused
+
+    @property
+    def running(self) -> bool:
+        return self.ends_at is not None
+
+    @property
+    def paused(self) -> bool:
+        return self.left is not None
+
+    @property
+    def clock(self) -> str:
+        """The time left as m:ss (h:mm:ss from an hour up)."""
+        seconds = self.seconds_left() or 0
+        hours, rest = divmod(seconds, 3600)
+        return f"{hours}:{rest // 60:02}:{rest % 60:02}" if hours else f"{rest // 60}:{rest % 60:02}"
+
+    def seconds_left(self, now: datetime | None = None) -> int | None:
+        if self.ends_at is not None:
+            return max(0, round((self.ends_at - (now or timezone.now())).total_seconds()))
+        if self.left is not None:
+            return max(0, round(self.left.total_seconds()))
+        return None
+
+
+def timer_of(workshop: Workshop) -> Timer:
+    return Timer(workshop.timer_ends_at, workshop.timer_left)
+
+
+def start_timer(audit: Audit, minutes: float) -> None:
+    if not 0 < minutes <= 24 * 60:
+        raise Refused(_("Give the timer between a few seconds and 24 hours."))
+    workshop = workshop_of(audit)
+    workshop.timer_ends_at = timezone.now() + timedelta(minutes=minutes)
+    workshop.timer_left = None
+    _changed(audit, workshop, "timer_ends_at", "timer_left")
+
+
+def pause_timer(audit: Audit) -> None:
+    workshop = workshop_of(audit)
+    if workshop.timer_ends_at is None:
+        raise Refused(_("The timer is not running."))
+    workshop.timer_left = max(workshop.timer_ends_at - timezone.now(), timedelta(0))
+    workshop.timer_ends_at = None
+    _changed(audit, workshop, "timer_ends_at", "timer_left")
+
+
+def resume_timer(audit: Audit) -> None:
+    workshop = workshop_of(audit)
+    if workshop.timer_left is None:
+        raise Refused(_("The timer is not paused."))
+    workshop.timer_ends_at = timezone.now() + workshop.timer_left
+    workshop.timer_left = None
+    _changed(audit, workshop, "timer_ends_at", "timer_left")
+
+
+def add_minute(audit: Audit) -> None:
+    workshop = workshop_of(audit)
+    minute = timedelta(minutes=1)
+    if workshop.timer_ends_at is not None:
+        workshop.timer_ends_at = max(workshop.timer_ends_at, timezone.now()) + minute
+    elif workshop.timer_left is not None:
+        workshop.timer_left += minute
+    else:
+        workshop.timer_ends_at = timezone.now() + minute
+    _changed(audit, workshop, "timer_ends_at", "timer_left")
+
+
+def stop_timer(audit: Audit) -> None:
+    workshop = workshop_of(audit)
+    workshop.timer_ends_at = workshop.timer_left = None
+    _changed(audit, workshop, "timer_ends_at", "timer_left")
+
+
+def set_locked(audit: Audit, step: str, locked: bool) -> None:
+    if step not in STEP_KEYS:
+        raise Refused(_("There is no such step."))
+    workshop = workshop_of(audit)
+    steps = set(workshop.locked_steps)
+    workshop.locked_steps = sorted(steps | {step} if locked else steps - {step})
+    _changed(audit, workshop, "locked_steps")
+
+
+def is_locked(workshop: Workshop | None, step: str) -> bool:
+    return workshop is not None and step in workshop.locked_steps
+
+
+def hide_step(audit: Audit, step: str, named: bool) -> None:
+    """Start anonymous input on `step`: from now on, participants see only their own new rows."""
+    if step not in HIDEABLE_STEPS:
+        raise Refused(_("Only the friction and forces steps take anonymous input."))
+    workshop = workshop_of(audit)
+    workshop.hidden_steps = {**workshop.hidden_steps, step: timezone.now().isoformat()}
+    workshop.named_input = named
+    _changed(audit, workshop, "hidden_steps", "named_input")
+
+
+def reveal_step(audit: Audit, step: str) -> None:
+    workshop = workshop_of(audit)
+    workshop.hidden_steps = {key: since for key, since in workshop.hidden_steps.items() if key != step}
+    _changed(audit, workshop, "hidden_steps")
+
+
+def hidden_since(workshop: Workshop | None, step: str) -> datetime | None:
+    if workshop is None or step not in workshop.hidden_steps:
+        return None
+    return datetime.fromisoformat(workshop.hidden_steps[step])
+
+
+def _shown(row, since: datetime | None, viewer_id: int) -> bool:
+    return since is None or row.author_id == viewer_id or row.created is None or row.created < since
+
+
+def hidden_from(workshop: Workshop | None, kind: str, row, viewer_id: int) -> bool:
+    """Whether a participant may not see (so not edit) this friction row or force yet."""
+    step = {"friction": "identify", "force": "forces"}.get(kind)
+    return step is not None and not _shown(row, hidden_since(workshop, step), viewer_id)
+
+
+def view_for(document: AuditDocument, workshop: Workshop | None, viewer_id: int, sees_all: bool) -> AuditDocument:
+    """The document as a participant may see it: others' new rows left out of the steps still hidden."""
+    if workshop is None or not workshop.hidden_steps or sees_all:
+        return document
+    friction_since = hidden_since(workshop, "identify")
+    forces_since = hidden_since(workshop, "forces")
+    friction = tuple(row for row in document.friction if _shown(row, friction_since, viewer_id))
+    teams = tuple(
+        replace(team, forces=tuple(force for force in team.forces if _shown(force, forces_since, viewer_id)))
+        for team in document.teams
+    )
+    return replace(document, friction=friction, teams=teams)
+
+
+def hidden_count(document: AuditDocument, workshop: Workshop | None, step: str) -> int:
+    """How many rows of a hidden step were written since hiding began (shown as a count on the projector)."""
+    since = hidden_since(workshop, step)
+    if since is None:
+        return 0
+    rows = document.friction if step == "identify" else document.forces
+    return sum(1 for row in rows if row.created is not None and row.created >= since)
+
+
+# --- Dot voting -----------------------------------------------------------------------------------
+
+
+def set_voting(audit: Audit, is_open: bool, votes_per_person: int | None = None, named: bool | None = None) -> None:
+    workshop = workshop_of(audit)
+    workshop.voting_open = is_open
+    if votes_per_person is not None:
+        if not 1 <= votes_per_person <= 50:
+            raise Refused(_("Give each person between 1 and 50 votes."))
+        workshop.votes_per_person = votes_per_person
+    if named is not None:
+        workshop.named_votes = named
+    _changed(audit, workshop, "voting_open", "votes_per_person", "named_votes")
+
+
+def clear_votes(audit: Audit) -> None:
+    with transaction.atomic():
+        Vote.objects.filter(audit=audit).delete()
+        bump_content_version(audit)
+
+
+def vote_key(kind: str, row_id: int) -> str:
+    return f"{kind}-{row_id}"
+
+
+def my_votes(audit: Audit, user) -> dict[str, int]:
+    """The dots `user` put on each row, by vote_key: {"friction-12": 2, "force-7": 1}."""
+    counts = (
+        Vote.objects.filter(audit=audit, user=user)
+        .values("friction_id", "force_id")
+        .annotate(dots=Count("pk"))
+        .order_by()
+    )
+    return {
+        vote_key("friction", row["friction_id"]) if row["friction_id"] else vote_key("force", row["force_id"]): row[
+            "dots"
+        ]
+        for row in counts
+    }
+
+
+def cast_vote(audit: Audit, user, kind: str, row_id: int) -> None:
+    """Put one of the user's dots on a row; refused when voting is closed or the user has none left."""
+    with transaction.atomic():
+        # Locking the workshop row makes "count my dots, then add one" safe against double clicks.
+        workshop = Workshop.objects.select_for_update().filter(audit=audit).first()
+        if workshop is None or not workshop.voting_open:
+            raise Refused(_("Voting is closed."))
+        row = VOTABLE[kind].objects.filter(audit=audit, pk=row_id).first()
+        if row is None:
+            raise Refused(_("This row no longer exists."))
+        spent = Vote.objects.filter(audit=audit, user=user).count()
+        if spent >= workshop.votes_per_person:
+            raise Refused(_("You have used all your %(count)s votes.") % {"count": workshop.votes_per_person})
+        Vote.objects.create(audit=audit, user=user, **{kind: row})
+        bump_content_version(audit)
+
+
+def withdraw_vote(audit: Audit, user, kind: str, row_id: int) -> None:
+    with transaction.atomic():
+        workshop = Workshop.objects.select_for_update().filter(audit=audit).first()
+        if workshop is None or not workshop.voting_open:
+            raise Refused(_("Voting is closed."))
+        vote = Vote.objects.filter(audit=audit, user=user, **{f"{kind}_id": row_id}).order_by("-pk").first()
+        if vote is None:
+            raise Refused(_("You have no vote on this row."))
+        vote.delete()
+        bump_content_version(audit)
+
+
+def voters_of(audit: Audit) -> dict[str, list[str]]:
+    """Who voted on each row, by vote_key (named voting only), each name once per dot."""
+    voters: dict[str, list[str]] = {}
+    for vote in Vote.objects.filter(audit=audit).select_related("user").order_by("pk"):
+        key = vote_key("friction", vote.friction_id) if vote.friction_id else vote_key("force", vote.force_id)
+        voters.setdefault(key, []).append(display_name(vote.user))
+    return voters
+
+
+def shows_results(workshop: Workshop | None, document: AuditDocument) -> bool:
+    """Whether the tables show the dots: once voting has closed, if anyone voted."""
+    if workshop is None or workshop.voting_open:
+        return False
+    return any(row.votes for row in (*document.friction, *document.forces))
+
+
+def by_votes(rows) -> tuple:
+    """Rows with the most dots first; ties keep their order."""
+    return tuple(sorted(rows, key=lambda row: -row.votes))
+
+
+def sorted_by_votes(document: AuditDocument) -> AuditDocument:
+    teams = tuple(replace(team, forces=by_votes(team.forces)) for team in document.teams)
+    return replace(document, friction=by_votes(document.friction), teams=teams)

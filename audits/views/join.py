@@ -1,0 +1,63 @@
+"""Joining a workshop by link: members as themselves, anyone else as a guest of that one audit."""
+
+from django import forms
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from .. import live
+from ..document import display_name
+
+GUEST_SESSION_KEY = "guest_audit_id"
+
+
+class GuestNameForm(forms.Form):
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=60,
+        help_text=_("How the others will see you in this workshop. No account or e-mail needed."),
+    )
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Type the name the others should see."))
+        return name
+
+
+def _closed(request: HttpRequest, link, reason: str) -> HttpResponse:
+    return render(request, "audits/live/join_closed.html", {"link": link, "reason": reason}, status=410)
+
+
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, token: str) -> HttpResponse:
+    link = live.link_for_token(token)
+    if link is None or link.audit.deleted_at or link.audit.flywheel.deleted_at:
+        return render(request, "audits/live/join_closed.html", {"link": None, "reason": "invalid"}, status=404)
+    if link.revoked_at is not None:
+        return _closed(request, link, "revoked")
+    if not link.is_active():
+        return _closed(request, link, "expired")
+    audit = link.audit
+    if request.session.get(GUEST_SESSION_KEY) not in (None, audit.pk):
+        logout(request)  # a guest of another workshop joins this one afresh
+    user = request.user
+    if user.is_authenticated and (live.is_member(user, audit) or user.guest_passes.filter(audit=audit).exists()):
+        if user.guest_passes.filter(audit=audit).exclude(join_link=link).exists():
+            live.join_as_user(link, user)  # a guest pass from an older link moves to this one
+        return redirect(audit)
+    form = GuestNameForm(request.POST or None)
+    if request.method == "POST":
+        if user.is_authenticated:
+            live.join_as_user(link, user)
+            return redirect(audit)
+        if form.is_valid():
+            guest = live.join_as_guest(link, form.cleaned_data["name"])
+            login(request, guest, backend="django.contrib.auth.backends.ModelBackend")
+            request.session.set_expiry(link.expires_at)
+            request.session[GUEST_SESSION_KEY] = audit.pk
+            return redirect(audit)
+    context = {"link": link, "audit": audit, "form": form, "name": display_name(user) if user.is_authenticated else ""}
+    return render(request, "audits/live/join.html", context, status=422 if form.errors else 200)

@@ -1,0 +1,80 @@
+// The live workshop's bar: the countdown timer ticks between polls, and participants who chose
+// to follow the facilitator are taken to the facilitator's step when it changes.
+(function () {
+  "use strict";
+
+  var workshop = document.querySelector("[data-changes-url][data-audit]");
+  if (!workshop) return;
+  var followKey = "follow-facilitator-" + workshop.dataset.audit;
+
+  function clock(seconds) {
+    var hours = Math.floor(seconds / 3600);
+    var minutes = Math.floor((seconds % 3600) / 60);
+    var rest = seconds % 60;
+    var mm = hours ? (minutes < 10 ? "0" : "") + minutes : String(minutes);
+    return (hours ? hours + ":" : "") + mm + ":" + (rest < 10 ? "0" : "") + rest;
+  }
+
+  // Each timer element carries the seconds left when the server drew it; count down from there.
+  function tick() {
+    var timers = document.querySelectorAll(".timer[data-seconds-left]");
+    for (var i = 0; i < timers.length; i++) {
+      var timer = timers[i];
+      if (!timer.dataset.deadline) {
+        timer.dataset.deadline = String(Date.now() + Number(timer.dataset.secondsLeft) * 1000);
+      }
+      var left = Number(timer.dataset.secondsLeft);
+      if (timer.hasAttribute("data-running")) {
+        left = Math.max(0, Math.round((Number(timer.dataset.deadline) - Date.now()) / 1000));
+      }
+      var shown = timer.querySelector(".timer-clock");
+      if (shown) shown.textContent = clock(left);
+      timer.classList.toggle("timer-done", left === 0);
+    }
+  }
+
+  function following() {
+    try {
+      return window.localStorage.getItem(followKey) === "1";
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function busyTyping() {
+    return document.querySelector(".cell-dirty, .cell-unsaved, .htmx-request") !== null;
+  }
+
+  function follow() {
+    var bar = document.getElementById("panel-session");
+    if (!bar) return;
+    var toggle = bar.querySelector("[data-follow]");
+    if (toggle) {
+      toggle.closest("label").hidden = false;
+      toggle.checked = following();
+    }
+    var target = bar.dataset.facilitatorStepUrl;
+    if (target && following() && target !== window.location.pathname && !busyTyping()) {
+      window.location.assign(target);
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches("[data-follow]")) return;
+    try {
+      window.localStorage.setItem(followKey, event.target.checked ? "1" : "0");
+    } catch (error) {
+      return;
+    }
+    follow();
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target.id === "panel-session" || event.target.querySelector("#panel-session")) follow();
+    tick();
+  });
+
+  follow();
+  tick();
+  setInterval(tick, 1000);
+})();
