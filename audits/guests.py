@@ -34,9 +34,7 @@ class GuestScopeMiddleware:
             match.view_name in FREQUENT and match.kwargs.get("audit_id") == audit_id
         ):
             return self.get_response(request)
-        guest = (
-            Guest.objects.filter(user=request.user, audit_id=audit_id).select_related("join_link", "audit").first()
-        )
+        guest = Guest.objects.filter(user=request.user, audit_id=audit_id).select_related("join_link", "audit").first()
         if guest is None or not guest.join_link.is_active():
             link = guest.join_link if guest else None
             logout(request)

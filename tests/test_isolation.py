@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from audits import live
 from audits.editing import delete_row
 from audits.models import (
     ApiToken,
@@ -22,7 +23,9 @@ from audits.models import (
     Flywheel,
     Force,
     FrictionPoint,
+    Guest,
     Invitation,
+    JoinLink,
     Membership,
     Metric,
     Organization,
@@ -30,6 +33,8 @@ from audits.models import (
     SelfAssessment,
     StageStrategy,
     Team,
+    Vote,
+    Workshop,
 )
 from audits.tables import TABLES
 from audits.workshop import start_audit
@@ -50,6 +55,10 @@ TRACKED_MODELS = [
     Force,
     FrictionPoint,
     SelfAssessment,
+    Workshop,
+    JoinLink,
+    Guest,
+    Vote,
 ]
 
 
@@ -87,8 +96,13 @@ def make_tenant(label: str) -> dict:
     # A deletion that could be undone: restoring it would add a friction row to the victim's audit.
     deleted = FrictionPoint.objects.create(audit=audit, source=f"{label} deleted friction")
     delete_row(audit, deleted, owner)
+    # A live workshop: voting open (a stranger's vote would change Vote) and an open join link.
+    live.set_voting(audit, True, votes_per_person=5)
+    live.open_join_link(audit, owner, hours=4)
+    Vote.objects.create(audit=audit, user=owner, friction=friction)
     return {
         "user": owner,
+        "audit": audit,  # not a URL argument: the audit a guest of this tenant joins
         "organization_id": [organization.pk],
         "membership_id": [other.pk],
         "invitation_id": [invitation.pk],
@@ -217,7 +231,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, victim, route, name, arg
     for method in ("get", "post"):
         response = getattr(client, method)(url, POST_DATA)
         assert SECRET not in response.content.decode(errors="replace")
-        if name == "audits:invitation":
+        if name in ("audits:invitation", "audits:join"):
             assert response.status_code == 404  # an unknown token
         elif name.startswith("audits:api-"):
             # No token, no access: 401, never a redirect to the log-in page; the method check comes first.
@@ -240,3 +254,27 @@ def test_an_outsiders_session_cannot_point_into_another_organization(client, vic
         body = client.get(url).content.decode()
         assert SECRET not in body
         assert "outsider flywheel" in body or "outsider trashed" in body
+
+
+@pytest.fixture
+def guest_of_another_audit(client, outsider_tenant):
+    """A guest who joined the outsider's audit by link: in that audit's organization, but only in that audit."""
+    link = live.open_join_link(outsider_tenant["audit"], outsider_tenant["user"], hours=4)
+    response = client.post(reverse("audits:join", kwargs={"token": live.join_token(link)}), {"name": "Gus"})
+    assert response.status_code == 302
+    return outsider_tenant["audit"]
+
+
+@pytest.mark.parametrize(("route", "name", "arguments"), ID_ROUTES, ids=[name for _, name, _ in ID_ROUTES])
+def test_a_guest_reaches_only_their_own_audit(client, victim, guest_of_another_audit, route, name, arguments):
+    before = snapshot()
+    kwargs = {argument: victim[argument][0] for argument in arguments}
+    url = _resolve(route, name, kwargs)
+    for method in ("get", "post"):
+        response = getattr(client, method)(url, POST_DATA)
+        assert SECRET not in response.content.decode(errors="replace")
+        if response.status_code == 302:
+            assert response["Location"] in (guest_of_another_audit.get_absolute_url(), "/admin/login/?next=" + url)
+        else:
+            assert response.status_code in (404, 405), f"{method.upper()} {url}: {response.status_code}"
+    assert snapshot() == before

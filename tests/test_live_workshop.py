@@ -364,9 +364,7 @@ def vote_url(audit, kind, row) -> str:
     return reverse("audits:vote", kwargs={"audit_id": audit.pk, "kind": kind, "row_id": row.pk})
 
 
-def test_votes_are_limited_per_person_and_sort_the_table_afterwards(
-    facilitator_client, participant_client, audit
-):
+def test_votes_are_limited_per_person_and_sort_the_table_afterwards(facilitator_client, participant_client, audit):
     first = FrictionPointFactory(audit=audit, source="First row", position=0)
     second = FrictionPointFactory(audit=audit, source="Second row", position=1)
     assert participant_client.post(vote_url(audit, "friction", second), headers=HTMX).status_code == 409  # closed

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audits import guidance
+from audits import guidance, live
 from audits.document import load
 from audits.models import Audit, Force, FrictionPoint, Membership, Metric, Reading, SelfAssessment, StageStrategy, Team
 from audits.sample import build_large_audit, build_small_audit
@@ -56,6 +56,7 @@ def large(flywheel) -> Audit:
 def member_client(request, client, member_factory):
     """A client logged in as an editor (the pages show cells) or as a viewer (plain text)."""
     client.force_login(member_factory(request.param))
+    client.get(reverse("audits:flywheels"))  # the session's first request copies the profile into it
     return client
 
 
@@ -140,3 +141,40 @@ def test_a_redrawn_section_uses_as_many_queries_for_a_large_audit(owner_client, 
         data = {"friction-source": "Slow refunds", "friction-origin": "external"}
         counts.append(queries(owner_client, "post", url, data=data, headers={"HX-Request": "true"}))
     assert counts[0] == counts[1] <= MOST_QUERIES
+
+
+@pytest.fixture
+def live_workshop(small, large, owner, member_factory):
+    """Both audits mid-workshop: a step hidden with named input, a timer, a join link, named votes."""
+    voter = member_factory(Role.PARTICIPANT)
+    for audit in (small, large):
+        live.hide_step(audit, "forces", named=True)
+        live.start_timer(audit, 5)
+        live.open_join_link(audit, owner, hours=4)
+        live.set_voting(audit, True, votes_per_person=3, named=True)
+        for row in FrictionPoint.objects.filter(audit=audit).order_by("pk")[:3]:
+            live.cast_vote(audit, voter, "friction", row.pk)
+        live.lead_to(audit, "identify")
+
+
+@pytest.mark.parametrize("voting_open", [True, False], ids=["voting", "results"])
+@pytest.mark.parametrize(
+    ("name", "kwargs"), PAGES, ids=[kwargs.get("step") or kwargs.get("name") or name for name, kwargs in PAGES]
+)
+def test_a_live_workshop_costs_as_many_queries_for_a_large_audit(
+    member_client, small, large, live_workshop, voting_open, name, kwargs
+):
+    if not voting_open:
+        for audit in (small, large):
+            live.set_voting(audit, False)
+    on_small = queries(member_client, "get", page_url(name, kwargs, small))
+    on_large = queries(member_client, "get", page_url(name, kwargs, large))
+    assert on_large == on_small
+    assert on_small <= MOST_QUERIES
+
+
+@pytest.mark.parametrize("name", ["audits:present"])
+def test_the_presenter_view_costs_as_many_queries_for_a_large_audit(owner_client, small, large, live_workshop, name):
+    assert queries(owner_client, "get", page_url(name, {}, small)) == queries(
+        owner_client, "get", page_url(name, {}, large)
+    )

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -55,6 +55,7 @@ def vote(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> HttpRes
     if kind not in live.VOTABLE:
         raise Http404("Nothing to vote on here.")
     audit = get_audit_for(request.user, audit_id, need="edit")
+    row = get_object_or_404(live.VOTABLE[kind], audit=audit, pk=row_id)
     change = live.withdraw_vote if request.POST.get("direction") == "remove" else live.cast_vote
     try:
         change(audit, request.user, kind, row_id)
@@ -67,7 +68,6 @@ def vote(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> HttpRes
         return back(request, audit)
     my_votes = live.my_votes(audit, request.user)
     workshop = Workshop.objects.get(audit=audit)
-    row = live.VOTABLE[kind].objects.get(audit=audit, pk=row_id)
     context = {
         "audit": audit,
         "kind": kind,
