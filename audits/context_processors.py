@@ -1,10 +1,19 @@
 from django.http import HttpRequest
 
+from .guests import GUEST_SESSION_KEY
 from .permissions import current_membership, user_memberships
+from .preferences import shows_persian_digits
 
 
 def organizations(request: HttpRequest) -> dict:
     """The organization switcher in the page header."""
     if not request.user.is_authenticated:
         return {}
+    if request.session.get(GUEST_SESSION_KEY):
+        return {"is_guest": True}  # a guest of one workshop: no organizations to show
     return {"memberships": user_memberships(request), "current_membership": current_membership(request)}
+
+
+def preferences(request: HttpRequest) -> dict:
+    """Whether base.html draws the page's digits in Persian (see audits/preferences.py)."""
+    return {"persian_digits": shows_persian_digits(request)}

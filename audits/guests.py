@@ -11,7 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 
 from .models import Guest
-from .views.join import GUEST_SESSION_KEY
+
+# The session of a guest-only account names the one audit it may reach.
+GUEST_SESSION_KEY = "guest_audit_id"
 
 OPEN_TO_GUESTS = {"logout", "audits:join", "set_language", "audits:preferences"}
 # Asked every few seconds; the permission lookup already refuses a closed link there.

@@ -9,8 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from .. import live
 from ..document import display_name
-
-GUEST_SESSION_KEY = "guest_audit_id"
+from ..guests import GUEST_SESSION_KEY
 
 
 class GuestNameForm(forms.Form):

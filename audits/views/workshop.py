@@ -8,10 +8,10 @@ from django.urls import reverse
 from .. import guidance, hubspot_example, ideas, live
 from ..diagram import ring
 from ..document import SETTLING_STEPS, AuditDocument, load, progress
+from ..guests import GUEST_SESSION_KEY
 from ..models import Audit, Force, FrictionPoint, SelfAssessment, Stage, Workshop
 from ..permissions import get_audit_for, role_allows
 from ..tables import AddForms, is_fix
-from .join import GUEST_SESSION_KEY
 
 STEP_KEYS = [step.key for step in guidance.STEPS]
 # Exercise 3, steps 2-4: the column each step fills, and its heading.

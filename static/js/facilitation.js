@@ -42,7 +42,7 @@
   }
 
   function busyTyping() {
-    return document.querySelector(".cell-dirty, .cell-unsaved, .htmx-request") !== null;
+    return document.querySelector(".cell-dirty, .cell-unsaved") !== null;
   }
 
   function follow() {
@@ -69,8 +69,20 @@
     follow();
   });
 
+  // The facilitator's controls stay open while the bar redraws around them.
+  var controlsOpen = false;
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      if (event.target.id === "facilitate") controlsOpen = event.target.open;
+    },
+    true
+  );
+
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.target.id === "panel-session" || event.target.querySelector("#panel-session")) follow();
+    var controls = document.getElementById("facilitate");
+    if (controls && controlsOpen) controls.open = true;
+    follow();
     tick();
   });
 
