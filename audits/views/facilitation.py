@@ -86,7 +86,9 @@ def facilitate(request: HttpRequest, audit_id: int) -> HttpResponse:
 def qr_svg(url: str) -> str:
     """The join link as an SVG QR code, drawn on the server (no script, no image service)."""
     code = segno.make(url, error="m")
-    return mark_safe(code.svg_inline(scale=8, dark="#111", light="#fff", title=_("QR code to join the workshop")))
+    return mark_safe(
+        code.svg_inline(scale=8, omitsize=True, dark="#111", light="#fff", title=_("QR code to join the workshop"))
+    )
 
 
 @login_required
