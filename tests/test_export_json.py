@@ -9,11 +9,11 @@ from audits.demo import load_demo
 from audits.exports import file_name
 from audits.exports import json as json_export
 from audits.imports import ImportFailed, import_audit, read_file
-from audits.models import Audit, Force, FrictionPoint, Metric, Reading
+from audits.models import Audit, Force, FrictionPoint, Metric, Reading, Vote
 from audits.sample import build_large_audit
 from audits.workshop import start_audit
 
-from .factories import AuditFactory
+from .factories import AuditFactory, UserFactory
 
 TRICKY_TEXTS = [
     "فارسی: کاهش اصطکاک در چرخ طیار",
@@ -137,3 +137,28 @@ def test_it_names_files_safely_on_every_os(db):
     name = file_name(reload(tricky), "xlsx")
     assert name.endswith("-2025-05-06.xlsx")
     assert all(character.isascii() and (character.isalnum() or character in "-.") for character in name)
+
+
+def voted_demo() -> Audit:
+    """The demo audit with dots: two on its second friction row, one on its first force."""
+    audit = load_demo()
+    friction = FrictionPoint.objects.filter(audit=audit).order_by("position")[1]
+    force = Force.objects.filter(audit=audit).order_by("team__position", "position").first()
+    for user in (UserFactory(), UserFactory()):
+        Vote.objects.create(audit=audit, user=user, friction=friction)
+    Vote.objects.create(audit=audit, user=UserFactory(), force=force)
+    return audit
+
+
+def test_it_writes_the_votes_of_every_friction_row_and_force(db):
+    data = json.loads(json_export.write(reload(voted_demo())))
+    assert [row["votes"] for row in data["friction"]][:3] == [0, 2, 0]
+    forces = [force for team in data["teams"] for force in team["forces"]]
+    assert forces[0]["votes"] == 1 and sum(force["votes"] for force in forces) == 1
+
+
+def test_a_backup_with_votes_imports_back_the_same_content_without_votes(db):
+    original, copy = round_trip(voted_demo())
+    assert copy == original  # votes are not content: they belong to people, and stay with the original
+    assert not Vote.objects.filter(audit_id=copy.header.id).exists()
+    assert sum(row.votes for row in copy.friction) == 0

@@ -12,11 +12,11 @@ from audits.demo import DEMO_USERNAME, load_demo
 from audits.document import load
 from audits.exports import pptx
 from audits.exports import pptx_layout as layout
-from audits.models import Audit, Stage
+from audits.models import Audit, Stage, Vote
 from audits.permissions import get_audit_for
 from audits.workshop import start_audit
 
-from .factories import AuditFactory, ForceFactory, FrictionPointFactory, TeamFactory
+from .factories import AuditFactory, ForceFactory, FrictionPointFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -494,3 +494,44 @@ def test_shortening_cuts_at_a_word():
     assert short.endswith("…")
     assert layout.text_height(short, 100, 12) <= 30
     assert text.startswith(short[:-1].rstrip())
+
+
+# --- Dot votes ------------------------------------------------------------------------------------
+
+
+def vote(row, times: int) -> None:
+    """`times` participants each put a dot on a friction row or a force."""
+    field = "force" if hasattr(row, "team_id") else "friction"
+    for _ in range(times):
+        Vote.objects.create(audit=row.audit, user=UserFactory(), **{field: row})
+
+
+def test_the_friction_table_lists_the_most_voted_first_with_its_votes(owner_document, audit):
+    start_audit(audit)
+    first, second, third = (FrictionPointFactory(audit=audit, source=name) for name in ("Slow", "Lost", "Late"))
+    vote(second, 3)
+    vote(third, 1)
+    deck = deck_of(owner_document(audit))
+    title = "Exercise 3 — Friction, by votes"
+    assert rows_of(tables_of(slides_titled(deck, title)[0])[0])[0][:2] == ("Votes", "Source of friction")
+    assert [(row[0], row[1]) for row in body_rows(deck, title)] == [
+        ("3", "Lost (open)"),
+        ("1", "Late (open)"),
+        ("0", "Slow (open)"),
+    ]
+
+
+def test_a_forces_table_gets_votes_only_where_its_team_voted(owner_document, audit):
+    voted, quiet = TeamFactory(audit=audit, name="Sales"), TeamFactory(audit=audit, name="Service")
+    calls, demos = ForceFactory(team=voted, name="Calls"), ForceFactory(team=voted, name="Demos")
+    ForceFactory(team=quiet, name="Tickets")
+    vote(demos, 2)
+    deck = deck_of(owner_document(audit))
+    assert body_rows(deck, "Exercise 2 — Forces: Sales") == [("2", "Demos", "", "", ""), ("0", "Calls", "", "", "")]
+    assert body_rows(deck, "Exercise 2 — Forces: Service") == [("Tickets", "", "", "")]
+    assert calls.votes.count() == 0
+
+
+def test_a_deck_without_votes_has_no_votes_column(demo_deck):
+    assert "Exercise 3 — Friction, by votes" not in [title_of(slide) for slide in demo_deck.slides]
+    assert all("Votes" not in rows_of(table)[0] for slide in demo_deck.slides for table in tables_of(slide))

@@ -9,7 +9,7 @@ from audits import document
 from audits.carry import carry_forward
 from audits.demo import load_demo
 from audits.exports import xlsx
-from audits.models import ActionReview, Audit, Force, FrictionPoint, Metric, SelfAssessment, Stage
+from audits.models import ActionReview, Audit, Force, FrictionPoint, Metric, SelfAssessment, Stage, Vote
 
 from .factories import (
     AuditFactory,
@@ -22,6 +22,7 @@ from .factories import (
     SelfAssessmentFactory,
     StageStrategyFactory,
     TeamFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -523,3 +524,24 @@ def test_it_writes_the_action_review_as_an_editable_table_with_status_labels(car
     assert worksheet.tables["ActionReviewTable"].ref == f"A1:G{len(rows) + 1}"
     assert not worksheet.protection.sheet
     assert rows_of(worksheet)[0]["Due date"].number_format == "yyyy-mm-dd"
+
+
+def test_it_writes_the_votes_of_each_friction_row_and_force_in_workshop_order(audit):
+    team = TeamFactory(audit=audit, name="Ops")
+    force = ForceFactory(team=team, name="Handover")
+    ForceFactory(team=team, name="Standup")
+    first, second = FrictionPointFactory(audit=audit, source="Slow"), FrictionPointFactory(audit=audit, source="Lost")
+    for user in (UserFactory(), UserFactory()):
+        Vote.objects.create(audit=audit, user=user, friction=second)
+    Vote.objects.create(audit=audit, user=UserFactory(), force=force)
+    book = reopen(xlsx.write(loaded(audit)))
+    friction = values_of(book["Friction"])
+    assert [(row["Source of friction"], row["Votes"]) for row in friction] == [("Slow", 0), ("Lost", 2)]
+    assert [(row["Force"], row["Votes"]) for row in values_of(book["Forces"])] == [("Handover", 1), ("Standup", 0)]
+    assert book["Friction"].cell(row=1, column=len(xlsx.FRICTION_COLUMNS) + 1).fill == xlsx.COMPUTED_FILL
+    assert first.votes.count() == 0
+
+
+def test_it_writes_no_votes_column_without_votes(book):
+    assert "Votes" not in [cell.value for cell in book["Friction"][1]]
+    assert "Votes" not in [cell.value for cell in book["Forces"][1]]

@@ -6,6 +6,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -26,6 +27,7 @@ from audits.models import (
     Stage,
     StageStrategy,
     Team,
+    Vote,
 )
 from audits.tables import NO
 
@@ -625,3 +627,19 @@ def test_it_refuses_xml_entity_declarations_in_a_sheet(demo):
     errors = refused(zipped(entries), audit.flywheel)
     assert len(errors) == 1
     assert errors[0].startswith("The workbook could not be read (")
+
+
+def test_a_workbook_with_votes_imports_back_the_same_content_without_votes(db):
+    audit = load_demo()
+    friction = FrictionPoint.objects.filter(audit=audit).order_by("position")[2]
+    force = Force.objects.filter(audit=audit).order_by("team__position", "position")[3]
+    users = [get_user_model().objects.create(username=f"voter{number}") for number in range(3)]
+    for user in users:
+        Vote.objects.create(audit=audit, user=user, friction=friction)
+    Vote.objects.create(audit=audit, user=users[0], force=force)
+    original = loaded(audit)
+    content = export.write(original)
+    assert "Votes" in [cell.value for cell in load_workbook(BytesIO(content))["Friction"][1]]
+    imported = import_file(content, audit.flywheel)
+    assert imported == original
+    assert not Vote.objects.filter(audit_id=imported.header.id).exists()

@@ -7,7 +7,7 @@ from json import dumps  # not `import json`: importing the .json writer rebinds 
 
 from django.utils import translation
 
-from ..comparison import Comparison, as_data
+from ..comparison import Comparison, as_data, compare
 from ..document import AuditDocument
 
 CONTENT_TYPES = {
@@ -49,12 +49,22 @@ def export(document: AuditDocument, file_format: str) -> bytes:
         return writer.write(document)
 
 
+def compare_for_export(before: AuditDocument, after: AuditDocument) -> Comparison:
+    """Return the comparison to export: its own sentences (notes, how each figure was made) are
+    written when it is made, so it is made in the language its exports use, the later audit's."""
+    with translation.override(after.header.language):
+        return compare(before, after)
+
+
 def export_comparison(comparison: Comparison, file_format: str) -> bytes:
-    """The comparison as a file: a deck (compare_pptx), a workbook (compare_xlsx) or its JSON data."""
+    """The comparison as a file: a deck (compare_pptx), a workbook (compare_xlsx) or its JSON data.
+
+    Its labels are in the later audit's language; make it with `compare_for_export` so that its
+    sentences are too.
+    """
     if file_format not in CONTENT_TYPES:
         raise ValueError(f"Unknown export format {file_format!r}.")
-    if file_format == "json":
-        return dumps(as_data(comparison), ensure_ascii=False, indent=2).encode()
-    writer = importlib.import_module(f"{__name__}.compare_{file_format}")
     with translation.override(comparison.after.language):
-        return writer.write(comparison)
+        if file_format == "json":
+            return dumps(as_data(comparison), ensure_ascii=False, indent=2).encode()
+        return importlib.import_module(f"{__name__}.compare_{file_format}").write(comparison)

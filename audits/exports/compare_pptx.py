@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
 from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import PP_ALIGN
 from pptx.presentation import Presentation as PresentationType
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
@@ -34,6 +35,7 @@ from ..comparison import (
     TeamChange,
 )
 from ..document import FrictionRow
+from . import pptx_language
 from . import pptx_layout as layout
 from .pptx import (
     ALERT,
@@ -113,6 +115,7 @@ def write(comparison: Comparison) -> bytes:
     _force_slides(deck, comparison)
     _friction_slides(deck, comparison)
     _strategy_slides(deck, comparison)
+    pptx_language.apply(deck, comparison.after.language)
     output = BytesIO()
     deck.save(output)
     return output.getvalue()
@@ -240,7 +243,7 @@ def _point_colours(spec: ChartSpec) -> tuple:
 def _title_slide(deck: PresentationType, comparison: Comparison) -> None:
     slide = deck.slides.add_slide(_layout(deck, "Title Slide"))
     title, subtitle = slide.placeholders[0], slide.placeholders[1]
-    _fit_title(title, flywheel_label(comparison), 40, 20)
+    _fit_title(title, flywheel_label(comparison), 40, 20, PP_ALIGN.CENTER)
     before, after = years(comparison)
     lines = [
         [Run(f"{before} → {after}", True, DARK)],
@@ -254,7 +257,7 @@ def _title_slide(deck: PresentationType, comparison: Comparison) -> None:
     width, height = layout.points(subtitle.width) - 14.4, layout.points(subtitle.height) - 7.2
     size = layout.fitting_size("\n".join(_plain(runs) for runs in lines), width, height, 20, MINIMUM_SIZE)
     subtitle.text_frame.word_wrap = True
-    _write(subtitle.text_frame, lines, size)
+    _write(subtitle.text_frame, lines, size, PP_ALIGN.CENTER)
     band_width = SLIDE_WIDTH // 3
     for index, colour in enumerate(STAGE_COLOURS.values()):
         bar = slide.shapes.add_shape(

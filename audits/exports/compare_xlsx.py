@@ -4,12 +4,16 @@ The Comparison sheet holds the figures — metrics with their change, conversion
 change in percentage points, how friction was settled each year — with native charts beside
 them. Forces changes, Friction changes and Strategy changes list the rows, one table each. Built
 with the audit workbook's helpers (xlsx.py): all user text goes through `put_text`, so none of it
-runs as a formula. Everything here is output: nothing is read back.
+runs as a formula. Everything here is output: nothing is read back. Titles and labels are in the
+later audit's language (exports/__init__.py), Persian right to left (`apply_language`).
 """
 
 from dataclasses import dataclass
 from io import BytesIO
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
@@ -19,7 +23,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..comparison import BETTER, SAME, WORSE, Comparison, ConversionChange, FrictionChange, MetricChange
 from ..document import STAGE_LABELS, ForceRow, FrictionRow
-from ..models import Audit
 from .xlsx import (
     DATE,
     HEADER_FILL,
@@ -35,11 +38,18 @@ from .xlsx import (
     SheetData,
     _line_count,
     _write_sheet,
+    apply_language,
     clean_text,
     put_text,
+    valid_sheet_title,
 )
 
-COMPARISON, FORCES, FRICTION, STRATEGY = "Comparison", "Forces changes", "Friction changes", "Strategy changes"
+COMPARISON, FORCES, FRICTION, STRATEGY = (
+    gettext_lazy("Comparison"),
+    gettext_lazy("Forces changes"),
+    gettext_lazy("Friction changes"),
+    gettext_lazy("Strategy changes"),
+)
 
 # Figures as their kind reads: buckets count, an NPS scores, a rate is stored in % (so its change is in points).
 FIGURE_FORMATS = {"bucket": INTEGER, "nps": "0.0", "rate": '0.0"%"', "value": "#,##0.00"}
@@ -51,22 +61,27 @@ CHANGE_FORMATS = {
 }
 RELATIVE, RATE, POINTS, COUNT_CHANGE = "+0.0%;-0.0%;0.0%", "0.0%", '+0.00" pp";-0.00" pp";0.00" pp"', "+0;-0;0"
 
-DIRECTIONS = {BETTER: "Better", WORSE: "Worse", SAME: "Same"}
+DIRECTIONS = {BETTER: gettext_lazy("Better"), WORSE: gettext_lazy("Worse"), SAME: gettext_lazy("Same")}
 DIRECTION_FONTS = {BETTER: Font(bold=True, color="1E7B4F"), WORSE: Font(bold=True, color="B03A2E")}
-STEPS = {"automation": "Automation", "new_goal": "A new goal", "restructure": "Restructuring", "open": "Still open"}
+STEPS = {
+    "automation": gettext_lazy("Automation"),
+    "new_goal": gettext_lazy("A new goal"),
+    "restructure": gettext_lazy("Restructuring"),
+    "open": gettext_lazy("Still open"),
+}
 FRICTION_GROUPS = {
-    "resolved": "Resolved",
-    "still_open": "Still open",
-    "reopened": "Reopened",
-    "new": "New",
-    "dropped": "Dropped while open",
+    "resolved": gettext_lazy("Resolved"),
+    "still_open": gettext_lazy("Still open"),
+    "reopened": gettext_lazy("Reopened"),
+    "new": gettext_lazy("New"),
+    "dropped": gettext_lazy("Dropped while open"),
 }
 FORCE_LABELS = {
-    "before": "before",
-    "now": "now",
-    "serves": "serves",
-    "stage": "stage",
-    "planned_change": "planned change",
+    "before": gettext_lazy("before"),
+    "now": gettext_lazy("now"),
+    "serves": gettext_lazy("serves"),
+    "stage": gettext_lazy("stage"),
+    "planned_change": gettext_lazy("planned change"),
 }
 FORCE_FIELDS = tuple(FORCE_LABELS)
 
@@ -80,15 +95,14 @@ WRAPPED_COLUMNS = (9, 10)  # how the figures were made, and notes
 def write(comparison: Comparison) -> bytes:
     workbook = Workbook()
     worksheet = workbook.active
-    worksheet.title = COMPARISON
+    worksheet.title = valid_sheet_title(COMPARISON)
     _write_comparison(worksheet, comparison)
     before, after = years(comparison)
-    for sheet in (_force_sheet(comparison, before, after), _friction_sheet(comparison, before, after)):
+    for title, make in ((FORCES, _force_sheet), (FRICTION, _friction_sheet), (STRATEGY, _strategy_sheet)):
+        sheet = make(comparison, before, after)
+        sheet.title = valid_sheet_title(title, workbook.sheetnames)
         _write_sheet(workbook, sheet, {})
-    _write_sheet(workbook, _strategy_sheet(comparison, before, after), {})
-    if comparison.after.language == Audit.Language.PERSIAN:
-        for sheet in workbook.worksheets:
-            sheet.sheet_view.rightToLeft = True
+    apply_language(workbook, comparison.after.language)
     workbook.properties.title = clean_text(f"{comparison.after.flywheel_name}: {before} → {after}")
     workbook.properties.creator = "Flywheel Audit"
     output = BytesIO()
@@ -99,7 +113,7 @@ def write(comparison: Comparison) -> bytes:
 def years(comparison: Comparison) -> tuple[str, str]:
     """The two sides' column titles: the years whose figures are compared (never user text)."""
     if comparison.before_year == comparison.after_year:
-        return "Before", "After"
+        return _("Before"), _("After")
     return str(comparison.before_year), str(comparison.after_year)
 
 
@@ -111,8 +125,8 @@ def direction_text(change: MetricChange | ConversionChange, before: str, after: 
             only_before = change.after_figure is None
         else:
             only_before = change.after is None and change.before is not None
-        return f"Only in {before}" if only_before else f"New in {after}"
-    return DIRECTIONS.get(change.direction, "Not compared")
+        return _("Only in %(year)s") % {"year": before} if only_before else _("New in %(year)s") % {"year": after}
+    return str(DIRECTIONS.get(change.direction, _("Not compared")))
 
 
 # --- The Comparison sheet -------------------------------------------------------------------------
@@ -134,8 +148,8 @@ class Writer:
 
     def cell(self, column: int, value, number_format: str = "", font: Font | None = None) -> Cell:
         cell = self.worksheet.cell(row=self.row, column=column)
-        if isinstance(value, str):
-            put_text(cell, value)
+        if isinstance(value, str | Promise):
+            put_text(cell, str(value))
         elif value is not None:
             cell.value = value
         if number_format:
@@ -180,31 +194,33 @@ def _write_heading(writer: Writer, comparison: Comparison) -> None:
     before, after = comparison.before, comparison.after
     writer.cell(1, f"{after.flywheel_name}: {before.period_year} → {after.period_year}", font=Font(bold=True, size=14))
     writer.next_row()
-    for label, header in (("Before", before), ("After", after)):
+    for label, header in ((_("Before"), before), (_("After"), after)):
         writer.cell(1, label, font=SECTION_FONT)
         writer.cell(NAME, f"{header.title} ({header.period_year})")
         writer.next_row()
     if not comparison.same_flywheel:
-        writer.cell(NAME, f"Flywheels: {before.flywheel_name} / {after.flywheel_name}")
+        names = {"before": before.flywheel_name, "after": after.flywheel_name}
+        writer.cell(NAME, _("Flywheels: %(before)s / %(after)s") % names)
         writer.next_row()
     for note in comparison.notes:
-        writer.cell(1, "Note", font=SECTION_FONT)
+        writer.cell(1, _("Note"), font=SECTION_FONT)
         writer.cell(NAME, note, font=NOTE_FONT)
         writer.next_row()
 
 
 def _write_metrics(writer: Writer, comparison: Comparison, before: str, after: str) -> BarChart | None:
     changes = [*comparison.metrics, *comparison.metrics_only_before, *comparison.metrics_only_after]
-    writer.section("Metrics")
-    titles = {1: "Stage", NAME: "Metric", 3: "Unit", FIRST: before, SECOND: after, CHANGE: "Change"}
-    header = writer.header(titles | {7: "Change %", 8: "Direction", 9: "How compared", 10: "Note"})
+    writer.section(_("Metrics"))
+    titles = {1: _("Stage"), NAME: _("Metric"), 3: _("Unit"), FIRST: before, SECOND: after, CHANGE: _("Change")}
+    header = writer.header(titles | {7: _("Change %"), 8: _("Direction"), 9: _("How compared"), 10: _("Note")})
     for change in changes:
         _write_metric(writer, change, before, after)
     if not comparison.metrics:
-        writer.cell(NAME, "No metric is in both audits.", font=NOTE_FONT)
+        writer.cell(NAME, _("No metric is in both audits."), font=NOTE_FONT)
         writer.next_row()
         return None
-    chart = _bar_chart(f"Metrics: change from {before} to {after}", "0%", horizontal=True)
+    title = _("Metrics: change from %(before)s to %(after)s") % {"before": before, "after": after}
+    chart = _bar_chart(title, "0%", horizontal=True)
     rows = len(comparison.metrics)  # the matched metrics come first
     chart.add_data(Reference(writer.worksheet, min_col=7, min_row=header, max_row=header + rows), titles_from_data=True)
     chart.set_categories(Reference(writer.worksheet, min_col=NAME, min_row=header + 1, max_row=header + rows))
@@ -214,7 +230,8 @@ def _write_metrics(writer: Writer, comparison: Comparison, before: str, after: s
 
 def _write_metric(writer: Writer, change: MetricChange, before: str, after: str) -> None:
     figure, difference = FIGURE_FORMATS.get(change.kind, "General"), CHANGE_FORMATS.get(change.kind, "General")
-    name = f"{change.name} (was: {change.renamed_from})" if change.renamed_from else change.name
+    was = _("(was: %(name)s)") % {"name": change.renamed_from}
+    name = f"{change.name} {was}" if change.renamed_from else change.name
     writer.cell(1, STAGE_LABELS.get(change.stage, change.stage))
     writer.cell(NAME, name)
     writer.cell(3, change.unit)
@@ -229,9 +246,9 @@ def _write_metric(writer: Writer, change: MetricChange, before: str, after: str)
 
 
 def _write_conversions(writer: Writer, comparison: Comparison, before: str, after: str) -> BarChart | None:
-    writer.section("Conversion between stages")
-    titles = {NAME: "Conversion", FIRST: before, SECOND: after, CHANGE: "Change (pp)"}
-    header = writer.header(titles | {8: "Direction", 9: "How compared", 10: "Note"})
+    writer.section(_("Conversion between stages"))
+    titles = {NAME: _("Conversion"), FIRST: before, SECOND: after, CHANGE: _("Change (pp)")}
+    header = writer.header(titles | {8: _("Direction"), 9: _("How compared"), 10: _("Note")})
     for change in comparison.conversions:
         writer.cell(NAME, f"{change.from_metric} → {change.to_metric}")
         writer.cell(FIRST, change.before, RATE)
@@ -242,24 +259,25 @@ def _write_conversions(writer: Writer, comparison: Comparison, before: str, afte
         writer.cell(10, change.note)
         writer.next_row()
     if not comparison.conversions:
-        writer.cell(NAME, "No conversions: they need bucket metrics in two stages or more.", font=NOTE_FONT)
+        writer.cell(NAME, _("No conversions: they need bucket metrics in two stages or more."), font=NOTE_FONT)
         writer.next_row()
         return None
-    return _before_after_chart(writer, f"Conversion between stages: {before} and {after}", RATE, header)
+    title = _("Conversion between stages: %(before)s and %(after)s") % {"before": before, "after": after}
+    return _before_after_chart(writer, title, RATE, header)
 
 
 def _write_fix_mix(writer: Writer, comparison: Comparison, before: str, after: str) -> BarChart:
-    writer.section("How friction was settled")
-    header = writer.header({NAME: "Settled by", FIRST: before, SECOND: after, CHANGE: "Change"})
+    writer.section(_("How friction was settled"))
+    header = writer.header({NAME: _("Settled by"), FIRST: before, SECOND: after, CHANGE: _("Change")})
     first, second = comparison.fix_mix
-    for step, label in (*STEPS.items(), ("total", "Sources of friction")):
+    for step, label in (*STEPS.items(), ("total", _("Sources of friction"))):
         font = SECTION_FONT if step == "total" else None
         writer.cell(NAME, label, font=font)
         writer.cell(FIRST, getattr(first, step), INTEGER, font)
         writer.cell(SECOND, getattr(second, step), INTEGER, font)
         writer.cell(CHANGE, getattr(second, step) - getattr(first, step), COUNT_CHANGE, font)
         writer.next_row()
-    return _before_after_chart(writer, "How friction was settled", "0", header, rows=len(STEPS))
+    return _before_after_chart(writer, _("How friction was settled"), "0", header, rows=len(STEPS))
 
 
 def _before_after_chart(writer: Writer, title: str, number_format: str, header: int, rows: int | None = None):
@@ -289,21 +307,21 @@ def _bar_chart(title: str, number_format: str, horizontal: bool = False) -> BarC
 
 def _force_sheet(comparison: Comparison, before: str, after: str) -> SheetData:
     columns = (
-        Column("team", "Team"),
-        Column("name", "Force", wrap=True),
-        Column("change", "Change"),
-        Column("fields", "What changed"),
+        Column("team", _("Team")),
+        Column("name", _("Force"), wrap=True),
+        Column("change", _("Change")),
+        Column("fields", _("What changed")),
         *(Column(f"before_{name}", f"{before} {FORCE_LABELS[name]}", wrap=True) for name in FORCE_FIELDS),
         *(Column(f"after_{name}", f"{after} {FORCE_LABELS[name]}", wrap=True) for name in FORCE_FIELDS),
-        Column("target", "Last year's planned change", wrap=True),
+        Column("target", _("Last year's planned change"), wrap=True),
     )
     rows = []
     for team in comparison.teams:
         for label, changes in (
-            ("Changed", team.changed),
-            ("New", team.new),
-            ("Dropped", team.dropped),
-            ("Unchanged", team.unchanged),
+            (_("Changed"), team.changed),
+            (_("New"), team.new),
+            (_("Dropped"), team.dropped),
+            (_("Unchanged"), team.unchanged),
         ):
             for change in changes:
                 rows.append(
@@ -311,13 +329,13 @@ def _force_sheet(comparison: Comparison, before: str, after: str) -> SheetData:
                         "team": team.name,
                         "name": change.name,
                         "change": label,
-                        "fields": ", ".join(FORCE_LABELS[name] for name in change.changed_fields),
+                        "fields": ", ".join(str(FORCE_LABELS[name]) for name in change.changed_fields),
                         **_force_side("before", change.before_row),
                         **_force_side("after", change.after_row),
                         "target": change.target,
                     }
                 )
-    return SheetData(FORCES, columns, rows, table="ForceChanges")
+    return SheetData(str(FORCES), columns, rows, table="ForceChanges")
 
 
 def _force_side(side: str, row: ForceRow | None) -> dict:
@@ -329,21 +347,21 @@ def _force_side(side: str, row: ForceRow | None) -> dict:
 
 def _friction_sheet(comparison: Comparison, before: str, after: str) -> SheetData:
     columns = (
-        Column("status", "Status"),
-        Column("source", "Source of friction", wrap=True),
-        Column("stage", "Stage"),
-        Column("before_step", f"{before} settled by"),
-        Column("before_fix", f"{before} fix", wrap=True),
-        Column("after_step", f"{after} settled by"),
-        Column("after_fix", f"{after} fix", wrap=True),
-        Column("after_owner", f"{after} owner"),
-        Column("after_due", f"{after} due date", DATE),
+        Column("status", _("Status")),
+        Column("source", _("Source of friction"), wrap=True),
+        Column("stage", _("Stage")),
+        Column("before_step", _("%(year)s settled by") % {"year": before}),
+        Column("before_fix", _("%(year)s fix") % {"year": before}, wrap=True),
+        Column("after_step", _("%(year)s settled by") % {"year": after}),
+        Column("after_fix", _("%(year)s fix") % {"year": after}, wrap=True),
+        Column("after_owner", _("%(year)s owner") % {"year": after}),
+        Column("after_due", _("%(year)s due date") % {"year": after}, DATE),
     )
     rows = []
     for group, label in FRICTION_GROUPS.items():
         for change in getattr(comparison.friction, group):
-            rows.append({"status": label, **_friction_row(change)})
-    return SheetData(FRICTION, columns, rows, table="FrictionChanges")
+            rows.append({"status": str(label), **_friction_row(change)})
+    return SheetData(str(FRICTION), columns, rows, table="FrictionChanges")
 
 
 def _friction_row(change: FrictionChange) -> dict:
@@ -360,29 +378,29 @@ def _friction_row(change: FrictionChange) -> dict:
 def _settled_by(row: FrictionRow | None) -> str:
     if row is None:
         return ""
-    return STEPS[row.settled_by or "open"]
+    return str(STEPS[row.settled_by or "open"])
 
 
 def _strategy_sheet(comparison: Comparison, before: str, after: str) -> SheetData:
     columns = (
-        Column("stage", "Stage"),
-        Column("changed", "What changed"),
-        Column("before_principle", f"{before} principle", wrap=True),
-        Column("after_principle", f"{after} principle", wrap=True),
-        Column("before_approach", f"{before} approach", wrap=True),
-        Column("after_approach", f"{after} approach", wrap=True),
+        Column("stage", _("Stage")),
+        Column("changed", _("What changed")),
+        Column("before_principle", _("%(year)s principle") % {"year": before}, wrap=True),
+        Column("after_principle", _("%(year)s principle") % {"year": after}, wrap=True),
+        Column("before_approach", _("%(year)s approach") % {"year": before}, wrap=True),
+        Column("after_approach", _("%(year)s approach") % {"year": after}, wrap=True),
     )
     rows = []
     for change in comparison.strategies:
-        parts = (("principle", change.principle_changed), ("approach", change.approach_changed))
+        parts = ((_("principle"), change.principle_changed), (_("approach"), change.approach_changed))
         rows.append(
             {
                 "stage": change.after.stage_label,
-                "changed": ", ".join(name for name, changed in parts if changed).capitalize() or "Same",
+                "changed": ", ".join(name for name, changed in parts if changed).capitalize() or _("Same"),
                 "before_principle": change.before.principle,
                 "after_principle": change.after.principle,
                 "before_approach": change.before.approach,
                 "after_approach": change.after.approach,
             }
         )
-    return SheetData(STRATEGY, columns, rows, table="StrategyChanges")
+    return SheetData(str(STRATEGY), columns, rows, table="StrategyChanges")

@@ -1,4 +1,8 @@
-"""The JSON backup: every field of an audit, versioned, that restores it exactly."""
+"""The JSON backup: every field of an audit, versioned, that restores it exactly.
+
+Friction rows and forces also carry `votes`, the dots they got in the workshop: for reading only.
+An import ignores them, as it cannot give back votes that belong to people.
+"""
 
 import json
 from decimal import Decimal
@@ -56,7 +60,10 @@ def as_data(document: AuditDocument) -> dict:
         "teams": [
             {
                 "name": team.name,
-                "forces": [{name: getattr(force, name) for name in FORCE_FIELDS} for force in team.forces],
+                "forces": [
+                    {**{name: getattr(force, name) for name in FORCE_FIELDS}, "votes": force.votes}
+                    for force in team.forces
+                ],
             }
             for team in document.teams
         ],
@@ -64,6 +71,7 @@ def as_data(document: AuditDocument) -> dict:
             {
                 **{name: getattr(row, name) for name in FRICTION_FIELDS},
                 "due_date": row.due_date.isoformat() if row.due_date else None,
+                "votes": row.votes,
             }
             for row in document.friction
         ],

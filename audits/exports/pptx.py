@@ -5,7 +5,8 @@ from shapes. python-pptx cannot measure text, so every table is split across sli
 estimates in `pptx_layout`, with its header repeated on each "(cont.)" slide.
 
 The deck starts from python-pptx's own template, made 16:9 in code (`new_presentation`): no
-binary template to keep in step with the code.
+binary template to keep in step with the code. The audit's language — its tag, fonts and, for
+Persian, right-to-left text and tables — is applied to the finished deck by `pptx_language`.
 """
 
 import math
@@ -31,7 +32,8 @@ from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
 from .. import calculations, guidance, periods
-from ..document import AuditDocument, Conversion, FrictionRow, MetricRow
+from ..document import AuditDocument, Conversion, ForceRow, FrictionRow, MetricRow
+from . import pptx_language
 from . import pptx_layout as layout
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 × 7.5 in
@@ -83,7 +85,8 @@ def _write(frame, paragraphs: list[list[Run]], size: float, align: PP_ALIGN | No
     """Write paragraphs of runs into a text frame, giving every run its size.
 
     The XML is built directly: python-pptx's property-by-property API costs most of a large
-    deck's time. Right-to-left paragraphs (the languages issue) are to be set here, in one place.
+    deck's time. The language, its fonts and its direction are set on the finished deck, by
+    `pptx_language.apply`.
     """
     body = frame._txBody
     for old in body.findall(A_P):
@@ -99,7 +102,7 @@ def _write(frame, paragraphs: list[list[Run]], size: float, align: PP_ALIGN | No
             if not part.text:
                 continue
             run = SubElement(paragraph, A_R)
-            run_properties = SubElement(run, A_RPR, lang="en-US", sz=points, b="1" if part.bold else "0")
+            run_properties = SubElement(run, A_RPR, sz=points, b="1" if part.bold else "0")
             if part.colour is not None:
                 SubElement(SubElement(run_properties, A_SOLID_FILL), A_SRGB_CLR, val=str(part.colour))
             SubElement(run, A_T).text = part.text
@@ -157,6 +160,7 @@ def write(document: AuditDocument) -> bytes:
     _friction_slides(deck, document)
     _assessment_slides(deck, document)
     _action_slides(deck, document)
+    pptx_language.apply(deck, document.header.language)
     output = BytesIO()
     deck.save(output)
     return output.getvalue()
@@ -234,7 +238,7 @@ def _title_slide(deck: PresentationType, document: AuditDocument) -> None:
     header = document.header
     slide = deck.slides.add_slide(_layout(deck, "Title Slide"))
     title, subtitle = slide.placeholders[0], slide.placeholders[1]
-    _fit_title(title, header.title, 40, 20)
+    _fit_title(title, header.title, 40, 20, PP_ALIGN.CENTER)
     when = (
         _("Workshop of %(date)s · audit year %(year)s")
         % {"date": _date(header.workshop_date), "year": header.period_year}
@@ -246,7 +250,7 @@ def _title_slide(deck: PresentationType, document: AuditDocument) -> None:
         [Run(_clip(header.organization_name, 120), colour=MUTED)],
         [Run(when, colour=MUTED)],
     ]
-    _write(subtitle.text_frame, lines, 20)
+    _write(subtitle.text_frame, lines, 20, PP_ALIGN.CENTER)
     band_width = SLIDE_WIDTH // 3
     for index, colour in enumerate(STAGE_COLOURS.values()):
         bar = slide.shapes.add_shape(
@@ -349,7 +353,8 @@ def _friction_count(document: AuditDocument) -> list[Run]:
 
 def _action_line(item) -> list[Run]:
     owner = item.owner or _("no owner yet")
-    due = f", {_('due')} {_date(item.due_date)}" if item.due_date else ""
+    # Not inside an f-string: xgettext (makemessages) does not find calls there.
+    due = ", " + _("due %(date)s") % {"date": _date(item.due_date)} if item.due_date else ""
     return [Run(_clip(item.fix, 100)), Run(f" — {_clip(owner, 40)}{due}", True, DARK)]
 
 
@@ -857,8 +862,30 @@ def _force_slides(deck: PresentationType, document: AuditDocument) -> None:
         _message(slide, message)
         return
     for team in teams:
-        rows = [TableRow(force_cells(force)) for force in team.forces]
-        _table_slides(deck, f"{title}: {team.name}", FORCE_COLUMNS, rows, ["forces"])
+        voted = any(force.votes for force in team.forces)
+        rows = [TableRow(_votes(force, voted) + force_cells(force)) for force in by_votes(team.forces)]
+        _table_slides(deck, f"{title}: {team.name}", with_votes(FORCE_COLUMNS, voted), rows, ["forces"])
+
+
+# --- Dot votes ----------------------------------------------------------------------------------
+# A table whose rows got votes in the workshop lists them most voted first, the votes in its first
+# column: the room's priorities are what a reader looks for. Ties keep the workshop's order. A
+# table without votes looks as it did before voting existed.
+
+VOTES_COLUMN = Column(gettext_lazy("Votes"), 0.08)
+
+
+def by_votes(rows: Iterable[ForceRow | FrictionRow]) -> list:
+    """Return the rows most voted first, ties in their own order (the sort is stable)."""
+    return sorted(rows, key=lambda row: -row.votes)
+
+
+def with_votes(columns: list[Column], voted: bool) -> list[Column]:
+    return [VOTES_COLUMN, *columns] if voted else columns
+
+
+def _votes(row: ForceRow | FrictionRow, voted: bool) -> tuple[str, ...]:
+    return (str(row.votes),) if voted else ()
 
 
 # --- 7. Exercise 3: friction and self-assessment ------------------------------------------------
@@ -888,8 +915,13 @@ def _friction_slides(deck: PresentationType, document: AuditDocument) -> None:
         slide = _content_slide(deck, title, notes)
         _message(slide, _("No friction identified yet."))
         return
-    rows = [TableRow(friction_cells(row), highlight=row.is_open) for row in document.friction]
-    _table_slides(deck, title, FRICTION_COLUMNS, rows, notes)
+    voted = any(row.votes for row in document.friction)
+    if voted:
+        title = _("Exercise 3 — Friction, by votes")
+    rows = [
+        TableRow(_votes(row, voted) + friction_cells(row), highlight=row.is_open) for row in by_votes(document.friction)
+    ]
+    _table_slides(deck, title, with_votes(FRICTION_COLUMNS, voted), rows, notes)
 
 
 def _assessment_slides(deck: PresentationType, document: AuditDocument) -> None:

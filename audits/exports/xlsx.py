@@ -4,26 +4,41 @@
 editable sheets (Overview, Strategy, Metrics, Forces, Friction, Self-assessment, Action review) are
 what imports/xlsx.py reads back, by their header titles, so the titles below are shared with it.
 Choice cells hold the label people read ("Attract"); the importer maps labels back to values.
+
+Every title and label is in the audit's language (exports run under its translation). So that a
+workbook imports back whatever its language, each sheet also carries a language-independent key as
+a hidden workbook name (`defined_name`), which Excel and LibreOffice keep when a sheet is renamed,
+and the importer accepts the column titles and labels of every language an audit can have.
 """
 
 import math
 import re
+from collections.abc import Collection
+from copy import copy
 from dataclasses import dataclass, field
 from io import BytesIO
 from itertools import pairwise
 
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import periods
 from ..document import AuditDocument, MetricRow, path_of
+from ..guidance import Text
 from ..models import ActionReview, Audit, Force, FrictionPoint, Metric, SelfAssessment, Stage
+from .languages import script_of
 
 MAX_CELL_CHARACTERS = 32_767  # Excel's limit
 # XML 1.0 cannot hold these either; openpyxl's pattern covers only the C0 controls.
@@ -32,7 +47,7 @@ UNWRITABLE_CHARACTERS = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ufffe\uff
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 INTEGER, DECIMAL, PERCENT, SCORE, DATE, TEXT = "#,##0", "#,##0.00", "0.0%", "0", "yyyy-mm-dd", "@"
-YES, NO = "Yes", "No"
+YES, NO = gettext_lazy("Yes"), gettext_lazy("No")
 LINE_HEIGHT, MAX_ROW_HEIGHT = 15, 409  # points; Excel's tallest row
 # Dropdowns reach at least this far down, so rows added in a spreadsheet get them too.
 VALIDATED_ROWS = 1000
@@ -49,7 +64,7 @@ TOP = Alignment(vertical="top")
 @dataclass(frozen=True)
 class Column:
     key: str
-    title: str
+    title: Text
     number_format: str = ""
     wrap: bool = False  # long text: a wide column with wrapped lines
     choices: str = ""  # the list (on the Lists sheet) its dropdown offers
@@ -65,7 +80,7 @@ class Formula:
     """
 
     template: str
-    literals: tuple[str, ...] = ()
+    literals: tuple[Text, ...] = ()
 
 
 @dataclass
@@ -75,102 +90,128 @@ class SheetData:
     rows: list[dict] = field(default_factory=list)
     table: str = ""  # the worksheet table's name, on the editable sheets
     read_only: bool = False
+    key: str = ""  # the sheet's name whatever its language: a hidden workbook name (`defined_name`)
 
 
 # --- The sheets' columns: shared with the importer ------------------------------------------------
 
+# Each sheet's key, which never changes, and its title, in the audit's language.
 OVERVIEW, STRATEGY, METRICS, FORCES, FRICTION, ASSESSMENT, REVIEW, ACTIONS, TRENDS, LISTS = (
-    "Overview",
-    "Strategy",
-    "Metrics",
-    "Forces",
-    "Friction",
-    "Self-assessment",
-    "Action review",
-    "Actions",
-    "Trends",
-    "Lists",
+    "overview",
+    "strategy",
+    "metrics",
+    "forces",
+    "friction",
+    "self_assessment",
+    "action_review",
+    "actions",
+    "trends",
+    "lists",
 )
+SHEET_TITLES = {
+    OVERVIEW: gettext_lazy("Overview"),
+    STRATEGY: gettext_lazy("Strategy"),
+    METRICS: gettext_lazy("Metrics"),
+    FORCES: gettext_lazy("Forces"),
+    FRICTION: gettext_lazy("Friction"),
+    ASSESSMENT: gettext_lazy("Self-assessment"),
+    REVIEW: gettext_lazy("Action review"),
+    ACTIONS: gettext_lazy("Actions"),
+    TRENDS: gettext_lazy("Trends"),
+    LISTS: gettext_lazy("Lists"),
+}
+MAX_SHEET_TITLE = 31  # Excel's limit
+SHEET_TITLE_UNWRITABLE = re.compile(r"[\[\]:*?/\\]")
 
-OVERVIEW_COLUMNS = (Column("field", "Field"), Column("value", "Value", wrap=True))
+OVERVIEW_COLUMNS = (Column("field", gettext_lazy("Field")), Column("value", gettext_lazy("Value"), wrap=True))
 # The header fields the importer reads back, by their label in the Field column.
-HEADER_FIELDS = {"title": "Title", "period_year": "Year", "workshop_date": "Workshop date"}
-HEADER_FIELDS |= {"language": "Language", "status": "Status"}
-TEAM_LABEL = "Team"
+HEADER_FIELDS = {
+    "title": gettext_lazy("Title"),
+    "period_year": gettext_lazy("Year"),
+    "workshop_date": gettext_lazy("Workshop date"),
+    "language": gettext_lazy("Language"),
+    "status": gettext_lazy("Status"),
+}
+TEAM_LABEL = gettext_lazy("Team")
 
 STRATEGY_COLUMNS = (
-    Column("stage", "Stage", choices="stage"),
-    Column("principle", "Inbound principle", wrap=True),
-    Column("approach", "Approach", wrap=True),
+    Column("stage", gettext_lazy("Stage"), choices="stage"),
+    Column("principle", gettext_lazy("Inbound principle"), wrap=True),
+    Column("approach", gettext_lazy("Approach"), wrap=True),
 )
 METRIC_COLUMNS = (
-    Column("stage", "Stage", choices="stage"),
-    Column("name", "Metric"),
-    Column("kind", "Kind", choices="kind"),
-    Column("unit", "Unit"),
-    Column("period_type", "Period type", choices="period_type"),
-    Column("activity", "Key activity", wrap=True),
-    Column("illustrative", "Illustrative", choices="yes_no"),
-    Column("higher_is_better", "Higher is better", choices="yes_no"),
-    Column("period", "Period", TEXT),  # text, so that a spreadsheet does not turn 2018-01 into a date
-    Column("gained", "Gained", INTEGER),
-    Column("lost", "Lost", INTEGER),
-    Column("net_change", "Net change", INTEGER, computed=True),
-    Column("total", "Total", INTEGER),
-    Column("promoters", "Promoters", INTEGER),
-    Column("passives", "Passives", INTEGER),
-    Column("detractors", "Detractors", INTEGER),
-    Column("nps", "NPS", SCORE, computed=True),
-    Column("promoters_lost", "Promoters lost", INTEGER),
-    Column("value", "Value", DECIMAL),
-    Column("conversion", "Conversion from previous stage", PERCENT, computed=True),
+    Column("stage", gettext_lazy("Stage"), choices="stage"),
+    Column("name", gettext_lazy("Metric")),
+    Column("kind", gettext_lazy("Kind"), choices="kind"),
+    Column("unit", gettext_lazy("Unit")),
+    Column("period_type", gettext_lazy("Period type"), choices="period_type"),
+    Column("activity", gettext_lazy("Key activity"), wrap=True),
+    Column("illustrative", gettext_lazy("Illustrative"), choices="yes_no"),
+    Column("higher_is_better", gettext_lazy("Higher is better"), choices="yes_no"),
+    # Text, so that a spreadsheet does not turn 2018-01 into a date.
+    Column("period", gettext_lazy("Period"), TEXT),
+    Column("gained", gettext_lazy("Gained"), INTEGER),
+    Column("lost", gettext_lazy("Lost"), INTEGER),
+    Column("net_change", gettext_lazy("Net change"), INTEGER, computed=True),
+    Column("total", gettext_lazy("Total"), INTEGER),
+    Column("promoters", gettext_lazy("Promoters"), INTEGER),
+    Column("passives", gettext_lazy("Passives"), INTEGER),
+    Column("detractors", gettext_lazy("Detractors"), INTEGER),
+    Column("nps", gettext_lazy("NPS"), SCORE, computed=True),
+    Column("promoters_lost", gettext_lazy("Promoters lost"), INTEGER),
+    Column("value", gettext_lazy("Value"), DECIMAL),
+    Column("conversion", gettext_lazy("Conversion from previous stage"), PERCENT, computed=True),
 )
 READING_KEYS = ("gained", "lost", "total", "promoters", "passives", "detractors", "promoters_lost", "value")
 FORCE_COLUMNS = (
-    Column("team", "Team", choices="team"),
-    Column("name", "Force", wrap=True),
-    Column("before", "Before", wrap=True),
-    Column("now", "Now", wrap=True),
-    Column("serves", "Serves", choices="serves"),
-    Column("stage", "Stage", choices="stage"),
-    Column("target", "Last year's planned change", wrap=True),  # carried forward: the target to check
-    Column("planned_change", "Planned change", wrap=True),
-    Column("owner", "Owner"),
+    Column("team", gettext_lazy("Team"), choices="team"),
+    Column("name", gettext_lazy("Force"), wrap=True),
+    Column("before", gettext_lazy("Before"), wrap=True),
+    Column("now", gettext_lazy("Now"), wrap=True),
+    Column("serves", gettext_lazy("Serves"), choices="serves"),
+    Column("stage", gettext_lazy("Stage"), choices="stage"),
+    # Carried forward: the target to check.
+    Column("target", gettext_lazy("Last year's planned change"), wrap=True),
+    Column("planned_change", gettext_lazy("Planned change"), wrap=True),
+    Column("owner", gettext_lazy("Owner")),
 )
 FRICTION_COLUMNS = (
     Column("number", "#", computed=True),
-    Column("source", "Source of friction", wrap=True),
-    Column("origin", "Origin", choices="origin"),
-    Column("stage", "Stage", choices="stage"),
-    Column("teams", "Teams involved"),
-    Column("automation", "Automation", wrap=True),
-    Column("new_goal", "New goal", wrap=True),
-    Column("restructure", "Restructure", wrap=True),
-    Column("owner", "Owner"),
-    Column("due_date", "Due date", DATE),
-    Column("resolution", "Resolution", wrap=True, computed=True),
+    Column("source", gettext_lazy("Source of friction"), wrap=True),
+    Column("origin", gettext_lazy("Origin"), choices="origin"),
+    Column("stage", gettext_lazy("Stage"), choices="stage"),
+    Column("teams", gettext_lazy("Teams involved")),
+    Column("automation", gettext_lazy("Automation"), wrap=True),
+    Column("new_goal", gettext_lazy("New goal"), wrap=True),
+    Column("restructure", gettext_lazy("Restructure"), wrap=True),
+    Column("owner", gettext_lazy("Owner")),
+    Column("due_date", gettext_lazy("Due date"), DATE),
+    Column("resolution", gettext_lazy("Resolution"), wrap=True, computed=True),
 )
+# The dots a row got in the workshop: on the Friction and Forces sheets when any row has some. Never
+# read back: votes belong to the people who gave them, which an import cannot recreate.
+VOTES_COLUMN = Column("votes", gettext_lazy("Votes"), INTEGER, computed=True)
 ASSESSMENT_COLUMNS = (
-    Column("question", "Question", wrap=True),
-    Column("answer", "Answer", choices="answer"),
-    Column("notes", "Notes", wrap=True),
+    Column("question", gettext_lazy("Question"), wrap=True),
+    Column("answer", gettext_lazy("Answer"), choices="answer"),
+    Column("notes", gettext_lazy("Notes"), wrap=True),
 )
 # Last audit's action items, carried forward: how each went.
 REVIEW_COLUMNS = (
-    Column("kind", "For (friction/force)", choices="review_kind"),
-    Column("what", "What", wrap=True),
-    Column("fix", "Fix", wrap=True),
-    Column("owner", "Owner"),
-    Column("due_date", "Due date", DATE),
-    Column("status", "Status", choices="review_status"),
-    Column("note", "Note", wrap=True),
+    Column("kind", gettext_lazy("For (friction/force)"), choices="review_kind"),
+    Column("what", gettext_lazy("What"), wrap=True),
+    Column("fix", gettext_lazy("Fix"), wrap=True),
+    Column("owner", gettext_lazy("Owner")),
+    Column("due_date", gettext_lazy("Due date"), DATE),
+    Column("status", gettext_lazy("Status"), choices="review_status"),
+    Column("note", gettext_lazy("Note"), wrap=True),
 )
-REVIEW_KINDS = {"friction": "Friction", "force": "Force"}
+REVIEW_KINDS = {"friction": gettext_lazy("Friction"), "force": gettext_lazy("Force")}
 ACTION_COLUMNS = (
-    Column("what", "Friction/force", wrap=True),
-    Column("fix", "Fix", wrap=True),
-    Column("owner", "Owner"),
-    Column("due_date", "Due date", DATE),
+    Column("what", gettext_lazy("Friction/force"), wrap=True),
+    Column("fix", gettext_lazy("Fix"), wrap=True),
+    Column("owner", gettext_lazy("Owner")),
+    Column("due_date", gettext_lazy("Due date"), DATE),
 )
 
 STAGE_LABELS = dict(Stage.choices)
@@ -178,11 +219,13 @@ STAGE_LABELS = dict(Stage.choices)
 # net = gained − lost, empty when neither is known (as calculations.net_change).
 NET_CHANGE = Formula('=IF(AND({gained}="",{lost}=""),"",{gained}-{lost})')
 NPS = Formula('=IFERROR(({promoters}-{detractors})/({promoters}+{passives}+{detractors})*100,"")')
-# The first of the three steps whose answer is a fix (not empty, not "No") settles the row.
+# The first of the three steps whose answer is a fix (not empty, not "No") settles the row. "No" is
+# the answer as stored (tables.NO), in every language; "Open" is a label.
 RESOLUTION = Formula(
     '=IF(AND({automation}<>"",{automation}<>"No"),{automation},'
     'IF(AND({new_goal}<>"",{new_goal}<>"No"),{new_goal},'
-    'IF(AND({restructure}<>"",{restructure}<>"No"),{restructure},"Open")))'
+    'IF(AND({restructure}<>"",{restructure}<>"No"),{restructure},{0})))',
+    (gettext_lazy("Open"),),
 )
 
 
@@ -196,35 +239,80 @@ def conversion_formula(previous_name: str) -> Formula:
     )
 
 
+# --- Sheet titles ---------------------------------------------------------------------------------
+
+
+def valid_sheet_title(title: Text, taken: Collection[str] = ()) -> str:
+    """Return `title` as a sheet can be named: none of : \\ / ? * [ ], at most 31 characters, not `taken`.
+
+    A translation that cannot be used (nothing left of it, or another sheet's title) gives way to
+    the English title.
+    """
+    taken = {name.casefold() for name in taken}
+    text = _sheet_safe(str(title))
+    if not text or text.casefold() in taken:
+        with translation.override("en"):
+            text = _sheet_safe(str(title))
+    return text
+
+
+def _sheet_safe(text: str) -> str:
+    text = " ".join(SHEET_TITLE_UNWRITABLE.sub(" ", text).split())
+    return text[:MAX_SHEET_TITLE].strip().strip("'").strip()
+
+
+def sheet_titles() -> dict[str, str]:
+    """Every sheet's title in the active language, by its key."""
+    titles: dict[str, str] = {}
+    for key, title in SHEET_TITLES.items():
+        titles[key] = valid_sheet_title(title, titles.values())
+    return titles
+
+
+def defined_name(key: str) -> str:
+    """The hidden workbook name that points at a sheet, whatever the sheet's title."""
+    return f"flywheel_audit_{key}"
+
+
 # --- Rows from the document -----------------------------------------------------------------------
 
 
 def sheets(document: AuditDocument) -> list[SheetData]:
     """Every sheet of the workbook as plain rows, in order; Lists holds the dropdowns' choices."""
+    titles = sheet_titles()
+    force_columns = _with_votes(FORCE_COLUMNS, document.forces)
+    friction_columns = _with_votes(FRICTION_COLUMNS, document.friction)
     return [
-        _overview(document),
-        SheetData(STRATEGY, STRATEGY_COLUMNS, _strategy_rows(document), table="StrategyTable"),
-        SheetData(METRICS, METRIC_COLUMNS, _metric_rows(document), table="MetricsTable"),
-        SheetData(FORCES, FORCE_COLUMNS, _force_rows(document), table="ForcesTable"),
-        SheetData(FRICTION, FRICTION_COLUMNS, _friction_rows(document), table="FrictionTable"),
-        SheetData(ASSESSMENT, ASSESSMENT_COLUMNS, _assessment_rows(document), table="SelfAssessmentTable"),
-        SheetData(REVIEW, REVIEW_COLUMNS, _review_rows(document), table="ActionReviewTable"),
-        SheetData(ACTIONS, ACTION_COLUMNS, _action_rows(document), read_only=True),
+        SheetData(titles[OVERVIEW], OVERVIEW_COLUMNS, _overview_rows(document), key=OVERVIEW),
+        SheetData(titles[STRATEGY], STRATEGY_COLUMNS, _strategy_rows(document), "StrategyTable", key=STRATEGY),
+        SheetData(titles[METRICS], METRIC_COLUMNS, _metric_rows(document), "MetricsTable", key=METRICS),
+        SheetData(titles[FORCES], force_columns, _force_rows(document), "ForcesTable", key=FORCES),
+        SheetData(titles[FRICTION], friction_columns, _friction_rows(document), "FrictionTable", key=FRICTION),
+        SheetData(
+            titles[ASSESSMENT], ASSESSMENT_COLUMNS, _assessment_rows(document), "SelfAssessmentTable", key=ASSESSMENT
+        ),
+        SheetData(titles[REVIEW], REVIEW_COLUMNS, _review_rows(document), "ActionReviewTable", key=REVIEW),
+        SheetData(titles[ACTIONS], ACTION_COLUMNS, _action_rows(document), read_only=True, key=ACTIONS),
     ]
+
+
+def _with_votes(columns: tuple[Column, ...], rows) -> tuple[Column, ...]:
+    """The columns, and Votes last when any row got votes (so a sheet without voting looks as before)."""
+    return (*columns, VOTES_COLUMN) if any(row.votes for row in rows) else columns
 
 
 def choice_lists(document: AuditDocument) -> dict[str, list[str]]:
     """The labels each dropdown offers."""
     return {
-        "stage": list(STAGE_LABELS.values()),
+        "stage": [str(label) for label in STAGE_LABELS.values()],
         "kind": [str(label) for label in Metric.Kind.labels],
         "period_type": [str(label) for label in Metric.Period.labels],
-        "yes_no": [YES, NO],
+        "yes_no": [str(YES), str(NO)],
         "origin": [str(label) for label in FrictionPoint.Origin.labels],
         "serves": [str(label) for label in Force.Serves.labels],
         "answer": [str(label) for label in SelfAssessment.Answer.labels],
         "team": [team.name for team in document.teams],
-        "review_kind": list(REVIEW_KINDS.values()),
+        "review_kind": [str(label) for label in REVIEW_KINDS.values()],
         "review_status": [str(label) for label in ActionReview.Status.labels],
     }
 
@@ -233,39 +321,38 @@ def _label(choices, value: str) -> str:
     return str(dict(choices).get(value, value)) if value else ""
 
 
-def _overview(document: AuditDocument) -> SheetData:
+def _overview_rows(document: AuditDocument) -> list[dict]:
     header = document.header
-    rows = [
+    return [
         {"field": HEADER_FIELDS["title"], "value": header.title},
-        {"field": HEADER_FIELDS["period_year"], "value": header.period_year},
-        {"field": HEADER_FIELDS["workshop_date"], "value": header.workshop_date},
+        {"field": HEADER_FIELDS["period_year"], "value": header.period_year, "format": "0"},
+        {"field": HEADER_FIELDS["workshop_date"], "value": header.workshop_date, "format": DATE},
         {"field": HEADER_FIELDS["language"], "value": _label(Audit.Language.choices, header.language)},
         {"field": HEADER_FIELDS["status"], "value": _label(Audit.Status.choices, header.status)},
-        {"field": "Flywheel", "value": header.flywheel_name},
-        {"field": "Organization", "value": header.organization_name},
+        {"field": _("Flywheel"), "value": header.flywheel_name},
+        {"field": _("Organization"), "value": header.organization_name},
         {},
-        {"field": "Teams", "section": True},
+        {"field": _("Teams"), "section": True},
         *({"field": TEAM_LABEL, "value": team.name} for team in document.teams),
         {},
-        {"field": "Key numbers", "value": "Computed from the audit; not read back on import.", "section": True},
+        {"field": _("Key numbers"), "value": _("Computed from the audit; not read back on import."), "section": True},
         *_key_numbers(document),
     ]
-    return SheetData(OVERVIEW, OVERVIEW_COLUMNS, rows)
 
 
 def _key_numbers(document: AuditDocument) -> list[dict]:
     numbers = [
-        ("Sources of friction", len(document.friction)),
-        ("Still open", len(document.open_friction)),
-        ("Forces", len(document.forces)),
-        ("Metrics", len(document.metrics)),
-        ("Action items", len(document.action_items)),
+        (_("Sources of friction"), len(document.friction)),
+        (_("Still open"), len(document.open_friction)),
+        (_("Forces"), len(document.forces)),
+        (_("Metrics"), len(document.metrics)),
+        (_("Action items"), len(document.action_items)),
     ]
-    rows = [{"field": label, "value": number} for label, number in numbers]
+    rows = [{"field": label, "value": number, "format": INTEGER} for label, number in numbers]
     weakest = document.weakest_conversion
     if weakest is not None:
-        rows.append({"field": "Weakest conversion", "value": weakest.label})
-        rows.append({"field": "Its average conversion", "value": weakest.average, "format": PERCENT})
+        rows.append({"field": _("Weakest conversion"), "value": weakest.label})
+        rows.append({"field": _("Its average conversion"), "value": weakest.average, "format": PERCENT})
     return rows
 
 
@@ -322,6 +409,7 @@ def _force_rows(document: AuditDocument) -> list[dict]:
             "target": force.target,
             "planned_change": force.planned_change,
             "owner": force.owner,
+            "votes": force.votes,
         }
         for force in document.forces
     ]
@@ -341,6 +429,7 @@ def _friction_rows(document: AuditDocument) -> list[dict]:
             "owner": row.owner,
             "due_date": row.due_date,
             "resolution": RESOLUTION,
+            "votes": row.votes,
         }
         for row in document.friction
     ]
@@ -422,19 +511,16 @@ def conversion_trend(document: AuditDocument) -> Trend:
 def write(document: AuditDocument) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
-    lists = choice_lists(document)
-    list_ranges = _write_lists(workbook, lists)
+    titles = sheet_titles()
+    lists_sheet, list_ranges = _write_lists(workbook, choice_lists(document), titles[LISTS])
     for sheet in sheets(document):
         worksheet = _write_sheet(workbook, sheet, list_ranges)
-        if sheet.title == OVERVIEW:
+        if sheet.key == OVERVIEW:
             _style_overview(worksheet, sheet)
-    _write_trends(workbook, document)
-    lists_sheet = workbook[LISTS]
+    _write_trends(workbook, document, titles[TRENDS])
     workbook.move_sheet(lists_sheet, offset=len(workbook.sheetnames) - 1 - workbook.index(lists_sheet))
     workbook.active = 0
-    if document.header.language == Audit.Language.PERSIAN:
-        for worksheet in workbook.worksheets:
-            worksheet.sheet_view.rightToLeft = True
+    apply_language(workbook, document.header.language)
     workbook.properties.title = clean_text(document.header.title)
     workbook.properties.creator = "Flywheel Audit"
     output = BytesIO()
@@ -447,6 +533,31 @@ def clean_text(text: str) -> str:
     return UNWRITABLE_CHARACTERS.sub("", text)[:MAX_CELL_CHARACTERS]
 
 
+def apply_language(workbook: Workbook, language: str) -> None:
+    """Write every sheet in the audit's script: a font that has its letters, and Persian right to left.
+
+    openpyxl keeps each distinct font and alignment once, in the workbook's style tables, and cells
+    refer to them by position: replacing the tables' entries changes every cell at once, however
+    many there are. (These tables are openpyxl's internals, pinned by requirements.txt; the
+    languages tests read the fonts back, so a change there fails loudly.)
+    """
+    script = script_of(language)
+    if script.sheet_font:
+        # No theme scheme: a font that names one is drawn with the theme's font instead of its own name.
+        workbook._fonts = IndexedList(_changed(font, name=script.sheet_font, scheme=None) for font in workbook._fonts)
+    if script.right_to_left:
+        workbook._alignments = IndexedList(_changed(alignment, readingOrder=2) for alignment in workbook._alignments)
+        for worksheet in workbook.worksheets:
+            worksheet.sheet_view.rightToLeft = True
+
+
+def _changed(style, **values):
+    changed = copy(style)
+    for name, value in values.items():
+        setattr(changed, name, value)
+    return changed
+
+
 def put_text(cell: Cell, text: str) -> None:
     """Write user text so that no spreadsheet runs it as a formula; the value itself is unchanged."""
     cell.value = clean_text(text)
@@ -457,10 +568,12 @@ def put_text(cell: Cell, text: str) -> None:
 
 
 def _put(cell: Cell, value, references: dict[str, str]) -> None:
+    if isinstance(value, Promise):  # a label, translated now
+        value = str(value)
     if value is None or value == "":
         return
     if isinstance(value, Formula):
-        quoted = ['"' + clean_text(text).replace('"', '""') + '"' for text in value.literals]
+        quoted = ['"' + clean_text(str(text)).replace('"', '""') + '"' for text in value.literals]
         cell.value = value.template.format(*quoted, **references)
     elif isinstance(value, str):
         put_text(cell, value)
@@ -470,7 +583,7 @@ def _put(cell: Cell, value, references: dict[str, str]) -> None:
 
 def _write_header(worksheet: Worksheet, columns: tuple[Column, ...]) -> None:
     for index, column in enumerate(columns, start=1):
-        cell = worksheet.cell(row=1, column=index, value=column.title)
+        cell = worksheet.cell(row=1, column=index, value=str(column.title))
         cell.font = HEADER_FONT
         cell.fill = COMPUTED_FILL if column.computed else HEADER_FILL
         cell.alignment = WRAPPED
@@ -479,6 +592,10 @@ def _write_header(worksheet: Worksheet, columns: tuple[Column, ...]) -> None:
 
 def _write_sheet(workbook: Workbook, sheet: SheetData, list_ranges: dict[str, str]) -> Worksheet:
     worksheet = workbook.create_sheet(sheet.title)
+    if sheet.key:
+        name = defined_name(sheet.key)
+        reference = f"{quote_sheetname(worksheet.title)}!$A$1"
+        workbook.defined_names[name] = DefinedName(name, attr_text=reference, hidden=True)
     _write_header(worksheet, sheet.columns)
     letters = {column.key: get_column_letter(index) for index, column in enumerate(sheet.columns, start=1)}
     column_references = {f"{key}_column": f"${letter}:${letter}" for key, letter in letters.items()}
@@ -513,7 +630,7 @@ def _write_sheet(workbook: Workbook, sheet: SheetData, list_ranges: dict[str, st
 
 def _width(column: Column, values: list) -> float:
     """Excel has no autofit: the longest line in the column, within bounds."""
-    longest = len(column.title)
+    longest = len(str(column.title))
     for value in values:
         if isinstance(value, str):
             longest = max(longest, *(len(line) for line in value.splitlines() or [""]))
@@ -537,24 +654,26 @@ def _add_dropdowns(worksheet: Worksheet, sheet: SheetData, list_ranges: dict[str
         if not column.choices or column.choices not in list_ranges:
             continue
         # A force with a new team name brings the team along on import: only a warning there.
+        title = str(column.title)
         validation = DataValidation(
             type="list",
             formula1=list_ranges[column.choices],
             allow_blank=True,
             showErrorMessage=True,
             errorStyle="warning" if column.choices == "team" else "stop",
-            errorTitle=column.title,
-            error=f"Pick one of the {column.title.lower()} choices from the list.",
+            errorTitle=title[:32],  # Excel's limits: 32 characters for the title, 255 for the message
+            error=(_("Pick one of the %(column)s choices from the list.") % {"column": title.lower()})[:255],
         )
         letter = get_column_letter(index)
         validation.add(f"{letter}2:{letter}{last_row}")
         worksheet.add_data_validation(validation)
 
 
-def _write_lists(workbook: Workbook, lists: dict[str, list[str]]) -> dict[str, str]:
+def _write_lists(workbook: Workbook, lists: dict[str, list[str]], title: str) -> tuple[Worksheet, dict[str, str]]:
     """A hidden sheet with the dropdowns' choices (labels may hold commas, so no inline lists)."""
-    worksheet = workbook.create_sheet(LISTS)
+    worksheet = workbook.create_sheet(title)
     worksheet.sheet_state = "hidden"
+    sheet = quote_sheetname(worksheet.title)
     ranges = {}
     for index, (name, labels) in enumerate(lists.items(), start=1):
         worksheet.cell(row=1, column=index, value=name)
@@ -562,8 +681,8 @@ def _write_lists(workbook: Workbook, lists: dict[str, list[str]]) -> dict[str, s
             put_text(worksheet.cell(row=row_number, column=index), label)
         if labels:
             letter = get_column_letter(index)
-            ranges[name] = f"{LISTS}!${letter}$2:${letter}${len(labels) + 1}"
-    return ranges
+            ranges[name] = f"{sheet}!${letter}$2:${letter}${len(labels) + 1}"
+    return worksheet, ranges
 
 
 def _style_overview(worksheet: Worksheet, sheet: SheetData) -> None:
@@ -571,21 +690,15 @@ def _style_overview(worksheet: Worksheet, sheet: SheetData) -> None:
         if row.get("section"):
             worksheet.cell(row=row_number, column=1).font = SECTION_FONT
             worksheet.cell(row=row_number, column=2).font = NOTE_FONT
-        elif row.get("field") == HEADER_FIELDS["period_year"]:
-            worksheet.cell(row=row_number, column=2).number_format = "0"
-        elif row.get("field") == HEADER_FIELDS["workshop_date"]:
-            worksheet.cell(row=row_number, column=2).number_format = DATE
-        elif isinstance(row.get("value"), int):
-            worksheet.cell(row=row_number, column=2).number_format = INTEGER
 
 
 def _write_trend(worksheet: Worksheet, trend: Trend, first_column: int, number_format: str) -> None:
-    columns = (Column("period", "Period"), *(Column(str(i), name) for i, name in enumerate(trend.names)))
-    for index, column in enumerate(columns, start=first_column):
+    titles = [_("Period"), *trend.names]
+    for index, title in enumerate(titles, start=first_column):
         cell = worksheet.cell(row=1, column=index)
-        put_text(cell, column.title)
+        put_text(cell, title)
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAPPED
-        worksheet.column_dimensions[get_column_letter(index)].width = min(max(len(column.title) + 2, 12), 30)
+        worksheet.column_dimensions[get_column_letter(index)].width = min(max(len(title) + 2, 12), 30)
     for row_number, (period, values) in enumerate(zip(trend.periods, trend.values, strict=True), start=2):
         worksheet.cell(row=row_number, column=first_column, value=period)
         for index, value in enumerate(values, start=first_column + 1):
@@ -613,9 +726,9 @@ def _line_chart(
     return chart
 
 
-def _write_trends(workbook: Workbook, document: AuditDocument) -> None:
+def _write_trends(workbook: Workbook, document: AuditDocument, title: str) -> None:
     """Bucket totals and conversion rates per period, computed here, with a line chart each."""
-    worksheet = workbook.create_sheet(TRENDS)
+    worksheet = workbook.create_sheet(title)
     worksheet.freeze_panes = "A2"
     buckets, conversions = bucket_trend(document), conversion_trend(document)
     conversions_column = len(buckets.names) + 3
@@ -625,9 +738,9 @@ def _write_trends(workbook: Workbook, document: AuditDocument) -> None:
     anchor_column = get_column_letter(conversions_column + len(conversions.names) + 2)
     if buckets.names and buckets.periods:
         # Visitors outnumber customers a thousandfold: on a log scale every bucket's line shows.
-        chart = _line_chart(worksheet, buckets, 1, "Bucket totals (log scale)", INTEGER, log_scale=True)
+        chart = _line_chart(worksheet, buckets, 1, _("Bucket totals (log scale)"), INTEGER, log_scale=True)
         worksheet.add_chart(chart, f"{anchor_column}2")
     if conversions.names and conversions.periods:
-        chart = _line_chart(worksheet, conversions, conversions_column, "Conversion between stages", "0%")
+        chart = _line_chart(worksheet, conversions, conversions_column, _("Conversion between stages"), "0%")
         worksheet.add_chart(chart, f"{anchor_column}22")
     worksheet.protection.sheet = True

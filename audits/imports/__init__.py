@@ -4,14 +4,21 @@ Each reader (xlsx.py, json.py) only turns its file into a `RawAudit`: the values
 and where the row stands ("Friction sheet, row 7"). Everything else is here, once: every row is
 checked with the same forms the workshop pages use, every problem is reported at once, and
 nothing is saved unless all of it is valid.
+
+A file is written in its audit's language, which need not be the language of whoever uploads it:
+labels (choices, titles) are accepted as any language an audit can have writes them.
+Votes in a file (the dots of a workshop) are never read: they belong to the people who gave them.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 
 from .. import document, periods
 from ..document import AuditDocument
@@ -79,6 +86,37 @@ class RawAudit:
     problems: list[str] = field(default_factory=list)
 
 
+T = TypeVar("T")
+
+
+def in_every_language(make: Callable[[], T]) -> list[T]:
+    """What `make()` gives in each language an audit, and so its files, can be written in."""
+    results = []
+    for language in Audit.Language.values:
+        with translation.override(language):
+            results.append(make())
+    return results
+
+
+def normalized(value) -> str:
+    """A title or label as imports compare it: spaces collapsed, case folded."""
+    return " ".join(as_text(value).split()).casefold()
+
+
+def every_spelling(label) -> set[str]:
+    """A translatable label, normalized, as each audit language writes it."""
+    return set(in_every_language(lambda: normalized(str(label))))
+
+
+def choice_lookup(choices) -> dict[str, str]:
+    """Each choice by its value and by its label in every audit language (normalized) → its value."""
+    lookup = {normalized(value): value for value, _label in choices}
+    for labels in in_every_language(lambda: [(normalized(str(label)), value) for value, label in choices]):
+        for label, value in labels:
+            lookup.setdefault(label, value)
+    return lookup
+
+
 def as_text(value) -> str:
     """A cell or JSON value as the text a form field expects."""
     if value is None:
@@ -101,9 +139,10 @@ class Checker:
 
     def __init__(self):
         self.errors: list[str] = []
+        self._lookups: dict[tuple, dict[str, str]] = {}
 
     def choice(self, row: Row, name: str, model, *, required: bool = False) -> str:
-        """A choice given as its value or its label (any case); "" when empty and allowed.
+        """A choice given as its value or its label (any case, any audit language); "" when empty and allowed.
 
         An unknown choice is reported here, in words that list the choices, and stands in as
         the first choice so that the form does not report it a second time.
@@ -114,9 +153,10 @@ class Checker:
             if required:
                 self.errors.append(f"{row.at(name)}: {model_field.verbose_name} is missing.")
             return ""
-        for value, label in model_field.choices:
-            if text.lower() in (str(value).lower(), str(label).lower()):
-                return value
+        if (model, name) not in self._lookups:
+            self._lookups[model, name] = choice_lookup(model_field.choices)
+        if (value := self._lookups[model, name].get(normalized(text))) is not None:
+            return value
         labels = ", ".join(str(label) for _, label in model_field.choices)
         self.errors.append(f"{row.at(name)}: {model_field.verbose_name} '{text}' is not one of {labels}.")
         return model_field.choices[0][0]

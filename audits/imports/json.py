@@ -1,4 +1,8 @@
-"""Reading a JSON backup (exports/json.py) into a RawAudit."""
+"""Reading a JSON backup (exports/json.py) into a RawAudit.
+
+Fields the import does not know are passed over: among them the rows' `votes`, which belong to
+the people who gave them and cannot be recreated.
+"""
 
 import json
 

@@ -2,8 +2,12 @@
 
 People edit the workbook in Excel or LibreOffice: they add, change, delete and reorder rows, and
 may move columns. So each sheet's header row is found by its titles and every column by its
-title; empty rows are skipped; computed columns and the output sheets are never read. The file
-is checked as a zip before openpyxl parses any of it.
+title; empty rows are skipped; computed columns (Votes among them) and the output sheets are never
+read. The file is checked as a zip before openpyxl parses any of it.
+
+A workbook is in its audit's language. Each sheet is found by the hidden workbook name the export
+gives it (which follows the sheet when someone renames it), else by its title; titles, labels and
+choices are accepted as any audit language writes them, whoever uploads the file.
 """
 
 import datetime
@@ -20,13 +24,26 @@ from openpyxl.utils import get_column_letter
 from .. import periods
 from ..exports import xlsx as layout
 from ..models import Metric
-from . import ImportFailed, MetricRows, RawAudit, Row, as_text
+from . import ImportFailed, MetricRows, RawAudit, Row, as_text, choice_lookup, every_spelling, in_every_language
 
 MAX_ZIP_ENTRIES = 1000  # the tool's workbook has about 30
 HEADER_SEARCH_ROWS = 10  # the header is the first row, unless someone inserted a few above it
 METRIC_KEYS = ("stage", "name", "kind", "unit", "period_type", "activity", "illustrative", "higher_is_better")
 # Columns added after the first workbooks went out: a workbook without them still imports, with the defaults.
 ADDED_LATER = {"higher_is_better", "target"}
+# The sheets read back, by key, with their columns.
+INPUT_SHEETS = {
+    layout.OVERVIEW: layout.OVERVIEW_COLUMNS,
+    layout.STRATEGY: layout.STRATEGY_COLUMNS,
+    layout.METRICS: layout.METRIC_COLUMNS,
+    layout.FORCES: layout.FORCE_COLUMNS,
+    layout.FRICTION: layout.FRICTION_COLUMNS,
+    layout.ASSESSMENT: layout.ASSESSMENT_COLUMNS,
+    layout.REVIEW: layout.REVIEW_COLUMNS,
+}
+OPTIONAL_SHEETS = {layout.REVIEW}  # added later: older workbooks have no reviews
+METRIC_CHOICES = {"stage": "stage", "kind": "kind", "period_type": "period"}  # column → Metric field
+FLAGS = ("illustrative", "higher_is_better")
 # What openpyxl and the XML parsers raise for a damaged file (defusedxml's refusals are ValueErrors).
 UNREADABLE = (
     ValueError,
@@ -104,31 +121,24 @@ def _megabytes(size: int) -> str:
 
 
 def _read_workbook(workbook) -> RawAudit:
-    inputs = {
-        layout.OVERVIEW: layout.OVERVIEW_COLUMNS,
-        layout.STRATEGY: layout.STRATEGY_COLUMNS,
-        layout.METRICS: layout.METRIC_COLUMNS,
-        layout.FORCES: layout.FORCE_COLUMNS,
-        layout.FRICTION: layout.FRICTION_COLUMNS,
-        layout.ASSESSMENT: layout.ASSESSMENT_COLUMNS,
-    }
+    names = sheet_names(workbook)
     problems = [
-        f"The {name} sheet is missing: import a workbook exported from Flywheel Audit, with all its sheets."
-        for name in inputs
-        if name not in workbook.sheetnames
+        f"The {layout.SHEET_TITLES[key]} sheet is missing: "
+        "import a workbook exported from Flywheel Audit, with all its sheets."
+        for key in INPUT_SHEETS
+        if key not in names and key not in OPTIONAL_SHEETS
     ]
     if problems:
         raise ImportFailed(problems)
-    if layout.REVIEW in workbook.sheetnames:  # added later: older workbooks have no reviews
-        inputs[layout.REVIEW] = layout.REVIEW_COLUMNS
     budget = [settings.IMPORT_MAX_ROWS]
     sheets = {}
-    for name, columns in inputs.items():
-        sheet = _read_sheet(workbook[name], name, [column for column in columns if not column.computed], budget)
+    for key, name in names.items():
+        columns = [column for column in INPUT_SHEETS[key] if not column.computed]
+        sheet = _read_sheet(workbook[name], name, columns, budget)
         if isinstance(sheet, list):
             problems.extend(sheet)
         else:
-            sheets[name] = sheet
+            sheets[key] = sheet
     if problems:
         raise ImportFailed(problems)
     header, teams = _overview(sheets[layout.OVERVIEW])
@@ -146,6 +156,38 @@ def _read_workbook(workbook) -> RawAudit:
     )
 
 
+def sheet_names(workbook) -> dict[str, str]:
+    """Each input sheet's name in `workbook`, by key: where the export's hidden name points, else by its title.
+
+    Titles are matched as any audit language writes them (Excel's sheet names ignore case).
+    """
+    keys_by_title: dict[str, str] = {}
+    for titles in in_every_language(layout.sheet_titles):
+        for key, title in titles.items():
+            keys_by_title.setdefault(title.casefold(), key)
+    names: dict[str, str] = {}
+    for name in workbook.sheetnames:
+        key = keys_by_title.get(name.casefold())
+        if key in INPUT_SHEETS:
+            names.setdefault(key, name)
+    for key in INPUT_SHEETS:
+        named = _named_sheet(workbook, layout.defined_name(key))
+        if named in workbook.sheetnames:
+            names[key] = named
+    return names
+
+
+def _named_sheet(workbook, name: str) -> str | None:
+    """The sheet a workbook name points at; None when it is missing or points nowhere (#REF!)."""
+    defined = workbook.defined_names.get(name)
+    if defined is None:
+        return None
+    try:
+        return next((sheet.replace("''", "'") for sheet, _cells in defined.destinations if sheet), None)
+    except (ValueError, TypeError, AttributeError, IndexError):
+        return None
+
+
 def _title(value) -> str:
     return " ".join(as_text(value).split()).casefold()
 
@@ -158,7 +200,7 @@ def _read_sheet(worksheet, name: str, columns: list, budget: list[int]) -> Sheet
     """The sheet's non-empty rows below its header, or the problems with its header."""
     worksheet.reset_dimensions()  # trust the cells, not a dimension some programs write wrong
     rows = worksheet.iter_rows(values_only=True)
-    wanted = {_title(column.title): column.key for column in columns}
+    wanted = {title: column.key for column in columns for title in every_spelling(column.title)}
     # The header is the row, among the first few, that names the most of the sheet's columns.
     top = list(islice(rows, HEADER_SEARCH_ROWS))
     scores = [sum(1 for title in {_title(cell) for cell in cells} if title in wanted) for cells in top]
@@ -167,7 +209,7 @@ def _read_sheet(worksheet, name: str, columns: list, budget: list[int]) -> Sheet
     header_index = scores.index(max(scores))
     titles = [_title(cell) for cell in top[header_index]]
     positions = {wanted[title]: index for index, title in reversed(list(enumerate(titles))) if title in wanted}
-    missing = [column.title for column in columns if column.key not in positions and column.key not in ADDED_LATER]
+    missing = [str(column.title) for column in columns if column.key not in positions and column.key not in ADDED_LATER]
     if missing:
         return [
             f"{name} sheet, row {header_index + 1}: the header row lacks the column{'s' if len(missing) > 1 else ''} "
@@ -192,7 +234,7 @@ def _read_sheet(worksheet, name: str, columns: list, budget: list[int]) -> Sheet
 
 
 def _titles(columns: list) -> str:
-    return ", ".join(column if isinstance(column, str) else column.title for column in columns)
+    return ", ".join(str(column if isinstance(column, str) else column.title) for column in columns)
 
 
 def _rows(sheet: SheetRows) -> list[Row]:
@@ -201,7 +243,7 @@ def _rows(sheet: SheetRows) -> list[Row]:
 
 def _reviews(sheet: SheetRows) -> list[Row]:
     """The review rows, their kind read from its label ("Friction") as its value ("friction")."""
-    kinds = {label.casefold(): value for value, label in layout.REVIEW_KINDS.items()}
+    kinds = {title: value for value, label in layout.REVIEW_KINDS.items() for title in every_spelling(label)}
     rows = _rows(sheet)
     for row in rows:
         kind = as_text(row.values.get("kind")).strip().casefold()
@@ -211,16 +253,36 @@ def _reviews(sheet: SheetRows) -> list[Row]:
 
 def _overview(sheet: SheetRows) -> tuple[Row, list[Row]]:
     """The header fields, by their label in the Field column, and the team list, in order."""
-    fields = {_title(label): key for key, label in layout.HEADER_FIELDS.items()}
+    fields = {title: key for key, label in layout.HEADER_FIELDS.items() for title in every_spelling(label)}
+    team_labels = every_spelling(layout.TEAM_LABEL)
     values, columns, teams = {}, {}, []
     for number, row in sheet.rows:
         label = _title(row["field"])
         if label in fields and fields[label] not in values:
             values[fields[label]] = row["value"]
             columns[fields[label]] = f"row {number}"
-        elif label == _title(layout.TEAM_LABEL) and not _is_empty(row["value"]):
+        elif label in team_labels and not _is_empty(row["value"]):
             teams.append(Row(f"{sheet.name} sheet, row {number}", {"name": row["value"]}))
     return Row(f"{sheet.name} sheet", values, columns), teams
+
+
+@dataclass
+class Labels:
+    """What the metric columns' labels stand for, in every audit language: built once per import."""
+
+    choices: dict[str, dict[str, str]]  # column key → {normalized label or value: value}
+    flags: dict[str, str]  # "Yes" and "No" (the flags' dropdown), normalized → "yes", "no"
+
+    @classmethod
+    def collect(cls) -> "Labels":
+        choices = {key: choice_lookup(Metric._meta.get_field(name).choices) for key, name in METRIC_CHOICES.items()}
+        flags = dict.fromkeys(every_spelling(layout.YES), "yes") | dict.fromkeys(every_spelling(layout.NO), "no")
+        return cls(choices, flags)
+
+    def value(self, key: str, cell):
+        """The value a labelled cell stands for ("Attract" in any language → "attract"), else the cell as it is."""
+        lookup = self.flags if key in FLAGS else self.choices.get(key)
+        return cell if lookup is None else lookup.get(_title(cell), cell)
 
 
 def _metrics(sheet: SheetRows) -> tuple[list[MetricRows], list[str]]:
@@ -228,47 +290,46 @@ def _metrics(sheet: SheetRows) -> tuple[list[MetricRows], list[str]]:
     metrics: dict[tuple, MetricRows] = {}
     first_rows: dict[tuple, tuple[int, dict]] = {}
     problems = []
+    labels = Labels.collect()
     for number, values in sheet.rows:
         # Unnamed rows stay apart: each is reported as a metric without a name.
         name = (
             ("name", as_text(values["name"]).strip().casefold()) if not _is_empty(values["name"]) else ("row", number)
         )
         if name not in metrics:
-            definition = {key: values[key] for key in METRIC_KEYS}
+            definition = {key: labels.value(key, values[key]) if key in FLAGS else values[key] for key in METRIC_KEYS}
             metric = sheet.row(number, definition)
             metric.values["period"] = metric.values.pop("period_type")
             metric.columns["period"] = metric.columns.pop("period_type")
             metrics[name] = MetricRows(metric)
             first_rows[name] = (number, values)
         else:
-            problems.extend(_differences(sheet, number, values, *first_rows[name]))
+            problems.extend(_differences(sheet, labels, number, values, *first_rows[name]))
         if _is_empty(values["period"]) and all(_is_empty(values[key]) for key in layout.READING_KEYS):
             continue  # a metric with no readings
         reading = sheet.row(number, values, ("period", *layout.READING_KEYS))
-        reading.values["period"] = _period_text(values["period"], values["period_type"])
+        reading.values["period"] = _period_text(values["period"], labels.value("period_type", values["period_type"]))
         metrics[name].readings.append(reading)
     return list(metrics.values()), problems
 
 
-def _differences(sheet: SheetRows, number: int, values: dict, first_number: int, first: dict) -> list[str]:
+def _differences(
+    sheet: SheetRows, labels: Labels, number: int, values: dict, first_number: int, first: dict
+) -> list[str]:
     """A metric's definition must read the same on all its rows: say where it does not."""
-    titles = {column.key: column.title for column in layout.METRIC_COLUMNS}
+    titles = {column.key: str(column.title) for column in layout.METRIC_COLUMNS}
     return [
         f"{sheet.name} sheet, row {number}, column {sheet.letters[key]}: {titles[key]} "
         f"'{as_text(values[key]).strip()}' differs from row {first_number} ('{as_text(first[key]).strip()}') "
         f"for the metric “{as_text(values['name']).strip()}”; a metric's columns must match on all its rows."
         for key in METRIC_KEYS
-        if _comparable(key, values[key]) != _comparable(key, first[key])
+        if _comparable(key, labels.value(key, values[key])) != _comparable(key, labels.value(key, first[key]))
     ]
 
 
 def _comparable(key: str, value) -> str:
+    """A metric's column as compared across its rows, its labels already made values (`Labels.value`)."""
     text = as_text(value).strip().casefold()
-    choices = {"stage": "stage", "kind": "kind", "period_type": "period"}
-    if key in choices:
-        for choice, label in Metric._meta.get_field(choices[key]).choices:
-            if text in (str(choice).casefold(), str(label).casefold()):
-                return choice
     if key == "illustrative":
         return str(text in ("true", "yes", "1"))
     if key == "higher_is_better":  # empty means the default: yes
@@ -281,7 +342,7 @@ def _period_text(value, period_type) -> object:
     if not isinstance(value, datetime.date):
         return value
     day = value.date() if isinstance(value, datetime.datetime) else value
-    kind = _comparable("period_type", period_type)
+    kind = _comparable("period_type", period_type)  # already a value: Labels.value
     if kind not in periods.KINDS:
         return value
     return periods.period_input(periods.period_start(day, kind), kind)

@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from ..comparison import compare
 from ..document import load
-from ..exports import CONTENT_TYPES, comparison_file_name, export, export_comparison, file_name
+from ..exports import CONTENT_TYPES, compare_for_export, comparison_file_name, export, export_comparison, file_name
 from ..forms import CompareForm, ImportForm
 from ..imports import ImportFailed, import_audit, read_file
 from ..permissions import get_audit_for, get_flywheel_for
@@ -17,7 +17,7 @@ from ..permissions import get_audit_for, get_flywheel_for
 @login_required
 def audit_export(request: HttpRequest, audit_id: int, file_format: str) -> HttpResponse:
     if file_format not in CONTENT_TYPES:
-        raise Http404("No such format.")
+        raise Http404(_("No such format."))
     document = load(get_audit_for(request.user, audit_id))
     response = HttpResponse(export(document, file_format), content_type=CONTENT_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="{file_name(document, file_format)}"'
@@ -36,7 +36,10 @@ def audit_import(request: HttpRequest, flywheel_id: int) -> HttpResponse:
         except ImportFailed as failure:
             errors = failure.errors
         else:
-            messages.success(request, f"Imported “{audit.title}” as a new audit of {flywheel.name}.")
+            messages.success(
+                request,
+                _("Imported “%(title)s” as a new audit of %(name)s.") % {"title": audit.title, "name": flywheel.name},
+            )
             return redirect(audit)
     status = 422 if request.method == "POST" else 200
     context = {"flywheel": flywheel, "form": form, "errors": errors}
@@ -49,14 +52,14 @@ def compare_export(request: HttpRequest, flywheel_id: int, file_format: str) -> 
     # As the compare page it is linked from: any two audits the user can see, of this flywheel or another.
     get_flywheel_for(request.user, flywheel_id)
     if file_format not in CONTENT_TYPES:
-        raise Http404("No such format.")
+        raise Http404(_("No such format."))
     form = CompareForm(request.GET)
     if not form.is_valid():
-        message = " ".join(form.non_field_errors()) or "Give two audit ids: ?before=<id>&after=<id>."
+        message = " ".join(form.non_field_errors()) or _("Give two audit ids: ?before=<id>&after=<id>.")
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
     before = get_audit_for(request.user, form.cleaned_data["before"])
     after = get_audit_for(request.user, form.cleaned_data["after"])
-    comparison = compare(load(before), load(after))
+    comparison = compare_for_export(load(before), load(after))
     response = HttpResponse(export_comparison(comparison, file_format), content_type=CONTENT_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="{comparison_file_name(comparison, file_format)}"'
     return response

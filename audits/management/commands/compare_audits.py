@@ -2,9 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...comparison import compare
 from ...document import load
-from ...exports import CONTENT_TYPES, export_comparison
+from ...exports import CONTENT_TYPES, compare_for_export, export_comparison
 from ...models import Audit
 
 
@@ -24,7 +23,7 @@ class Command(BaseCommand):
         path = Path(output)
         if not path.parent.is_dir():
             raise CommandError(f"The folder {path.parent} does not exist.")
-        content = export_comparison(compare(load(before), load(after)), file_format)
+        content = export_comparison(compare_for_export(load(before), load(after)), file_format)
         path.write_bytes(content)
         return f"Wrote {path} ({len(content):,} bytes)."
 

@@ -1,0 +1,68 @@
+"""The audit's language on every slide: language tags, fonts, right-to-left paragraphs and tables.
+
+Applied once, to the finished deck (`apply`), rather than wherever text is written: a deck's text
+comes from many places — our own runs, table cells, placeholders, chart titles and axes, speaker
+notes — and one pass over the XML reaches them all, python-pptx's own elements included.
+
+python-pptx has no API for right to left (python-pptx #851): a paragraph takes `rtl="1"` on its
+`a:pPr` and a table `rtl="1"` on its `a:tblPr`, which puts its first column on the right. DrawingML
+aligns to absolute sides, so right-to-left paragraphs are also mirrored: left (the default) becomes
+right and right becomes left; centred text stays centred. Chart text only takes the direction:
+a chart places its titles and labels itself.
+"""
+
+from pptx.oxml.ns import qn
+from pptx.presentation import Presentation as PresentationType
+
+from .languages import Script, script_of
+
+A_P, A_PPR, A_TBL_PR = qn("a:p"), qn("a:pPr"), qn("a:tblPr")
+A_LATIN, A_CS = qn("a:latin"), qn("a:cs")
+TEXT_PROPERTIES = (qn("a:rPr"), qn("a:endParaRPr"), qn("a:defRPr"))
+# What may follow a:latin and a:cs within text properties: the schema fixes the order.
+AFTER_LATIN = tuple(qn(f"a:{tag}") for tag in ("ea", "cs", "sym", "hlinkClick", "hlinkMouseOver", "rtl", "extLst"))
+AFTER_CS = AFTER_LATIN[2:]
+MIRRORED = {None: "r", "l": "r", "r": "l"}
+SLIDE_PARTS, CHART_PARTS = ("/ppt/slides/", "/ppt/notesSlides/"), ("/ppt/charts/",)
+
+
+def apply(deck: PresentationType, language: str) -> None:
+    """Mark every slide's, notes page's and chart's text as written in `language`."""
+    script = script_of(language)
+    for part in deck.part.package.iter_parts():
+        name = str(part.partname)
+        is_chart = name.startswith(CHART_PARTS)
+        if is_chart or name.startswith(SLIDE_PARTS):
+            _apply_to(part._element, script, align=not is_chart)
+
+
+def _apply_to(element, script: Script, align: bool) -> None:
+    for properties in list(element.iter(*TEXT_PROPERTIES)):
+        properties.set("lang", script.tag)
+        if script.latin_font:
+            _set_font(properties, A_LATIN, script.latin_font, AFTER_LATIN)
+        if script.complex_font:
+            _set_font(properties, A_CS, script.complex_font, AFTER_CS)
+    if not script.right_to_left:
+        return
+    for paragraph in list(element.iter(A_P)):
+        properties = paragraph.find(A_PPR)
+        if properties is None:
+            properties = paragraph.makeelement(A_PPR, {})
+            paragraph.insert(0, properties)
+        properties.set("rtl", "1")
+        if align and properties.get("algn") in MIRRORED:
+            properties.set("algn", MIRRORED[properties.get("algn")])
+    for table in element.iter(A_TBL_PR):
+        table.set("rtl", "1")
+
+
+def _set_font(properties, tag: str, typeface: str, followers: tuple[str, ...]) -> None:
+    for old in properties.findall(tag):
+        properties.remove(old)
+    font = properties.makeelement(tag, {"typeface": typeface})
+    follower = next((child for child in properties if child.tag in followers), None)
+    if follower is None:
+        properties.append(font)
+    else:
+        follower.addprevious(font)
