@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 
-.PHONY: run test test-postgres test-browser lint bench clean
+.PHONY: run test test-postgres test-browser lint bench messages clean
 
 # Reinstalls only when requirements.txt changes.
 $(VENV)/installed: requirements.txt
@@ -33,8 +33,23 @@ lint: $(VENV)/installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: $(VENV)/installed
+# The page benchmark, then the load test: locust against gunicorn and a scratch PostgreSQL
+# database on PG_URL (LOAD_SECONDS=60, LOAD_USERS=60 by default; LOAD_FOLLOW=1 adds what an
+# open page fetches on a change). Locust is installed on first use only.
+bench: $(VENV)/installed $(VENV)/bench-installed
 	$(PY) bench/run.py
+	PG_URL=$(PG_URL) $(PY) bench/load.py
+
+$(VENV)/bench-installed: requirements-bench.txt $(VENV)/installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+# The translations: collect the marked strings into locale/{vi,fa}/LC_MESSAGES/django.po, then
+# compile the .mo files. Needs GNU gettext (apt-get install gettext). The .mo files are
+# committed, so `make run` shows the translations on a machine without gettext.
+messages: $(VENV)/installed
+	$(PY) manage.py makemessages -l vi -l fa --ignore=.venv --ignore=bench --ignore=tests --ignore=node_modules --ignore=staticfiles
+	$(PY) manage.py compilemessages -l vi -l fa --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

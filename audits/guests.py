@@ -15,7 +15,7 @@ from .models import Guest
 # The session of a guest-only account names the one audit it may reach.
 GUEST_SESSION_KEY = "guest_audit_id"
 
-OPEN_TO_GUESTS = {"logout", "audits:join", "set_language", "audits:preferences"}
+OPEN_TO_GUESTS = {"logout", "audits:join", "set_language", "preferences"}
 # Asked every few seconds; the permission lookup already refuses a closed link there.
 FREQUENT = {"audits:audit-changes", "audits:presence"}
 

@@ -65,10 +65,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (the language cookie, then Accept-Language); after the session,
+    # before CommonMiddleware, as Django asks.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user's own language wins over the browser's: after the user is known.
+    "audits.preferences.UserLanguageMiddleware",
+    # Guests who joined a workshop by link reach only that audit (audits/guests.py).
+    "audits.guests.GuestScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -87,9 +94,11 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "audits.context_processors.organizations",
+                "audits.context_processors.preferences",
             ],
         },
     },
@@ -138,6 +147,19 @@ AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 0)
 
 LANGUAGE_CODE = "en"
+# The interface languages; an audit's own language (its exports) has the same three choices.
+LANGUAGES = [("en", "English"), ("vi", "Tiếng Việt"), ("fa", "فارسی")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Numbers and dates follow the active language through Django's format files (vi: 1.234,5).
+# Grouping stays off for plain {{ number }} output: it would turn years into "2.025" and ids in
+# form values and data attributes into "1.234"; the number filters group on purpose instead.
+USE_THOUSAND_SEPARATOR = False
+# Our additions to Django's vi and fa format files (their thousands grouping).
+FORMAT_MODULE_PATH = ["flywheel_audit.formats"]
+# The picker's choice outlives the browser session (a signed-in user's is in their profile too).
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -196,6 +218,7 @@ if not DEBUG and envbool("DJANGO_HTTPS", True):
     SECURE_HSTS_PRELOAD = envbool("DJANGO_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 if envbool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -408,7 +408,7 @@ def test_votes_go_on_forces_too(facilitator_client, participant_client, audit):
 def test_a_voter_cannot_vote_on_another_organizations_row(facilitator_client, participant_client, audit, outsider):
     foreign = FrictionPointFactory(audit=AuditFactory(flywheel=FlywheelFactory()))
     facilitate(facilitator_client, audit, "voting-open", votes="3")
-    assert participant_client.post(vote_url(audit, "friction", foreign), headers=HTMX).status_code == 409
+    assert participant_client.post(vote_url(audit, "friction", foreign), headers=HTMX).status_code == 404
     assert not Vote.objects.exists()
 
 
