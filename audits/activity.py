@@ -4,29 +4,44 @@ from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
 from .editing import bump_content_version, record_activity
 from .models import Activity, Force, Metric, Reading, Team
 from .tables import TABLES
 
-# How each table's rows are named in a sentence.
+# How each table's rows are named in an activity entry ("edited force “…”").
 NOUNS = {
-    "strategy": "strategy",
-    "metric": "metric",
-    "reading": "reading",
-    "team": "team",
-    "force": "force",
-    "friction": "friction",
-    "assessment": "self-assessment answer",
-    "review": "action review",
+    "strategy": pgettext_lazy("a row in the activity log", "strategy"),
+    "metric": pgettext_lazy("a row in the activity log", "metric"),
+    "reading": pgettext_lazy("a row in the activity log", "reading"),
+    "team": pgettext_lazy("a row in the activity log", "team"),
+    "force": pgettext_lazy("a row in the activity log", "force"),
+    "friction": pgettext_lazy("a row in the activity log", "friction"),
+    "assessment": pgettext_lazy("a row in the activity log", "self-assessment answer"),
+    "review": pgettext_lazy("a row in the activity log", "action review"),
 }
-# The row a child row belongs to, and the name of that parent in a sentence.
-PARENTS = {"force": ("team_id", Team, "team"), "reading": ("metric_id", Metric, "metric")}
+# The row a child row belongs to, and why it cannot come back while its parent is deleted.
+PARENTS = {
+    "force": (
+        "team_id",
+        Team,
+        gettext_lazy("The team %(name)s of this force was deleted too: restore the team first."),
+    ),
+    "reading": (
+        "metric_id",
+        Metric,
+        gettext_lazy("The metric %(name)s of this reading was deleted too: restore the metric first."),
+    ),
+}
 CHILDREN = {"team": (Force, "team_id"), "metric": (Reading, "metric_id")}
 
 
 def _quoted(text: str) -> str:
-    return f"“{Truncator(text).chars(80)}”" if text else "(empty)"
+    if not text:
+        return _("(empty)")
+    return pgettext("quoted text in the activity log", "“%(text)s”") % {"text": Truncator(text).chars(80)}
 
 
 def field_label(kind: str, field: str) -> str:
@@ -38,21 +53,55 @@ def field_label(kind: str, field: str) -> str:
 
 def describe(activity: Activity) -> str:
     """Return what the entry did, e.g. 'edited friction “Leads go cold” · Automation: “No” → “A chatbot”'."""
-    noun = NOUNS.get(activity.kind, activity.kind)
-    row = f"{noun} {_quoted(activity.summary)}"
+    row = _row(activity)
     if activity.action == Activity.Action.EDIT:
-        change = f"{_quoted(activity.before)} → {_quoted(activity.after)}"
-        return f"edited {row} · {field_label(activity.kind, activity.field)}: {change}"
+        return _("edited %(noun)s %(summary)s · %(field)s: %(before)s → %(after)s") % {
+            **row,
+            "field": field_label(activity.kind, activity.field),
+            "before": _quoted(activity.before),
+            "after": _quoted(activity.after),
+        }
     if activity.action == Activity.Action.MOVE:
-        return f"moved {row} from place {activity.before} to {activity.after}"
+        return _("moved %(noun)s %(summary)s from place %(before)s to %(after)s") % {
+            **row,
+            "before": activity.before,
+            "after": activity.after,
+        }
     if activity.action == Activity.Action.DELETE:
-        children = len((activity.snapshot or {}).get("children", []))
-        extra = {"team": "force", "metric": "reading"}.get(activity.kind)
-        with_children = f" with {children} {extra}{'' if children == 1 else 's'}" if extra and children else ""
-        return f"deleted {row}{with_children}"
+        return _("deleted %(row)s") % {"row": _deleted_row(activity)}
     if activity.action == Activity.Action.UNDO:
-        return f"restored {row}"
-    return f"added {row}"
+        return _("restored %(noun)s %(summary)s") % row
+    return _("added %(noun)s %(summary)s") % row
+
+
+def restored_message(activity: Activity) -> str:
+    """Return what undoing a deletion says, e.g. 'Restored: team “Sales” with 2 forces.'."""
+    return _("Restored: %(row)s.") % {"row": _deleted_row(activity)}
+
+
+def _row(activity: Activity) -> dict:
+    return {"noun": NOUNS.get(activity.kind, activity.kind), "summary": _quoted(activity.summary)}
+
+
+def _deleted_row(activity: Activity) -> str:
+    """The deleted row in words, with the forces or readings deleted with it."""
+    children = len((activity.snapshot or {}).get("children", []))
+    values = {**_row(activity), "count": children}
+    if activity.kind == "team" and children:
+        return (
+            ngettext(
+                "%(noun)s %(summary)s with %(count)s force", "%(noun)s %(summary)s with %(count)s forces", children
+            )
+            % values
+        )
+    if activity.kind == "metric" and children:
+        return (
+            ngettext(
+                "%(noun)s %(summary)s with %(count)s reading", "%(noun)s %(summary)s with %(count)s readings", children
+            )
+            % values
+        )
+    return _("%(noun)s %(summary)s") % values
 
 
 def _values(model: type[Model], stored: dict, **overrides) -> dict:
@@ -72,12 +121,9 @@ def _values(model: type[Model], stored: dict, **overrides) -> dict:
 def _check_parent(activity: Activity, fields: dict) -> None:
     if activity.kind not in PARENTS:
         return
-    column, parent_model, parent_noun = PARENTS[activity.kind]
+    column, parent_model, message = PARENTS[activity.kind]
     if not parent_model.objects.filter(pk=fields[column], audit_id=activity.audit_id).exists():
-        name = _quoted(activity.snapshot.get("parent", ""))
-        raise ValueError(
-            f"The {parent_noun} {name} of this {activity.kind} was deleted too: restore the {parent_noun} first."
-        )
+        raise ValueError(message % {"name": _quoted(activity.snapshot.get("parent", ""))})
 
 
 def _make_room(model: type[Model], row: Model, group_by: str) -> None:
@@ -89,12 +135,12 @@ def _make_room(model: type[Model], row: Model, group_by: str) -> None:
 def undo_deletion(activity: Activity, user) -> Model:
     """Recreate a deleted row (and its forces or readings) with a new id, at its old place; return it."""
     if activity.action != Activity.Action.DELETE or not activity.snapshot:
-        raise ValueError("Only a deletion can be undone.")
+        raise ValueError(_("Only a deletion can be undone."))
     table = TABLES[activity.kind]
     with transaction.atomic():
         # Conditional, so that two people pressing Undo at once restore the row only once.
         if not Activity.objects.filter(pk=activity.pk, undone_at__isnull=True).update(undone_at=timezone.now()):
-            raise ValueError("This deletion has already been undone.")
+            raise ValueError(_("This deletion has already been undone."))
         fields = _values(table.model, activity.snapshot["fields"])
         _check_parent(activity, fields)
         row = table.model(**fields)
@@ -102,7 +148,7 @@ def undo_deletion(activity: Activity, user) -> Model:
             activity.kind == "reading"
             and Reading.objects.filter(metric_id=row.metric_id, period_start=row.period_start).exists()
         ):
-            raise ValueError("This metric has a reading for that period again: it was not restored.")
+            raise ValueError(_("This metric has a reading for that period again: it was not restored."))
         _make_room(table.model, row, table.group_by)
         row.save()
         if activity.kind in CHILDREN:

@@ -20,7 +20,7 @@ from itertools import pairwise
 from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from . import calculations, periods
 from .document import (
@@ -44,6 +44,12 @@ LINK, TEXT = "link", "text"
 # history — carrying forward copies last year's "now" there — and its planned change is next
 # year's plan, so neither makes a force "changed".
 FORCE_FIELDS = ("now", "serves", "stage")
+KIND_NOUNS = {
+    Metric.Kind.BUCKET: pgettext_lazy("kind of metric", "bucket"),
+    Metric.Kind.NPS: pgettext_lazy("kind of metric", "NPS"),
+    Metric.Kind.RATE: pgettext_lazy("kind of metric", "rate"),
+    Metric.Kind.VALUE: pgettext_lazy("kind of metric", "value"),
+}
 PERIOD_ADJECTIVES = {
     Metric.Period.MONTH: gettext_lazy("monthly"),
     Metric.Period.QUARTER: gettext_lazy("quarterly"),
@@ -407,8 +413,8 @@ def _incomparable(old: MetricRow, new: MetricRow) -> str:
     if old.kind != new.kind:
         return _("%(name)s: the kind changed (%(before)s, now %(after)s), so the figures are not compared.") % {
             "name": new.name,
-            "before": old.kind,
-            "after": new.kind,
+            "before": KIND_NOUNS.get(old.kind, old.kind),
+            "after": KIND_NOUNS.get(new.kind, new.kind),
         }
     if old.unit.strip() and new.unit.strip() and normalize(old.unit) != normalize(new.unit):
         return _("%(name)s: the unit changed (%(before)s, now %(after)s), so the figures are not compared.") % {

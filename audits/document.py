@@ -12,6 +12,7 @@ from itertools import pairwise
 
 from django.db import transaction
 from django.db.models import Count, Prefetch
+from django.utils.translation import ngettext, ngettext_lazy
 
 from . import calculations, periods
 from .models import (
@@ -30,6 +31,7 @@ from .models import (
 )
 from .tables import is_fix
 
+# Lazy labels: each is translated when it is shown, in the language active then (an export's, a page's).
 STAGE_LABELS = dict(Stage.choices)
 SERVES_LABELS = dict(Force.Serves.choices)
 ORIGIN_LABELS = dict(FrictionPoint.Origin.choices)
@@ -61,7 +63,7 @@ class Strategy:
 
     @property
     def stage_label(self) -> str:
-        return STAGE_LABELS[self.stage]
+        return str(STAGE_LABELS[self.stage])
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ class MetricRow:
 
     @property
     def stage_label(self) -> str:
-        return STAGE_LABELS[self.stage]
+        return str(STAGE_LABELS[self.stage])
 
     def headline(self, reading: ReadingRow) -> float | int | Decimal | None:
         """The one number that stands for a period: a bucket's total, the NPS, or the value."""
@@ -185,11 +187,11 @@ class ForceRow:
 
     @property
     def serves_label(self) -> str:
-        return SERVES_LABELS.get(self.serves, "")
+        return str(SERVES_LABELS.get(self.serves, ""))
 
     @property
     def stage_label(self) -> str:
-        return STAGE_LABELS.get(self.stage, "")
+        return str(STAGE_LABELS.get(self.stage, ""))
 
 
 @dataclass(frozen=True)
@@ -223,11 +225,11 @@ class FrictionRow:
 
     @property
     def origin_label(self) -> str:
-        return ORIGIN_LABELS.get(self.origin, "")
+        return str(ORIGIN_LABELS.get(self.origin, ""))
 
     @property
     def stage_label(self) -> str:
-        return STAGE_LABELS.get(self.stage, "")
+        return str(STAGE_LABELS.get(self.stage, ""))
 
     @property
     def settled_by(self) -> str | None:
@@ -269,10 +271,17 @@ class FrictionRow:
 class AssessmentRow:
     id: int | None = field(compare=False)
     question: str
-    question_label: str
     answer: str
     notes: str
     version: int = field(compare=False)
+
+    @property
+    def question_label(self) -> str:
+        return str(SelfAssessment.Question(self.question).label)
+
+    @property
+    def answer_label(self) -> str:
+        return str(SelfAssessment.Answer(self.answer).label) if self.answer else ""
 
 
 @dataclass(frozen=True)
@@ -288,6 +297,10 @@ class ReviewRow:
     status: str
     note: str
     version: int = field(compare=False)
+
+    @property
+    def status_label(self) -> str:
+        return str(ActionReview.Status(self.status).label) if self.status else ""
 
 
 @dataclass(frozen=True)
@@ -567,15 +580,8 @@ def build(
             for number, row in enumerate(friction, start=1)
         ),
         self_assessment=tuple(
-            AssessmentRow(
-                id=row.pk,
-                question=question,
-                question_label=label,
-                answer=row.answer,
-                notes=row.notes,
-                version=row.version,
-            )
-            for question, label in SelfAssessment.Question.choices
+            AssessmentRow(id=row.pk, question=question, answer=row.answer, notes=row.notes, version=row.version)
+            for question in SelfAssessment.Question.values
             if (row := answers.get(question))
         ),
         action_reviews=tuple(
@@ -688,8 +694,26 @@ class StepProgress:
         return self.total > 0 and self.done >= self.total
 
 
-def _count(done: int, total: int, what: str) -> StepProgress:
-    return StepProgress(done, total, f"{done} of {total} {what}")
+# Progress notes, in the singular or plural as "total" asks.
+STAGES_WITH_APPROACH = ngettext_lazy(
+    "%(done)s of %(total)s stage has an approach", "%(done)s of %(total)s stages have an approach", "total"
+)
+STAGES_MEASURED = ngettext_lazy(
+    "%(done)s of %(total)s stage has a metric with readings",
+    "%(done)s of %(total)s stages have a metric with readings",
+    "total",
+)
+TEAMS_WITH_FORCES = ngettext_lazy(
+    "%(done)s of %(total)s team has listed forces", "%(done)s of %(total)s teams have listed forces", "total"
+)
+ROWS_ANSWERED = ngettext_lazy("%(done)s of %(total)s row answered", "%(done)s of %(total)s rows answered", "total")
+ROWS_AND_QUESTIONS_ANSWERED = ngettext_lazy(
+    "%(done)s of %(total)s row or question answered", "%(done)s of %(total)s rows and questions answered", "total"
+)
+
+
+def _count(done: int, total: int, note) -> StepProgress:
+    return StepProgress(done, total, note % {"done": done, "total": total})
 
 
 def progress(document: AuditDocument) -> dict[str, StepProgress]:
@@ -698,22 +722,28 @@ def progress(document: AuditDocument) -> dict[str, StepProgress]:
     reaching_goals = [row for row in friction if row.reaches("new_goal") and row.automation]
     reaching_restructure = [row for row in reaching_goals if row.reaches("restructure") and row.new_goal]
     stages_measured = sum(1 for stage in Stage.values if any(metric.readings for metric in document.metrics_of(stage)))
+    open_rows = len(document.open_friction)
     return {
-        "strategy": _count(sum(1 for row in document.strategies if row.approach), 3, "stages have an approach"),
-        "metrics": _count(stages_measured, 3, "stages have a metric with readings"),
-        "forces": _count(
-            sum(1 for team in document.teams if team.forces), len(document.teams), "teams have listed forces"
+        "strategy": _count(sum(1 for row in document.strategies if row.approach), 3, STAGES_WITH_APPROACH),
+        "metrics": _count(stages_measured, 3, STAGES_MEASURED),
+        "forces": _count(sum(1 for team in document.teams if team.forces), len(document.teams), TEAMS_WITH_FORCES),
+        "identify": StepProgress(
+            len(friction),
+            len(friction),
+            ngettext("%(count)s source of friction", "%(count)s sources of friction", len(friction))
+            % {"count": len(friction)},
         ),
-        "identify": StepProgress(len(friction), len(friction), f"{len(friction)} sources of friction"),
-        "automate": _count(sum(1 for row in friction if row.automation), len(friction), "rows answered"),
-        "goals": _count(sum(1 for row in reaching_goals if row.new_goal), len(reaching_goals), "rows answered"),
+        "automate": _count(sum(1 for row in friction if row.automation), len(friction), ROWS_ANSWERED),
+        "goals": _count(sum(1 for row in reaching_goals if row.new_goal), len(reaching_goals), ROWS_ANSWERED),
         "restructure": _count(
             sum(1 for row in reaching_restructure if row.restructure)
             + sum(1 for row in document.self_assessment if row.answer),
             len(reaching_restructure) + 3,
-            "rows and questions answered",
+            ROWS_AND_QUESTIONS_ANSWERED,
         ),
         "summary": StepProgress(
-            len(friction) - len(document.open_friction), len(friction), f"{len(document.open_friction)} rows still open"
+            len(friction) - open_rows,
+            len(friction),
+            ngettext("%(count)s row still open", "%(count)s rows still open", open_rows) % {"count": open_rows},
         ),
     }

@@ -2,16 +2,18 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .models import Audit, Flywheel, Invitation, Membership, Organization
 
 
 class SignupForm(UserCreationForm):
-    email = forms.EmailField(max_length=254, help_text="Used only to reset your password.")
+    email = forms.EmailField(max_length=254, help_text=gettext_lazy("Used only to reset your password."))
     organization_name = forms.CharField(
         max_length=Organization._meta.get_field("name").max_length,
-        label="Organization",
-        help_text="Your company or team. You can invite colleagues once you are in.",
+        label=gettext_lazy("Organization"),
+        help_text=gettext_lazy("Your company or team. You can invite colleagues once you are in."),
     )
 
     class Meta(UserCreationForm.Meta):
@@ -27,7 +29,7 @@ class SignupForm(UserCreationForm):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
         if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this e-mail address already exists. Log in instead.")
+            raise forms.ValidationError(_("An account with this e-mail address already exists. Log in instead."))
         return email
 
 
@@ -36,7 +38,7 @@ class FlywheelForm(forms.ModelForm):
         model = Flywheel
         fields = ("name", "description")
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"name": "For example a product line, market or segment."}
+        help_texts = {"name": gettext_lazy("For example a product line, market or segment.")}
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +50,7 @@ class FlywheelForm(forms.ModelForm):
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         if others.exists():
-            raise forms.ValidationError("This organization already has a flywheel with this name.")
+            raise forms.ValidationError(_("This organization already has a flywheel with this name."))
         return name
 
 
@@ -58,8 +60,8 @@ class AuditForm(forms.ModelForm):
         fields = ("title", "period_year", "workshop_date", "language", "status")
         widgets = {"workshop_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {
-            "period_year": "The year the audit looks back on.",
-            "language": "The language of the audit's exports.",
+            "period_year": gettext_lazy("The year the audit looks back on."),
+            "language": gettext_lazy("The language of the audit's exports."),
         }
 
 
@@ -87,8 +89,8 @@ class OrganizationForm(forms.ModelForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="Workbook or backup",
-        help_text="An .xlsx workbook exported by this tool (edited or not) or a .json backup.",
+        label=gettext_lazy("Workbook or backup"),
+        help_text=gettext_lazy("An .xlsx workbook exported by this tool (edited or not) or a .json backup."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.json"}),
     )
 
@@ -96,15 +98,19 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > settings.IMPORT_MAX_BYTES:
             limit = settings.IMPORT_MAX_BYTES // (1024 * 1024)
-            raise forms.ValidationError(f"The file is larger than {limit} MB.")
+            raise forms.ValidationError(_("The file is larger than %(limit)s MB.") % {"limit": limit})
         return upload
 
 
 class CompareForm(forms.Form):
     """Two audits to compare, by id: one the user cannot see is a 404 in the view, not a choice error."""
 
-    before = forms.IntegerField(label="Before", min_value=1, widget=forms.Select)
-    after = forms.IntegerField(label="After", min_value=1, widget=forms.Select)
+    before = forms.IntegerField(
+        label=pgettext_lazy("the earlier audit of a comparison", "Before"), min_value=1, widget=forms.Select
+    )
+    after = forms.IntegerField(
+        label=pgettext_lazy("the later audit of a comparison", "After"), min_value=1, widget=forms.Select
+    )
 
     def __init__(self, *args, choices: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,5 +120,7 @@ class CompareForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         if cleaned.get("before") is not None and cleaned.get("before") == cleaned.get("after"):
-            raise forms.ValidationError("Choose two different audits: an audit compared with itself shows no change.")
+            raise forms.ValidationError(
+                _("Choose two different audits: an audit compared with itself shows no change.")
+            )
         return cleaned

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from . import calculations
 from .comparison import ConversionChange, MetricChange, direction, fix_mix, normalize, yearly_conversion, yearly_figure
 from .document import AuditDocument, Header, MetricRow, path_of
@@ -21,7 +24,13 @@ from .models import Metric
 Kind = Metric.Kind
 # How many decimals each kind of figure is shown with; its change is shown with as many.
 DIGITS = {Kind.BUCKET: 0, Kind.NPS: 0, Kind.RATE: 1, Kind.VALUE: 1}
-CHANGE_UNITS = {Kind.NPS: " points", Kind.RATE: " pp"}
+# A change with its unit: NPS points, and percentage points for rates.
+CHANGE_WITH_UNIT = {Kind.NPS: gettext_lazy("%(change)s points"), Kind.RATE: gettext_lazy("%(change)s pp")}
+DIRECTION_LABELS = {
+    "better": pgettext_lazy("a change", "better"),
+    "worse": pgettext_lazy("a change", "worse"),
+    "same": pgettext_lazy("a change", "same"),
+}
 POINTS_DIGITS = 1  # conversion changes, in percentage points
 
 
@@ -53,6 +62,10 @@ class Shown:
     direction: str | None  # "better", "worse", "same"; None when not compared
     arrow: str  # ▲ up, ▼ down, = no change, "" when not compared
 
+    @property
+    def direction_label(self) -> str:
+        return str(DIRECTION_LABELS.get(self.direction, ""))
+
 
 def _direction_and_arrow(change: float | None, digits: int, higher_is_better: bool) -> tuple[str | None, str]:
     # Judged on the figure as shown: a change that rounds to nothing reads "same", not "worse".
@@ -70,11 +83,15 @@ def shown_metric(change: MetricChange) -> Shown:
     return Shown(
         before=figure_text(change.before, change.kind),
         after=figure_text(change.after, change.kind),
-        change=absolute + CHANGE_UNITS.get(change.kind, "") if change.absolute is not None else absolute,
+        change=_with_unit(absolute, change.kind) if change.absolute is not None else absolute,
         relative=calculations.MISSING if change.kind == Kind.NPS else signed_percent(change.relative),
         direction=verdict,
         arrow=arrow,
     )
+
+
+def _with_unit(change: str, kind: str) -> str:
+    return CHANGE_WITH_UNIT[kind] % {"change": change} if kind in CHANGE_WITH_UNIT else change
 
 
 def shown_conversion(change: ConversionChange) -> Shown:
@@ -83,7 +100,7 @@ def shown_conversion(change: ConversionChange) -> Shown:
     return Shown(
         before=calculations.percent(change.before),
         after=calculations.percent(change.after),
-        change=f"{points} pp" if change.points is not None else points,
+        change=_with_unit(points, Kind.RATE) if change.points is not None else points,
         relative=calculations.MISSING,
         direction=verdict,
         arrow=arrow,
@@ -234,7 +251,7 @@ def _metric_series(line: Line, labels: list[str], years: list[int]) -> Series:
     for metric, label, year in zip(line, labels, years, strict=True):
         figure = yearly_figure(metric, year) if metric else None
         value = figure.value if figure else None
-        basis = figure.basis if figure else "not in this audit"
+        basis = figure.basis if figure else _("not in this audit")
         points.append(Point(label, value, figure_text(value, latest.kind), basis))
     names = dict.fromkeys(metric.name for metric in line if metric and metric.name != latest.name)
     return Series(latest.name, latest.stage, latest.kind, latest.unit, tuple(points), tuple(names))
@@ -248,14 +265,14 @@ def _conversion_series(
     steps: dict[tuple[int, int], dict[int, tuple[float | None, str]]] = {}
     for column, (document, year) in enumerate(zip(documents, years, strict=True)):
         for previous, current in pairwise(path_of(list(document.metrics))):
-            basis = f"gains in {year}"
+            basis = _("gains in %(year)s") % {"year": year}
             key = (line_of[id(previous)], line_of[id(current)])
             steps.setdefault(key, {})[column] = (yearly_conversion(previous, current, year), basis)
     series = []
     for (start, end), by_column in steps.items():
         points = []
         for column, label in enumerate(labels):
-            rate, basis = by_column.get(column, (None, "not a step in this audit"))
+            rate, basis = by_column.get(column, (None, _("not a step in this audit")))
             points.append(Point(label, rate * 100 if rate is not None else None, calculations.percent(rate), basis))
         name = f"{_latest(lines[start]).name} → {_latest(lines[end]).name}"
         series.append(Series(name, _latest(lines[end]).stage, "conversion", "%", tuple(points)))

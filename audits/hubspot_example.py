@@ -33,6 +33,10 @@ class StrategyExample:
     principle: Text
     approach: Text
 
+    @property
+    def stage_label(self) -> Text:
+        return Stage(self.stage).label
+
 
 STRATEGIES: tuple[StrategyExample, ...] = (
     StrategyExample(
@@ -68,6 +72,18 @@ class MetricExample:
     unit: Text
     period: str
     activity: Text
+
+    @property
+    def stage_label(self) -> Text:
+        return Stage(self.stage).label
+
+    @property
+    def kind_label(self) -> Text:
+        return Metric.Kind(self.kind).label
+
+    @property
+    def period_label(self) -> Text:
+        return Metric.Period(self.period).label
 
 
 # The path around the wheel, in order: each bucket feeds the next one.
@@ -480,6 +496,10 @@ OTHER_FRICTION_SOURCES: tuple[FrictionExample, ...] = (
 class SelfAssessmentExample:
     answer: str  # SelfAssessment.Answer
     notes: Text
+
+    @property
+    def answer_label(self) -> Text:
+        return SelfAssessment.Answer(self.answer).label
 
 
 SELF_ASSESSMENT: dict[str, SelfAssessmentExample] = {

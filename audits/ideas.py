@@ -15,6 +15,7 @@ ALL_STAGES = "all"
 AUTOMATION = "automation"
 NEW_GOAL = "new_goal"
 RESTRUCTURE = "restructure"
+FIX_TYPE_LABELS = {AUTOMATION: _("automation"), NEW_GOAL: _("new goal"), RESTRUCTURE: _("restructure")}
 
 RETENTION_AUTOMATION = "retention automation"
 RETENTION_PRACTICES = "retention practices"
@@ -31,6 +32,10 @@ class Idea:
     stage: str  # a Stage value, or ALL_STAGES
     fix_type: str | None  # AUTOMATION, NEW_GOAL, RESTRUCTURE, or None when it is not one fix
     source: str  # RETENTION_AUTOMATION, RETENTION_PRACTICES or LEAD_ROUTING
+
+    @property
+    def fix_type_label(self) -> Text:
+        return FIX_TYPE_LABELS.get(self.fix_type, "")
 
 
 # The nine pillars of an e-commerce retention-automation model.

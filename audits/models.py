@@ -9,10 +9,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 
 class Organization(models.Model):
-    name = models.CharField(max_length=120)
+    name = models.CharField(_("name"), max_length=120)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -24,14 +25,14 @@ class Organization(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        FACILITATOR = "facilitator", "Facilitator"
-        PARTICIPANT = "participant", "Participant"
-        VIEWER = "viewer", "Viewer"
+        OWNER = "owner", _("Owner")
+        FACILITATOR = "facilitator", _("Facilitator")
+        PARTICIPANT = "participant", _("Participant")
+        VIEWER = "viewer", _("Viewer")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -57,8 +58,8 @@ class Invitation(models.Model):
     """An invitation link; only the SHA-256 of its token is stored."""
 
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="invitations")
-    role = models.CharField(max_length=20, choices=Membership.Role.choices)
-    note = models.CharField(max_length=120, blank=True, help_text="Who it is for, e.g. a name or e-mail.")
+    role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices)
+    note = models.CharField(_("note"), max_length=120, blank=True, help_text=_("Who it is for, e.g. a name or e-mail."))
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
@@ -89,6 +90,12 @@ class Invitation(models.Model):
         )
         return invitation, token
 
+    STATUS_LABELS = {"open": _("open"), "accepted": _("accepted"), "revoked": _("revoked"), "expired": _("expired")}
+
+    @property
+    def status_label(self) -> str:
+        return str(self.STATUS_LABELS[self.status])
+
     @property
     def status(self) -> str:
         if self.revoked_at:
@@ -115,8 +122,8 @@ class FlywheelQuerySet(TrashQuerySet):
 
 class Flywheel(models.Model):
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="flywheels")
-    name = models.CharField(max_length=120)
-    description = models.TextField(max_length=2000, blank=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -143,8 +150,8 @@ class AuditQuerySet(TrashQuerySet):
 
 class Audit(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        COMPLETE = "complete", "Complete"
+        DRAFT = "draft", _("Draft")
+        COMPLETE = "complete", _("Complete")
 
     class Language(models.TextChoices):
         ENGLISH = "en", "English"
@@ -152,13 +159,13 @@ class Audit(models.Model):
         PERSIAN = "fa", "فارسی"
 
     flywheel = models.ForeignKey(Flywheel, models.CASCADE, related_name="audits")
-    title = models.CharField(max_length=200)
+    title = models.CharField(_("title"), max_length=200)
     period_year = models.PositiveSmallIntegerField(
-        "year", validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+        _("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
     )
-    workshop_date = models.DateField(null=True, blank=True)
-    language = models.CharField(max_length=5, choices=Language.choices, default=Language.ENGLISH)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    workshop_date = models.DateField(_("workshop date"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -196,9 +203,9 @@ def purge_expired_trash() -> tuple[int, int]:
 
 
 class Stage(models.TextChoices):
-    ATTRACT = "attract", "Attract"
-    ENGAGE = "engage", "Engage"
-    DELIGHT = "delight", "Delight"
+    ATTRACT = "attract", _("Attract")
+    ENGAGE = "engage", _("Engage")
+    DELIGHT = "delight", _("Delight")
 
 
 STAGE_ORDER = {stage: index for index, stage in enumerate(Stage.values)}
@@ -216,9 +223,9 @@ class AuditRow(models.Model):
 
 class StageStrategy(AuditRow):
     audit = models.ForeignKey(Audit, models.CASCADE, related_name="strategies")
-    stage = models.CharField(max_length=10, choices=Stage.choices)
-    principle = models.CharField("inbound principle", max_length=300, blank=True)
-    approach = models.TextField("approach (key activities)", max_length=2000, blank=True)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    principle = models.CharField(_("inbound principle"), max_length=300, blank=True)
+    approach = models.TextField(_("approach (key activities)"), max_length=2000, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["audit", "stage"], name="one_strategy_per_stage")]
@@ -229,26 +236,26 @@ class StageStrategy(AuditRow):
 
 class Metric(AuditRow):
     class Kind(models.TextChoices):
-        BUCKET = "bucket", "Bucket (gained, lost, total)"
-        NPS = "nps", "Net Promoter Score"
-        RATE = "rate", "Rate (%)"
-        VALUE = "value", "Value"
+        BUCKET = "bucket", _("Bucket (gained, lost, total)")
+        NPS = "nps", _("Net Promoter Score")
+        RATE = "rate", _("Rate (%)")
+        VALUE = "value", _("Value")
 
     class Period(models.TextChoices):
-        MONTH = "month", "Month"
-        QUARTER = "quarter", "Quarter"
-        YEAR = "year", "Year"
+        MONTH = "month", _("Month")
+        QUARTER = "quarter", _("Quarter")
+        YEAR = "year", _("Year")
 
     audit = models.ForeignKey(Audit, models.CASCADE, related_name="metrics")
-    stage = models.CharField(max_length=10, choices=Stage.choices)
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BUCKET)
-    unit = models.CharField(max_length=40, blank=True)
-    period = models.CharField(max_length=10, choices=Period.choices, default=Period.MONTH)
-    activity = models.CharField("key activity", max_length=300, blank=True)
-    illustrative = models.BooleanField(default=False, help_text="Example figures, not real data.")
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.BUCKET)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    period = models.CharField(_("period"), max_length=10, choices=Period.choices, default=Period.MONTH)
+    activity = models.CharField(_("key activity"), max_length=300, blank=True)
+    illustrative = models.BooleanField(_("illustrative"), default=False, help_text=_("Example figures, not real data."))
     higher_is_better = models.BooleanField(
-        "higher is better", default=True, help_text="Off for churn, lost customers and the like: down is good."
+        _("higher is better"), default=True, help_text=_("Off for churn, lost customers and the like: down is good.")
     )
     carried_from = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
 
@@ -263,17 +270,17 @@ class Reading(AuditRow):
     """One period's figures of a metric; which fields apply depends on the metric's kind."""
 
     metric = models.ForeignKey(Metric, models.CASCADE, related_name="readings")
-    period_start = models.DateField()
-    gained = models.PositiveIntegerField(null=True, blank=True)
-    lost = models.PositiveIntegerField(null=True, blank=True)
-    total = models.PositiveIntegerField(null=True, blank=True)
-    promoters = models.PositiveIntegerField(null=True, blank=True)
-    passives = models.PositiveIntegerField(null=True, blank=True)
-    detractors = models.PositiveIntegerField(null=True, blank=True)
+    period_start = models.DateField(_("period start"))
+    gained = models.PositiveIntegerField(_("gained"), null=True, blank=True)
+    lost = models.PositiveIntegerField(_("lost"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("total"), null=True, blank=True)
+    promoters = models.PositiveIntegerField(_("promoters"), null=True, blank=True)
+    passives = models.PositiveIntegerField(_("passives"), null=True, blank=True)
+    detractors = models.PositiveIntegerField(_("detractors"), null=True, blank=True)
     promoters_lost = models.PositiveIntegerField(
-        "promoters lost", null=True, blank=True, help_text="Promoters who slipped to passive or detractor."
+        _("promoters lost"), null=True, blank=True, help_text=_("Promoters who slipped to passive or detractor.")
     )
-    value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["period_start"]
@@ -285,7 +292,7 @@ class Reading(AuditRow):
 
 class Team(AuditRow):
     audit = models.ForeignKey(Audit, models.CASCADE, related_name="teams")
-    name = models.CharField(max_length=80)
+    name = models.CharField(_("name"), max_length=80)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -296,21 +303,21 @@ class Team(AuditRow):
 
 class Force(AuditRow):
     class Serves(models.TextChoices):
-        PROCESS = "process", "Our process"
-        CUSTOMER = "customer", "The customer"
-        BOTH = "both", "Both"
+        PROCESS = "process", _("Our process")
+        CUSTOMER = "customer", _("The customer")
+        BOTH = "both", _("Both")
 
     audit = models.ForeignKey(Audit, models.CASCADE, related_name="forces")
     team = models.ForeignKey(Team, models.CASCADE, related_name="forces")
-    name = models.CharField("force", max_length=200)
-    before = models.TextField(max_length=2000, blank=True)
-    now = models.TextField(max_length=2000, blank=True)
-    serves = models.CharField(max_length=10, choices=Serves.choices, blank=True)
-    stage = models.CharField(max_length=10, choices=Stage.choices, blank=True)
-    planned_change = models.TextField("planned change for next year", max_length=2000, blank=True)
-    owner = models.CharField(max_length=120, blank=True)
+    name = models.CharField(_("force"), max_length=200)
+    before = models.TextField(_("before"), max_length=2000, blank=True)
+    now = models.TextField(_("now"), max_length=2000, blank=True)
+    serves = models.CharField(_("serves"), max_length=10, choices=Serves.choices, blank=True)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True)
+    planned_change = models.TextField(_("planned change for next year"), max_length=2000, blank=True)
+    owner = models.CharField(_("owner"), max_length=120, blank=True)
     # Carried forward: last year's planned change, the target to check this year.
-    target = models.TextField("last year's planned change", max_length=2000, blank=True, editable=False)
+    target = models.TextField(_("last year's planned change"), max_length=2000, blank=True, editable=False)
     carried_from = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
     # Who wrote the row and when: anonymous input hides others' new rows until the facilitator reveals them.
     author = models.ForeignKey(
@@ -327,20 +334,20 @@ class Force(AuditRow):
 
 class FrictionPoint(AuditRow):
     class Origin(models.TextChoices):
-        EXTERNAL = "external", "External (customers, prospects)"
-        INTERNAL = "internal", "Internal (metrics, processes)"
+        EXTERNAL = "external", _("External (customers, prospects)")
+        INTERNAL = "internal", _("Internal (metrics, processes)")
 
     audit = models.ForeignKey(Audit, models.CASCADE, related_name="friction_points")
-    source = models.TextField("source of friction", max_length=2000)
-    origin = models.CharField(max_length=10, choices=Origin.choices, blank=True)
-    stage = models.CharField(max_length=10, choices=Stage.choices, blank=True)
-    teams = models.CharField("teams involved", max_length=200, blank=True)
+    source = models.TextField(_("source of friction"), max_length=2000)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, blank=True)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True)
+    teams = models.CharField(_("teams involved"), max_length=200, blank=True)
     # Each step's answer: empty (not answered yet), "No", or the fix.
-    automation = models.TextField(max_length=2000, blank=True)
-    new_goal = models.TextField("new (shared) goal", max_length=2000, blank=True)
-    restructure = models.TextField("restructuring", max_length=2000, blank=True)
-    owner = models.CharField("fix owner", max_length=120, blank=True)
-    due_date = models.DateField(null=True, blank=True)
+    automation = models.TextField(_("automation"), max_length=2000, blank=True)
+    new_goal = models.TextField(_("new (shared) goal"), max_length=2000, blank=True)
+    restructure = models.TextField(_("restructuring"), max_length=2000, blank=True)
+    owner = models.CharField(_("fix owner"), max_length=120, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
     carried_from = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
@@ -356,18 +363,18 @@ class FrictionPoint(AuditRow):
 
 class SelfAssessment(AuditRow):
     class Question(models.TextChoices):
-        SAME_JOB = "same_job", "Do people who do the same job sit in different departments?"
-        TOO_SPECIALIZED = "too_specialized", "Are teams too specialized?"
-        BLIND_SPOT = "blind_spot", "If the organization has a systemic blind spot, is a team assigned to it?"
+        SAME_JOB = "same_job", _("Do people who do the same job sit in different departments?")
+        TOO_SPECIALIZED = "too_specialized", _("Are teams too specialized?")
+        BLIND_SPOT = "blind_spot", _("If the organization has a systemic blind spot, is a team assigned to it?")
 
     class Answer(models.TextChoices):
-        YES = "yes", "Yes"
-        NO = "no", "No"
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
 
     audit = models.ForeignKey(Audit, models.CASCADE, related_name="self_assessment")
-    question = models.CharField(max_length=20, choices=Question.choices)
-    answer = models.CharField(max_length=3, choices=Answer.choices, blank=True)
-    notes = models.TextField(max_length=2000, blank=True)
+    question = models.CharField(_("question"), max_length=20, choices=Question.choices)
+    answer = models.CharField(_("answer"), max_length=3, choices=Answer.choices, blank=True)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["audit", "question"], name="one_answer_per_question")]
@@ -380,10 +387,10 @@ class ActionReview(AuditRow):
     """Last audit's action item, reviewed at the start of the next audit: done, partly, not done, dropped."""
 
     class Status(models.TextChoices):
-        DONE = "done", "Done"
-        PARTLY = "partly", "Partly done"
-        NOT_DONE = "not_done", "Not done"
-        DROPPED = "dropped", "Dropped"
+        DONE = "done", _("Done")
+        PARTLY = "partly", _("Partly done")
+        NOT_DONE = "not_done", _("Not done")
+        DROPPED = "dropped", _("Dropped")
 
     audit = models.ForeignKey(Audit, models.CASCADE, related_name="action_reviews")
     kind = models.CharField(max_length=10, editable=False)  # "friction" or "force"
@@ -391,8 +398,8 @@ class ActionReview(AuditRow):
     fix = models.TextField(max_length=2000, editable=False)
     owner = models.CharField(max_length=120, blank=True, editable=False)
     due_date = models.DateField(null=True, blank=True, editable=False)
-    status = models.CharField(max_length=10, choices=Status.choices, blank=True)
-    note = models.TextField(max_length=2000, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, blank=True)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -415,7 +422,7 @@ class ApiToken(models.Model):
     PREFIX = "fwa_"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=80, help_text="What it is for, e.g. “Power BI dashboard”.")
+    name = models.CharField(_("name"), max_length=80, help_text=_("What it is for, e.g. “Power BI dashboard”."))
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -443,11 +450,11 @@ class Activity(models.Model):
     """One change to an audit's tables: who, when, what, before → after; written with the change itself."""
 
     class Action(models.TextChoices):
-        EDIT = "edit", "Edited"
-        ADD = "add", "Added"
-        DELETE = "delete", "Deleted"
-        MOVE = "move", "Moved"
-        UNDO = "undo", "Undid"
+        EDIT = "edit", _("Edited")
+        ADD = "add", _("Added")
+        DELETE = "delete", _("Deleted")
+        MOVE = "move", _("Moved")
+        UNDO = "undo", _("Undid")
 
     audit = models.ForeignKey(Audit, models.CASCADE, related_name="activities")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
@@ -466,7 +473,7 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-created", "-pk"]
         indexes = [models.Index(fields=["audit", "created"], name="activity_audit_created")]
-        verbose_name_plural = "activities"
+        verbose_name_plural = _("activities")
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.kind} {self.row_id}"
@@ -580,9 +587,11 @@ class Profile(models.Model):
     """A user's own settings: the interface language (empty: from the browser) and digits."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, primary_key=True, related_name="profile")
-    language = models.CharField(max_length=5, blank=True, choices=Audit.Language.choices)
+    language = models.CharField(_("language"), max_length=5, blank=True, choices=Audit.Language.choices)
     persian_digits = models.BooleanField(
-        default=False, help_text="Show numbers with Persian digits (۱۲۳) when the interface is in Persian."
+        _("Persian digits"),
+        default=False,
+        help_text=_("Show numbers with Persian digits (۱۲۳) when the interface is in Persian."),
     )
 
     def __str__(self) -> str:

@@ -8,10 +8,13 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Model
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from . import calculations, periods
 from .models import ActionReview, Force, FrictionPoint, Metric, Reading, SelfAssessment, StageStrategy, Team
 
+# Stored as it is in every language: the pages show it translated (the shown_answer filter).
 NO = "No"
 
 
@@ -85,13 +88,14 @@ class ReadingForm(RowForm):
                 field = "lost" if "lost" in self.fields else "gained"
                 self.add_error(
                     field,
-                    f"Lost ({lost:,}) is more than the previous total ({previous:,}) plus gained ({gained or 0:,}).",
+                    _("Lost (%(lost)s) is more than the previous total (%(previous)s) plus gained (%(gained)s).")
+                    % {"lost": f"{lost:,}", "previous": f"{previous:,}", "gained": f"{gained or 0:,}"},
                 )
         return cleaned
 
 
 class NewReadingForm(forms.Form):
-    period = forms.CharField(max_length=20, label="Period")
+    period = forms.CharField(max_length=20, label=pgettext_lazy("one period of readings, such as a month", "Period"))
 
     def __init__(self, *args, metric: Metric, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,7 +108,7 @@ class NewReadingForm(forms.Form):
             raise forms.ValidationError(str(error)) from error
         if self.metric.readings.filter(period_start=start).exists():
             label = periods.period_label(start, self.metric.period)
-            raise forms.ValidationError(f"{label} is already in this table.")
+            raise forms.ValidationError(_("%(period)s is already in this table.") % {"period": label})
         return start
 
 

@@ -6,9 +6,11 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from .. import calculations, diagram
-from ..tables import TABLES
+from ..models import Stage
+from ..tables import TABLES, is_no
 
 register = template.Library()
 
@@ -23,7 +25,7 @@ def cell_url(audit_id, kind, row_id) -> str:
     return f"{_cell_url_prefix(audit_id, kind)}{row_id}/"
 
 
-YES_NO = [("True", "Yes"), ("False", "No")]
+YES_NO = [("True", gettext_lazy("Yes")), ("False", gettext_lazy("No"))]
 
 
 def _choices(table, field):
@@ -78,16 +80,19 @@ def cell(context, audit_id, kind, row, field, label="", typed=None, error="", co
     url = cell_url(audit_id, kind, row.id)
     message = ""
     if conflict is not None:
-        message = format_html(
-            '<p class="cell-error" id="{}-error" role="alert">Someone else saved “{}” here meanwhile. '
-            "Save again to keep yours, or "
+        take_theirs = format_html(
             '<button type="button" class="link-button" hx-get="{}?{}" hx-target="closest form" '
-            'hx-swap="outerHTML">take theirs</button>.</p>',
-            dom_id,
-            conflict or "—",
+            'hx-swap="outerHTML">{}</button>',
             url,
             urlencode({"field": field, "label": label}),
+            gettext("take theirs"),
         )
+        explanation = format_html(
+            gettext("Someone else saved “{value}” here meanwhile. Save again to keep yours, or {take_theirs}."),
+            value=conflict or "—",
+            take_theirs=take_theirs,
+        )
+        message = format_html('<p class="cell-error" id="{}-error" role="alert">{}</p>', dom_id, explanation)
     elif error:
         message = format_html('<p class="cell-error" id="{}-error" role="alert">{}</p>', dom_id, error)
     return format_html(
@@ -99,7 +104,7 @@ def cell(context, audit_id, kind, row, field, label="", typed=None, error="", co
         '<input type="hidden" name="field" value="{}"><input type="hidden" name="original" value="{}">'
         '<input type="hidden" name="label" value="{}">'
         '<label class="visually-hidden" for="{}">{}</label>{}'
-        '<button type="submit" class="cell-submit">Save <span class="visually-hidden">{}</span></button>{}</form>',
+        '<button type="submit" class="cell-submit">{} <span class="visually-hidden">{}</span></button>{}</form>',
         dom_id,
         " cell-saved" if saved else (" cell-invalid" if message else ""),
         url,
@@ -111,6 +116,7 @@ def cell(context, audit_id, kind, row, field, label="", typed=None, error="", co
         dom_id,
         label,
         widget,
+        gettext("Save"),
         label,
         message,
     )
@@ -164,7 +170,7 @@ def sparkline_svg(values, width=120, height=28, label=""):
         height,
         width,
         height,
-        label or "Trend",
+        label or gettext("Trend"),
         points,
     )
 
@@ -173,6 +179,27 @@ def sparkline_svg(values, width=120, height=28, label=""):
 def prefixed(value, prefix):
     """`{{ metric.id|prefixed:"#metric-" }}` gives "#metric-12" (the add filter would sum numbers)."""
     return f"{prefix}{value}"
+
+
+@register.filter
+def stage_label(stage):
+    """`{{ "attract"|stage_label }}` gives "Attract", in the active language; "" for no stage."""
+    return Stage(stage).label if stage in Stage.values else ""
+
+
+@register.filter
+def shown_answer(text):
+    """A friction step's answer as shown: "No" (stored in English) in the active language, a fix as written."""
+    return pgettext("the answer to a step's question", "No") if is_no(text) else text
+
+
+@register.filter
+def filled_into(value, text):
+    """`{{ metric.name|filled_into:_("{row}: stage") }}` gives "Visitors: stage", in the active language.
+
+    Braces, not %(row)s: Django doubles the % signs of a _("…") literal in a template.
+    """
+    return str(text).format(row=value)
 
 
 @register.filter

@@ -3,6 +3,7 @@ from django.contrib.auth import login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..forms import SignupForm
@@ -29,9 +30,9 @@ def signup(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         request.session.pop(PENDING_INVITATION_KEY, None)
         if organization is None:
-            messages.error(request, "The invitation was used or revoked meanwhile; ask for a new link.")
+            messages.error(request, _("The invitation was used or revoked meanwhile; ask for a new link."))
             return redirect("audits:home")
         request.session[SESSION_KEY] = organization.pk
-        messages.success(request, f"Welcome to Flywheel Audit. You are in {organization.name}.")
+        messages.success(request, _("Welcome to Flywheel Audit. You are in %(name)s.") % {"name": organization.name})
         return redirect("audits:home")
     return render(request, "registration/signup.html", {"form": form, "invitation": invitation})

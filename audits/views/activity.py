@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from ..activity import describe, undo_deletion
+from ..activity import describe, restored_message, undo_deletion
 from ..models import Activity
 from ..permissions import get_audit_for
 
@@ -34,5 +34,5 @@ def activity_undo(request: HttpRequest, audit_id: int, activity_id: int) -> Http
     except ValueError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Restored: {describe(activity).removeprefix('deleted ')}.")
+        messages.success(request, restored_message(activity))
     return redirect("audits:activity", audit_id=audit.pk)

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..carry import carry_forward
@@ -22,7 +23,7 @@ def audit_create(request: HttpRequest, flywheel_id: int) -> HttpResponse:
         with transaction.atomic():
             audit = form.save()
             start_audit(audit)
-        messages.success(request, f"Audit “{audit.title}” created.")
+        messages.success(request, _("Audit “%(title)s” created.") % {"title": audit.title})
         return redirect(audit)
     return render(request, "audits/audit_form.html", {"form": form, "flywheel": flywheel})
 
@@ -34,7 +35,7 @@ def audit_edit(request: HttpRequest, audit_id: int) -> HttpResponse:
     form = AuditForm(request.POST or None, instance=audit)
     if form.is_valid():
         form.save()
-        messages.success(request, "Audit saved.")
+        messages.success(request, _("Audit saved."))
         return redirect(audit)
     return render(request, "audits/audit_form.html", {"form": form, "flywheel": audit.flywheel, "audit": audit})
 
@@ -46,7 +47,7 @@ def audit_delete(request: HttpRequest, audit_id: int) -> HttpResponse:
     if request.method == "POST":
         audit.deleted_at = timezone.now()
         audit.save(update_fields=["deleted_at"])
-        messages.success(request, f"Audit “{audit.title}” moved to the trash.")
+        messages.success(request, _("Audit “%(title)s” moved to the trash.") % {"title": audit.title})
         return redirect(audit.flywheel)
     return render(request, "audits/confirm_delete.html", {"object": audit})
 
@@ -57,7 +58,7 @@ def audit_restore(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = get_audit_for(request.user, audit_id, need="manage", trashed=True)
     audit.deleted_at = None
     audit.save(update_fields=["deleted_at"])
-    messages.success(request, f"Audit “{audit.title}” restored.")
+    messages.success(request, _("Audit “%(title)s” restored.") % {"title": audit.title})
     return redirect(audit)
 
 
@@ -68,7 +69,10 @@ def audit_carry_forward(request: HttpRequest, audit_id: int) -> HttpResponse:
     new = carry_forward(audit)
     messages.success(
         request,
-        f"“{new.title}” starts from {audit.period_year}: strategy, metrics, forces and open friction carried over. "
-        "Begin by reviewing last year's action items.",
+        _(
+            "“%(title)s” starts from %(year)s: strategy, metrics, forces and open friction carried over. "
+            "Begin by reviewing last year's action items."
+        )
+        % {"title": new.title, "year": audit.period_year},
     )
     return redirect(new)

@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from .. import comparison
@@ -15,27 +17,40 @@ from ..history import BarChart, flywheel_history, shown_conversion, shown_metric
 from ..models import Audit, Flywheel, Stage
 from ..permissions import get_audit_for, get_flywheel_for, role_allows
 
-EXPORTS = [("pptx", "Comparison deck (.pptx)"), ("xlsx", "Comparison sheet (.xlsx)"), ("json", "Comparison (JSON)")]
+EXPORTS = [
+    ("pptx", gettext_lazy("Comparison deck (.pptx)")),
+    ("xlsx", gettext_lazy("Comparison sheet (.xlsx)")),
+    ("json", gettext_lazy("Comparison (JSON)")),
+]
 FORCE_FIELD_LABELS = {
-    "before": "Before",
-    "now": "Now",
-    "serves": "Serves",
-    "stage": "Stage",
-    "planned_change": "Planned change",
+    "before": pgettext_lazy("how a force looked before", "Before"),
+    "now": pgettext_lazy("how a force looks now", "Now"),
+    "serves": gettext_lazy("Serves"),
+    "stage": gettext_lazy("Stage"),
+    "planned_change": gettext_lazy("Planned change"),
 }
-SETTLED_BY = {"automation": "automation", "new_goal": "a new goal", "restructure": "restructuring"}
+# Completes "Settled by …".
+SETTLED_BY = {
+    "automation": gettext_lazy("automation"),
+    "new_goal": gettext_lazy("a new goal"),
+    "restructure": gettext_lazy("restructuring"),
+}
 FRICTION_GROUPS = [
-    ("resolved", "Resolved", "Open before and settled now, or settled before and not carried over."),
-    ("still_open", "Still open", "Open in both audits."),
-    ("new", "New", "Only in the later audit."),
-    ("reopened", "Reopened", "Settled before, open again now."),
-    ("dropped", "Dropped", "Open before, and not in the later audit."),
+    (
+        "resolved",
+        gettext_lazy("Resolved"),
+        gettext_lazy("Open before and settled now, or settled before and not carried over."),
+    ),
+    ("still_open", gettext_lazy("Still open"), gettext_lazy("Open in both audits.")),
+    ("new", pgettext_lazy("friction only in the later audit", "New"), gettext_lazy("Only in the later audit.")),
+    ("reopened", gettext_lazy("Reopened"), gettext_lazy("Settled before, open again now.")),
+    ("dropped", gettext_lazy("Dropped"), gettext_lazy("Open before, and not in the later audit.")),
 ]
 FIX_MIX_PARTS = [
-    ("automation", "Automation"),
-    ("new_goal", "New goal"),
-    ("restructure", "Restructure"),
-    ("open", "Open"),
+    ("automation", gettext_lazy("Automation")),
+    ("new_goal", gettext_lazy("New goal")),
+    ("restructure", gettext_lazy("Restructure")),
+    ("open", pgettext_lazy("friction not settled yet", "Open")),
 ]
 
 
@@ -96,7 +111,7 @@ def audit_choices(flywheel: Flywheel, audits: list[Audit]) -> list:
     for audit in audits:
         groups.setdefault(audit.flywheel, []).append((audit.pk, f"{audit.title} ({audit.period_year})"))
     return [
-        (group.name if group.pk != flywheel.pk else f"{group.name} (this flywheel)", options)
+        (group.name if group.pk != flywheel.pk else _("%(name)s (this flywheel)") % {"name": group.name}, options)
         for group, options in groups.items()
     ]
 
@@ -173,4 +188,4 @@ def fix_mix_rows(result: Comparison) -> list[tuple[str, str, int, int]]:
     """Return (key, label, before count, after count) for each way friction was settled, and the totals."""
     before, after = result.fix_mix
     rows = [(name, label, getattr(before, name), getattr(after, name)) for name, label in FIX_MIX_PARTS]
-    return [*rows, ("total", "Total", before.total, after.total)]
+    return [*rows, ("total", _("Total"), before.total, after.total)]

@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..forms import FlywheelForm
@@ -43,7 +44,7 @@ def flywheel_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         form.instance.organization = organization
         flywheel = form.save()
-        messages.success(request, f"Flywheel “{flywheel.name}” created.")
+        messages.success(request, _("Flywheel “%(name)s” created.") % {"name": flywheel.name})
         return redirect(flywheel)
     return render(request, "audits/flywheel_form.html", {"form": form})
 
@@ -66,7 +67,7 @@ def flywheel_edit(request: HttpRequest, flywheel_id: int) -> HttpResponse:
     form = FlywheelForm(request.POST or None, instance=flywheel, organization=flywheel.organization)
     if form.is_valid():
         form.save()
-        messages.success(request, "Flywheel saved.")
+        messages.success(request, _("Flywheel saved."))
         return redirect(flywheel)
     return render(request, "audits/flywheel_form.html", {"form": form, "flywheel": flywheel})
 
@@ -78,7 +79,7 @@ def flywheel_delete(request: HttpRequest, flywheel_id: int) -> HttpResponse:
     if request.method == "POST":
         flywheel.deleted_at = timezone.now()
         flywheel.save(update_fields=["deleted_at"])
-        messages.success(request, f"Flywheel “{flywheel.name}” moved to the trash.")
+        messages.success(request, _("Flywheel “%(name)s” moved to the trash.") % {"name": flywheel.name})
         return redirect("audits:flywheels")
     audit_count = Audit.objects.alive().filter(flywheel=flywheel).count()
     return render(request, "audits/confirm_delete.html", {"object": flywheel, "audit_count": audit_count})
@@ -91,10 +92,11 @@ def flywheel_restore(request: HttpRequest, flywheel_id: int) -> HttpResponse:
     taken = Flywheel.objects.alive().filter(organization=flywheel.organization, name__iexact=flywheel.name)
     if taken.exists():
         # A new flywheel took the name meanwhile: keep both, told apart.
-        flywheel.name = f"{flywheel.name} (restored)"[: Flywheel._meta.get_field("name").max_length]
+        restored_name = _("%(name)s (restored)") % {"name": flywheel.name}
+        flywheel.name = restored_name[: Flywheel._meta.get_field("name").max_length]
     flywheel.deleted_at = None
     flywheel.save(update_fields=["deleted_at", "name"])
-    messages.success(request, f"Flywheel “{flywheel.name}” restored.")
+    messages.success(request, _("Flywheel “%(name)s” restored.") % {"name": flywheel.name})
     return redirect(flywheel)
 
 

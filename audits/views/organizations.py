@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..forms import InvitationForm, OrganizationForm, RoleForm, SwitchOrganizationForm
@@ -27,7 +28,7 @@ def organization_switch(request: HttpRequest) -> HttpResponse:
     form = SwitchOrganizationForm(request.POST)
     if form.is_valid():
         organization = switch_organization(request, form.cleaned_data["organization"])
-        messages.success(request, f"You are now working in {organization.name}.")
+        messages.success(request, _("You are now working in %(name)s.") % {"name": organization.name})
     return redirect("audits:flywheels")
 
 
@@ -53,13 +54,15 @@ def invitation_create(request: HttpRequest, organization_id: int) -> HttpRespons
     organization = get_organization_for(request.user, organization_id, need="own")
     form = InvitationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a role for the invitation.")
+        messages.error(request, _("Choose a role for the invitation."))
         return redirect("audits:members", organization_id=organization.pk)
-    _, token = Invitation.issue(organization, form.cleaned_data["role"], request.user, form.cleaned_data["note"])
+    _invitation, token = Invitation.issue(
+        organization, form.cleaned_data["role"], request.user, form.cleaned_data["note"]
+    )
     # Shown once on the next page; only the token's hash is stored.
     link = request.build_absolute_uri(reverse("audits:invitation", kwargs={"token": token}))
     request.session["new_invitation_link"] = link
-    messages.success(request, "Invitation link created. Copy it now: it is shown only once.")
+    messages.success(request, _("Invitation link created. Copy it now: it is shown only once."))
     return redirect("audits:members", organization_id=organization.pk)
 
 
@@ -68,7 +71,7 @@ def invitation_create(request: HttpRequest, organization_id: int) -> HttpRespons
 def invitation_revoke(request: HttpRequest, organization_id: int, invitation_id: int) -> HttpResponse:
     invitation = get_invitation_for(request.user, organization_id, invitation_id)
     Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    messages.success(request, "Invitation revoked: its link no longer works.")
+    messages.success(request, _("Invitation revoked: its link no longer works."))
     return redirect("audits:members", organization_id=organization_id)
 
 
@@ -88,12 +91,16 @@ def member_role(request: HttpRequest, organization_id: int, membership_id: int) 
     with transaction.atomic():
         leaves_no_owner = membership.role == Membership.Role.OWNER and _owner_count(membership.organization) == 1
         if not form.is_valid():
-            messages.error(request, "Choose one of the roles.")
+            messages.error(request, _("Choose one of the roles."))
         elif leaves_no_owner and form.cleaned_data["role"] != Membership.Role.OWNER:
-            messages.error(request, "An organization needs at least one owner. Make someone else owner first.")
+            messages.error(request, _("An organization needs at least one owner. Make someone else owner first."))
         else:
             form.save()
-            messages.success(request, f"{membership.user.username} is now {membership.get_role_display()}.")
+            messages.success(
+                request,
+                _("%(name)s is now %(role)s.")
+                % {"name": membership.user.username, "role": membership.get_role_display()},
+            )
     return redirect("audits:members", organization_id=organization_id)
 
 
@@ -103,10 +110,14 @@ def member_remove(request: HttpRequest, organization_id: int, membership_id: int
     membership = get_membership_for(request.user, organization_id, membership_id)
     with transaction.atomic():
         if membership.role == Membership.Role.OWNER and _owner_count(membership.organization) == 1:
-            messages.error(request, "An organization needs at least one owner. Make someone else owner first.")
+            messages.error(request, _("An organization needs at least one owner. Make someone else owner first."))
             return redirect("audits:members", organization_id=organization_id)
         membership.delete()
-    messages.success(request, f"{membership.user.username} was removed from {membership.organization.name}.")
+    messages.success(
+        request,
+        _("%(name)s was removed from %(organization)s.")
+        % {"name": membership.user.username, "organization": membership.organization.name},
+    )
     return redirect("audits:members", organization_id=organization_id)
 
 
@@ -149,7 +160,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         if organization is None:
             return render(request, "audits/invitation_invalid.html", status=404)
         request.session[SESSION_KEY] = organization.pk
-        messages.success(request, f"You joined {organization.name} as {invitation.get_role_display()}.")
+        messages.success(
+            request,
+            _("You joined %(name)s as %(role)s.") % {"name": organization.name, "role": invitation.get_role_display()},
+        )
         return redirect("audits:flywheels")
     return render(request, "audits/invitation.html", {"invitation": invitation, "already": already})
 
@@ -163,6 +177,8 @@ def organization_create(request: HttpRequest) -> HttpResponse:
             organization = form.save()
             Membership.objects.create(user=request.user, organization=organization, role=Membership.Role.OWNER)
         request.session[SESSION_KEY] = organization.pk
-        messages.success(request, f"Organization “{organization.name}” created. You are its owner.")
+        messages.success(
+            request, _("Organization “%(name)s” created. You are its owner.") % {"name": organization.name}
+        )
         return redirect("audits:flywheels")
     return render(request, "audits/organization_form.html", {"form": form})
