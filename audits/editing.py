@@ -11,6 +11,7 @@ from django import forms
 from django.db import transaction
 from django.db.models import F, Max, Model
 from django.forms import modelform_factory
+from django.utils.translation import gettext as _
 
 from .models import Activity, Audit
 from .tables import TABLES, Table
@@ -102,7 +103,7 @@ def save_cell(
         original = _python_value(cell_form(table, row, field, raw_original), field, raw_original)
     except forms.ValidationError:
         # The original comes from the page itself: one that is no valid value was garbled on the way.
-        form.add_error(field, "This cell could not be checked against the saved value: reload the page.")
+        form.add_error(field, _("This cell could not be checked against the saved value: reload the page."))
         return form
     unchanged = {f"{field}__isnull": True} if original is None else {field: original}
     summary = str(row)

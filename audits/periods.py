@@ -3,7 +3,11 @@
 import re
 from datetime import date
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 KINDS = ("month", "quarter", "year")
+KIND_NAMES = {"month": gettext_lazy("month"), "quarter": gettext_lazy("quarter"), "year": gettext_lazy("year")}
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 MONTH_NAMES = (
     "January",
@@ -39,7 +43,10 @@ def parse_period(text: str, kind: str) -> date:
     _check_kind(kind)
     text = " ".join(text.split())
     if not text:
-        raise ValueError(f"Enter a {kind}, for example {period_input(date(EXAMPLE_YEAR, 1, 1), kind)}.")
+        example = period_input(date(EXAMPLE_YEAR, 1, 1), kind)
+        raise ValueError(
+            _("Enter a %(kind)s, for example %(example)s.") % {"kind": KIND_NAMES[kind], "example": example}
+        )
     if kind == "month":
         return _parse_month(text)
     if kind == "quarter":
@@ -100,7 +107,9 @@ def _parse_month(text: str) -> date:
     month = _month_number(match) if match else None
     if month is None:
         year = _example_year(text)
-        raise ValueError(f"“{text}” is not a month: write it as {year}-01 … {year}-12.")
+        raise ValueError(
+            _("“%(text)s” is not a month: write it as %(year)s-01 … %(year)s-12.") % {"text": text, "year": year}
+        )
     return date(_checked_year(match["year"]), month, 1)
 
 
@@ -108,14 +117,19 @@ def _parse_quarter(text: str) -> date:
     match = _full_match(QUARTER_FORMS, text)
     if not match or not 1 <= int(match["quarter"]) <= 4:
         year = _example_year(text)
-        raise ValueError(f"“{text}” is not a quarter: write it as {year}-Q1 … {year}-Q4.")
+        raise ValueError(
+            _("“%(text)s” is not a quarter: write it as %(year)s-Q1 … %(year)s-Q4.") % {"text": text, "year": year}
+        )
     return date(_checked_year(match["year"]), 3 * int(match["quarter"]) - 2, 1)
 
 
 def _parse_year(text: str) -> date:
     match = YEAR_FORM.fullmatch(text)
     if not match:
-        raise ValueError(f"“{text}” is not a year: write it with four digits, for example {EXAMPLE_YEAR}.")
+        raise ValueError(
+            _("“%(text)s” is not a year: write it with four digits, for example %(year)s.")
+            % {"text": text, "year": EXAMPLE_YEAR}
+        )
     return date(_checked_year(match["year"]), 1, 1)
 
 
@@ -138,7 +152,9 @@ def _month_number(match: re.Match[str]) -> int | None:
 def _checked_year(digits: str) -> int:
     year = int(digits)
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValueError(f"The year must be between {FIRST_YEAR} and {LAST_YEAR}.")
+        raise ValueError(
+            _("The year must be between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
     return year
 
 

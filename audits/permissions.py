@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Now
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from .models import Audit, Flywheel, Guest, Invitation, Membership, Organization
 
@@ -34,7 +35,8 @@ def _require(role: str | None, need: str) -> None:
     if role is None:
         raise Http404("Not found.")
     if not role_allows(role, need):
-        raise PermissionDenied(f"Your role does not allow this ({NEEDS[need].label} or higher needed).")
+        message = _("Your role does not allow this (%(role)s or higher needed).") % {"role": NEEDS[need].label}
+        raise PermissionDenied(message)
 
 
 def _with_role(queryset: QuerySet, user, organization_path: str) -> QuerySet:

@@ -4,6 +4,7 @@ from functools import lru_cache
 
 from django import template
 from django.urls import reverse
+from django.utils import formats, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy, pgettext
@@ -124,23 +125,33 @@ def cell(context, audit_id, kind, row, field, label="", typed=None, error="", co
 
 @register.filter
 def percent(fraction):
-    return calculations.percent(fraction)
+    return localized(calculations.percent(fraction))
 
 
 @register.filter
 def number(value):
-    return calculations.format_number(value)
+    return localized(calculations.format_number(value))
 
 
 @register.filter
 def score(value):
     """An NPS, rounded to a whole number with its sign."""
-    return calculations.signed(value)
+    return localized(calculations.signed(value))
 
 
 @register.filter
 def signed(value):
-    return calculations.signed(value)
+    return localized(calculations.signed(value))
+
+
+def localized(text: str) -> str:
+    """A figure formatted by calculations (1,234.5) in the page's locale (vi: 1.234,5).
+
+    In right-to-left pages the figure is isolated, so that "+1" and "−3" keep their sign in front.
+    """
+    separators = {ord(","): formats.get_format("THOUSAND_SEPARATOR"), ord("."): formats.get_format("DECIMAL_SEPARATOR")}
+    text = text.translate(separators)
+    return f"\u2066{text}\u2069" if translation.get_language_bidi() else text
 
 
 @register.simple_tag

@@ -249,7 +249,7 @@ def row_delete(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> H
         return _locked_response(request, audit, kind)
     delete_row(audit, row, request.user)
     if not request.htmx:
-        messages.success(request, "Row deleted.")
+        messages.success(request, _("Row deleted."))
         return _back(request, audit, kind)
     return _changed(_section(request, audit, kind, _group_id(kind, row)))
 

@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import guidance, hubspot_example, ideas, live
 from ..diagram import ring
@@ -16,9 +18,9 @@ from ..tables import AddForms, is_fix
 STEP_KEYS = [step.key for step in guidance.STEPS]
 # Exercise 3, steps 2-4: the column each step fills, and its heading.
 FRICTION_COLUMNS = {
-    "automate": ("automation", "Solved by automation?"),
-    "goals": ("new_goal", "Solved by a new (shared) goal?"),
-    "restructure": ("restructure", "Solved by restructuring the team?"),
+    "automate": ("automation", gettext_lazy("Solved by automation?")),
+    "goals": ("new_goal", gettext_lazy("Solved by a new (shared) goal?")),
+    "restructure": ("restructure", gettext_lazy("Solved by restructuring the team?")),
 }
 # Parts of a page that redraw themselves when the audit changes (see "audit-changed").
 PANELS = {"diagram", "progress", "conversions", "forces-summary", "session"}
@@ -116,14 +118,14 @@ def friction_step_context(document: AuditDocument, step_key: str) -> dict:
     return {
         "field": field,
         "column_title": title,
-        "label_prefix": f"{title} Row ",
+        "label_prefix": _("%(column)s Row ") % {"column": title},
         "earlier_columns": [FRICTION_COLUMNS[key] for key in keys[: keys.index(step_key)]],
         "rows": rows,
         "settled_before": len(document.friction) - len(rows),
         "empty_message": (
-            "No friction identified yet: start with step 1."
+            _("No friction identified yet: start with step 1.")
             if not document.friction
-            else "Every row was settled at an earlier step: nothing to answer here."
+            else _("Every row was settled at an earlier step: nothing to answer here.")
         ),
     }
 
