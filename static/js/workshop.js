@@ -42,6 +42,12 @@
     if (field) field.form.classList.toggle("cell-dirty", field.value !== field.dataset.original);
   });
 
+  // The page gives the messages in its own language (data-message-* on .workshop); English otherwise.
+  var page = document.querySelector(".workshop") || document.body;
+  function message(name, english) {
+    return page.dataset["message" + name] || english;
+  }
+
   function unsaved(form, message) {
     delete form.dataset.saving;
     form.classList.remove("cell-saving");
@@ -59,7 +65,7 @@
   document.addEventListener("htmx:sendError", function (event) {
     var form = event.detail.elt;
     if (!form.matches || !form.matches("form.cell")) return;
-    unsaved(form, "Not saved yet: no connection. Retrying…");
+    unsaved(form, message("Offline", "Not saved yet: no connection. Retrying…"));
     setTimeout(function () {
       var field = form.querySelector("[name=value]");
       if (field && form.isConnected) save(field);
@@ -68,13 +74,26 @@
 
   document.addEventListener("htmx:responseError", function (event) {
     var form = event.detail.elt;
-    if (!form.matches || !form.matches("form.cell")) return;
     var status = event.detail.xhr.status;
     var messages = {
-      403: "Not saved: your role cannot edit this audit.",
-      404: "Not saved: this row no longer exists — someone deleted it. Reload the page to see the table as it is now."
+      403: message("Forbidden", "Not saved: your role cannot edit this audit."),
+      // live.js keeps a deleted row on the page while someone is still in it, so this can happen.
+      404: message("Gone", "Not saved: this row no longer exists — someone deleted it."),
+      423: message("Locked", "The facilitator has locked this step for now: your change was not saved.")
     };
-    unsaved(form, messages[status] || "Not saved: the server answered " + status + ". Press Enter to try again.");
+    var text =
+      messages[status] ||
+      message("Failed", "Not saved: the server answered {status}. Press Enter to try again.").replace("{status}", status);
+    if (form.matches && form.matches("form.cell")) {
+      unsaved(form, text);
+      return;
+    }
+    // Adding, deleting or moving a row: say it beside the workshop's tables.
+    var alert = document.getElementById("action-error");
+    if (alert) {
+      alert.textContent = text;
+      alert.hidden = false;
+    }
   });
 
   // After adding a row, put the cursor back in the add form (its first field, or the one refused).
