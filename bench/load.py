@@ -1,0 +1,379 @@
+"""A workshop's worth of people at once: locust against gunicorn and PostgreSQL, on loopback.
+
+`make bench` runs it after bench/run.py. Sixty participants (LOAD_USERS) poll their audit every
+2 s and save a cell every 10 s for 60 s (LOAD_SECONDS), as bench/locustfile.py describes, against
+gunicorn with 4 sync workers (LOAD_WORKERS; README's "Running for a team" command, on a machine
+with 2 cores: locust shares them) in the configuration that section gives: DJANGO_DEBUG=0, a
+secret key, DJANGO_ALLOWED_HOSTS=127.0.0.1 and a PostgreSQL DATABASE_URL — plus DJANGO_HTTPS=0,
+the settings' switch for a plain-HTTP trial run, since there is no TLS on loopback.
+
+It creates a scratch database flywheel_load_<pid> on PG_URL (default: the local server), migrates
+it, builds a small sample audit (audits/sample.py) with a friction row for each participant and
+a quiet audit that nobody edits, and makes the participants (members with the participant role).
+They are logged in by sessions written to the database, as the test client's force_login does:
+sixty log-ins through the form would spend the first seconds hashing passwords on purpose-slow
+PBKDF2, and a log-in storm is not what is measured. Static files are collected into a
+temporary folder (a generated settings module points STATIC_ROOT there, so the project's own
+staticfiles/ is left alone). Gunicorn, locust, the database and the folder are removed at the
+end, also after a failure or Ctrl+C.
+
+The unchanged poll is compared with the cheapest Django view the app has without adding a URL:
+the same poll URL without the session cookie. It passes through all the middleware and URL
+resolution to a view, login_required's, that answers with a redirect to the log-in page and no
+query — what is left of a request when the poll's own work (loading the session and the user,
+the one permission-and-version query) is taken away. An unknown URL's 404 would render the full
+404 page, and the log-in page is a full template with a form: neither is trivial. favicon.svg
+from WhiteNoise is shown too, as the floor: gunicorn and WSGI without any Django view.
+
+Under load a request's time is mostly its wait in gunicorn's queue, the same for every kind, so
+the ratio of the two p50s under load says little about what the poll itself costs. The three are
+therefore also timed alone, one request at a time against the same gunicorn just before the load,
+and the CPU time gunicorn's workers spend in the steady part is shown: on a machine shared with
+other work, latency measures the neighbours too, CPU per request does not.
+
+DATABASE_CONN_MAX_AGE is passed on as set (the settings' default, 0, opens a database connection
+for every request). LOAD_FOLLOW=1 makes the participants fetch what an open page fetches on a
+change as well (see bench/locustfile.py). Raw output: bench/out/locust.log, bench/out/gunicorn.log.
+
+The run fails (exit 1) if any request failed: errors must be 0.
+"""
+
+import http.client
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil  # comes with locust
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+VENV_BIN = Path(sys.executable).parent
+PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+SECONDS = int(os.environ.get("LOAD_SECONDS") or 60)
+PARTICIPANTS = int(os.environ.get("LOAD_USERS") or 60)
+WORKERS = int(os.environ.get("LOAD_WORKERS") or 4)
+FOLLOW = os.environ.get("LOAD_FOLLOW") == "1"
+ALONE_RUNS, ALONE_WARM_UP = 100, 10
+CONN_MAX_AGE = os.environ.get("DATABASE_CONN_MAX_AGE") or "0"  # the settings' default: a connection per request
+
+# The locustfile's request names, in the table's order, with what each one is.
+REQUESTS = {
+    "page": "open the audit page (all at once)",
+    "poll-changed": "poll, audit changed (200)",
+    "poll-unchanged": "poll, audit unchanged (204)",
+    "quiet-poll": "poll of a quiet audit (204)",
+    "save": "save a cell (200)",
+    "trivial": "trivial view: poll URL logged out (302)",
+    "static": "static file: favicon.svg (WhiteNoise)",
+    # Only with LOAD_FOLLOW=1: what the open page asks for besides the poll.
+    "panel": "panel redraw on a change (htmx)",
+    "redraw": "page copy on a change (live.js)",
+    "presence": "presence, every 15 s",
+}
+UNCHANGED_POLLS = ("poll-unchanged", "quiet-poll")
+
+SETTINGS_MODULE = """\
+from flywheel_audit.settings import *  # noqa: F403
+
+STATIC_ROOT = {static_root!r}  # this run's own collectstatic, not the project's staticfiles/
+"""
+
+
+def run_sql(statement: str) -> None:
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_environment(database: str, work: Path) -> dict[str, str]:
+    (work / "bench_settings.py").write_text(SETTINGS_MODULE.format(static_root=str(work / "static")))
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    return environment | {
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": os.pathsep.join([str(work), str(ROOT)]),
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_HTTPS": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DATABASE_URL": f"{PG_URL}/{database}",
+    }
+
+
+def prepare(environment: dict[str, str]) -> dict:
+    """Migrate, collect static files and write the audits and participants; return the locustfile's plan."""
+    os.environ.update(environment)
+    sys.path[:0] = environment["PYTHONPATH"].split(os.pathsep)
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connections
+    from django.test import Client
+
+    from audits.editing import add_row
+    from audits.models import Audit, Flywheel, FrictionPoint, Membership, Organization
+    from audits.sample import build_large_audit, build_small_audit
+    from audits.tables import TABLES
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    organization = Organization.objects.create(name="Load test")
+    flywheel = Flywheel.objects.create(organization=organization, name="Load test flywheel")
+    audit = build_small_audit(flywheel)
+    quiet = build_large_audit(flywheel, friction=3, forces=3, teams=2, metrics=2, periods=3, title="Quiet audit")
+    participants = []
+    for number in range(1, PARTICIPANTS + 1):
+        user = get_user_model().objects.create_user(f"participant{number}", password=None)
+        Membership.objects.create(user=user, organization=organization, role=Membership.Role.PARTICIPANT)
+        row = add_row(audit, TABLES["friction"], FrictionPoint(source=f"Friction of participant {number}"), user)
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        participants.append({"number": number, "row": row.pk, "session": client.cookies["sessionid"].value})
+    quiet_version = Audit.objects.values_list("content_version", flat=True).get(pk=quiet.pk)
+    connections.close_all()
+    return {"audit": audit.pk, "quiet_audit": quiet.pk, "quiet_version": quiet_version, "participants": participants}
+
+
+def start_gunicorn(environment: dict[str, str], port: int) -> subprocess.Popen:
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        "flywheel_audit.wsgi",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={WORKERS}",
+        f"--error-logfile={OUT / 'gunicorn.log'}",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=environment)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}; see {OUT / 'gunicorn.log'}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/favicon.svg", timeout=2):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer within 30 s")
+
+
+def alone(port: int, plan: dict) -> dict[str, list[float]]:
+    """Time the unchanged poll, the trivial view and the static file alone: one request at a time, interleaved."""
+    poll = f"/audits/{plan['quiet_audit']}/changes/?since={plan['quiet_version']}"
+    requests = {
+        "unchanged": (poll, {"Cookie": f"sessionid={plan['participants'][0]['session']}"}, 204),
+        "trivial": (poll, {}, 302),
+        "static": ("/static/favicon.svg", {}, 200),
+    }
+    timings: dict[str, list[float]] = {name: [] for name in requests}
+    for _ in range(ALONE_WARM_UP + ALONE_RUNS):
+        for name, (url, headers, expected) in requests.items():
+            # A new connection each time, as with locust: gunicorn's sync workers close it after a response.
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            start = time.perf_counter()
+            connection.request("GET", url, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            timings[name].append((time.perf_counter() - start) * 1000)
+            connection.close()
+            if response.status != expected:
+                raise SystemExit(f"GET {url} answered {response.status}, not {expected}")
+    return {name: samples[ALONE_WARM_UP:] for name, samples in timings.items()}
+
+
+def run_locust(environment: dict[str, str], port: int, plan_file: Path, results_file: Path) -> dict:
+    command = [
+        str(VENV_BIN / "locust"),
+        f"--locustfile={ROOT / 'bench' / 'locustfile.py'}",
+        "--headless",
+        f"--users={PARTICIPANTS}",
+        f"--spawn-rate={PARTICIPANTS}",
+        # The locustfile ends the run LOAD_SECONDS after everyone is in; this is only a backstop.
+        f"--run-time={SECONDS + 300}s",
+        f"--host=http://127.0.0.1:{port}",
+        "--only-summary",
+    ]
+    locust_environment = environment | {
+        "LOAD_PLAN": str(plan_file),
+        "LOAD_RESULTS": str(results_file),
+        "LOAD_SECONDS": str(SECONDS),
+    }
+    with open(OUT / "locust.log", "w") as log:
+        locust = subprocess.run(command, cwd=ROOT, env=locust_environment, stdout=log, stderr=subprocess.STDOUT)
+    if not results_file.exists():
+        raise SystemExit(f"locust wrote no results; see {OUT / 'locust.log'}")
+    # Locust exits with 1 on failed requests, and also on exceptions in the locustfile, which are no request.
+    return json.loads(results_file.read_text()) | {"exit_code": locust.returncode}
+
+
+class CpuMeter(threading.Thread):
+    """Samples the CPU time gunicorn's workers have used, so the steady part's share can be told apart.
+
+    On a shared machine latency also measures the neighbours; CPU per request does not.
+    """
+
+    def __init__(self, server: subprocess.Popen):
+        super().__init__(daemon=True)
+        self.server = psutil.Process(server.pid)
+        self.samples: list[tuple[float, float]] = []  # (time.time(), CPU seconds so far)
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.5):
+            self.samples.append((time.time(), self.cpu_seconds()))
+
+    def cpu_seconds(self) -> float:
+        total = 0.0
+        for worker in self.server.children():
+            try:
+                times = worker.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
+    def used_since(self, moment: float) -> float:
+        self.done.set()
+        self.join()
+        at_end = self.cpu_seconds()
+        return at_end - next((cpu for when, cpu in self.samples if when >= moment), at_end)
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def percentile(samples: list[float], percent: int) -> float:
+    if len(samples) < 2:
+        return samples[0] if samples else float("nan")
+    return statistics.quantiles(samples, n=100, method="inclusive")[percent - 1]
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [
+            cell.ljust(width) if column == 0 else cell.rjust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append(" | ".join(cells).rstrip())
+        if index == 0:
+            lines.append("-+-".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def report(results: dict) -> int:
+    """Print the table and return the number of failed requests."""
+    timings, errors = results["timings"], results["errors"]
+    timings["unchanged"] = [sample for name in UNCHANGED_POLLS for sample in timings.get(name, [])]
+    descriptions = {**REQUESTS, "unchanged": "all unchanged polls (both 204 rows)"}
+    rows = [["request", "requests", "errors", "p50 ms", "p95 ms"]]
+    for name, description in descriptions.items():
+        samples, failed = timings.get(name, []), len(errors.get(name, []))
+        if samples or failed:
+            p50, p95 = percentile(samples, 50), percentile(samples, 95)
+            rows.append([description, str(len(samples) + failed), str(failed), f"{p50:.1f}", f"{p95:.1f}"])
+    steady = sum(len(timings.get(name, [])) + len(errors.get(name, [])) for name in REQUESTS if name != "page")
+    failures = sum(len(messages) for messages in errors.values())
+    print(f"Flywheel Audit — load test: {PARTICIPANTS} participants, each polling every 2 s and saving every 10 s")
+    if FOLLOW:
+        print("LOAD_FOLLOW=1: each also fetches what the open page fetches on a change (panels, a page copy).")
+    print(
+        f"gunicorn {WORKERS} sync workers, PostgreSQL (DATABASE_CONN_MAX_AGE={CONN_MAX_AGE}), "
+        f"DEBUG off; locust on the same {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"load average before the run {results['load_before']}"
+    )
+    print(
+        f"All {PARTICIPANTS} opened the page at once, in {results['joining_seconds']:.1f} s; then {SECONDS} s of "
+        f"polling and saving: {steady} requests, {steady / SECONDS:.0f}/s. Errors: {failures}."
+    )
+    cpu = results["server_cpu"]
+    print(
+        f"gunicorn's workers used {cpu:.1f} CPU-s in those {SECONDS} s ({cpu / SECONDS:.2f} cores), "
+        f"{cpu * 1000 / max(steady, 1):.1f} ms per request on average (PostgreSQL's own CPU not counted)."
+    )
+    print()
+    print(table(rows))
+    print()
+    unchanged, trivial, floor = (median(timings.get(name, [])) for name in ("unchanged", "trivial", "static"))
+    print(f"Under load: unchanged poll p50 / trivial view p50 = {unchanged / trivial:.2f}× (aim ≤ 2×), ", end="")
+    print(f"/ static file p50 = {unchanged / floor:.2f}×")
+    unchanged, trivial, floor = (median(results["alone"][name]) for name in ("unchanged", "trivial", "static"))
+    print(
+        f"Alone, before the load ({ALONE_RUNS} of each, one at a time): unchanged poll {unchanged:.1f} ms, "
+        f"trivial view {trivial:.1f} ms, static file {floor:.1f} ms (p50): poll / trivial = {unchanged / trivial:.2f}×"
+    )
+    for name, messages in errors.items():
+        print(f"Errors in {name}: {len(messages)}, e.g. {messages[0]}")
+    if results["exit_code"] and not failures:
+        print(f"locust exited with {results['exit_code']}: an exception in the locustfile, see {OUT / 'locust.log'}")
+        return 1
+    return failures
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples) if samples else float("nan")
+
+
+def main() -> int:
+    # make and CI stop with SIGTERM: end through the finally below, like Ctrl+C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    OUT.mkdir(exist_ok=True)
+    database = f"flywheel_load_{os.getpid()}"
+    work = Path(tempfile.mkdtemp(prefix="flywheel_load_"))
+    server = None
+    run_sql(f"CREATE DATABASE {database}")
+    try:
+        environment = server_environment(database, work)
+        print(f"Preparing database {database}: {PARTICIPANTS} participants …", flush=True)
+        plan = prepare(environment)
+        (work / "plan.json").write_text(json.dumps(plan))
+        port = free_port()
+        server = start_gunicorn(environment, port)
+        print(f"gunicorn on http://127.0.0.1:{port}/, locust for {SECONDS} s …", flush=True)
+        timed_alone = alone(port, plan)
+        load_before = " ".join(f"{load:.1f}" for load in os.getloadavg())
+        meter = CpuMeter(server)
+        meter.start()
+        results = run_locust(environment, port, work / "plan.json", work / "results.json")
+        results["load_before"], results["alone"] = load_before, timed_alone
+        results["server_cpu"] = meter.used_since(results["steady_from"])
+        stop(server)
+        return 1 if report(results) else 0
+    finally:
+        stop(server)
+        run_sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # cleaned up already, in main's finally
+        sys.exit(130)
