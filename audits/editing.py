@@ -138,9 +138,10 @@ def add_row(audit: Audit, table: Table, row: Model, user=None, **parent) -> Mode
         row.author = user
     group = {table.group_by: getattr(row, table.group_by)}
     with transaction.atomic():
+        # Bumping first locks the audit's row, so rows added at once get positions of their own.
+        bump_content_version(audit)
         row.position = _next_position(table, group)
         row.save()
-        bump_content_version(audit)
         record_activity(audit, user, Activity.Action.ADD, table.kind, row, str(row))
     return row
 

@@ -88,6 +88,21 @@ def get_audit_for(user, audit_id: int, need: str = "view", trashed: bool = False
     return audit
 
 
+def audit_version_for(user, audit_id: int) -> int:
+    """The audit's content_version, if the user may view the audit (else 404): the live poll's one query."""
+    version = (
+        Audit.objects.alive()
+        .filter(pk=audit_id)
+        .annotate(user_role=_audit_role(user))
+        .filter(user_role__isnull=False)
+        .values_list("content_version", flat=True)
+        .first()
+    )
+    if version is None:
+        raise Http404("Not found.")
+    return version
+
+
 def get_membership_for(user, organization_id: int, membership_id: int, need: str = "own") -> Membership:
     organization = get_organization_for(user, organization_id, need)
     membership = organization.memberships.select_related("user").filter(pk=membership_id).first()

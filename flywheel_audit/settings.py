@@ -108,12 +108,13 @@ TEMPLATES = [
 # writer work together, the busy timeout waits for a lock instead of failing, and IMMEDIATE
 # transactions take the write lock up front, so two read-then-write transactions never
 # deadlock into "database is locked".
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0)
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# A server database keeps each worker's connection for a minute (checked before reuse): opening
+# one per request costs more than a live page's poll itself (bench/load.py measured it).
+DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+_server_database = DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+DATABASES["default"]["CONN_MAX_AGE"] = envint("DATABASE_CONN_MAX_AGE", 60 if _server_database else 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = _server_database
+if not _server_database:
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         "transaction_mode": "IMMEDIATE",

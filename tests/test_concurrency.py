@@ -112,13 +112,6 @@ def test_it_keeps_every_row_that_fifty_clients_add_at_once(audit, owner):
     assert sorted(adds.values_list("row_id", flat=True)) == sorted(results)
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="add_row reads Max(position) before it takes any lock, so on PostgreSQL rows added at once "
-    "share a position (shown in pk order, still all there); bumping the content version first, which "
-    "locks the audit's row, would serialize the adds",
-)
 def test_it_gives_rows_added_at_once_positions_of_their_own(audit, owner):
     add_at_once(audit, owner, ADDING_CLIENTS)
 

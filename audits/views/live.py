@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from .. import live
 from ..activity import undo_deletion
 from ..models import Activity, Workshop
-from ..permissions import get_audit_for
+from ..permissions import audit_version_for, get_audit_for
 
 
 @login_required
@@ -29,14 +29,14 @@ def changes(request: HttpRequest, audit_id: int) -> HttpResponse:
     """Return 204 while the audit is at version `since`, else its current version."""
     # The permission lookup reads content_version too: the whole check is one query. It comes
     # first, so another organization's audit is a 404 whatever `since` says.
-    audit = get_audit_for(request.user, audit_id)
+    version = audit_version_for(request.user, audit_id)
     try:
         since = int(request.GET["since"])
     except (KeyError, ValueError):
         return HttpResponseBadRequest("Give the version you have as ?since=N.")
-    if audit.content_version == since:
+    if version == since:
         return HttpResponse(status=204)
-    return JsonResponse({"version": audit.content_version})
+    return JsonResponse({"version": version})
 
 
 @login_required
