@@ -80,6 +80,7 @@ SHOWN = {
     ("audits:panel", "conversions"): [("metric", "name")],
     ("audits:panel", "forces-summary"): [("force", "name"), ("team", "name")],
     ("audits:panel", "progress"): [],
+    ("audits:panel", "session"): [],  # no audit text: the timer, the step, the join link
 }
 
 

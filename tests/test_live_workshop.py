@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -55,8 +56,6 @@ def participant_client(client_factory, member_factory):
 
 @pytest.fixture
 def client_factory(db):
-    from django.test import Client
-
     def make(user):
         client = Client()
         client.force_login(user)
@@ -422,7 +421,7 @@ def test_the_presenter_view_shows_the_current_step_and_the_qr_code(facilitator_c
     html = response.content.decode()
     assert response.status_code == 200
     assert "Leads wait for days" in html
-    assert "<svg" in html and "QR code to join the workshop" in html
+    assert 'src="data:image/svg+xml' in html and 'alt="QR code to join the workshop"' in html
     assert live.join_token(link) in html
     assert 'name="value"' not in html  # read-only, for the projector
 
@@ -442,3 +441,22 @@ def test_a_row_deleted_meanwhile_can_be_restored(participant_client, owner, audi
     restore = reverse("audits:row-restore", kwargs={"audit_id": audit.pk, "kind": "friction", "row_id": row.pk})
     assert participant_client.post(restore, headers=HTMX).status_code == 200
     assert FrictionPoint.objects.filter(audit=audit, source="Keep me").exists()
+
+
+def test_names_people_typed_are_escaped_everywhere_they_show(facilitator_client, link, audit):
+    client = Client()
+    name = '<b onmouseover="x()">Eve</b>'
+    join_as_guest(client, link, name)
+    facilitate(facilitator_client, audit, "hide", step="identify", named="on")
+    client.post(add_url(audit, "friction"), {"friction-source": "Slow replies"}, headers=HTMX)
+    facilitate(facilitator_client, audit, "reveal", step="identify")
+    facilitate(facilitator_client, audit, "voting-open", votes="1", named="on")
+    client.post(vote_url(audit, "friction", FrictionPoint.objects.get(audit=audit)), headers=HTMX)
+    facilitate(facilitator_client, audit, "voting-close")
+    presence = client.post(reverse("audits:presence", kwargs={"audit_id": audit.pk})).content.decode()
+    page = facilitator_client.get(step_url(audit, "identify")).content.decode()
+    escaped = "&lt;b onmouseover=&quot;x()&quot;&gt;Eve&lt;/b&gt;"
+    for html in (presence, page):
+        assert name not in html
+        assert escaped in html
+    assert f"by {escaped}" in page and f"({escaped})" in page

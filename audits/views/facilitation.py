@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
@@ -83,12 +82,9 @@ def facilitate(request: HttpRequest, audit_id: int) -> HttpResponse:
     return response if error else trigger_client_event(response, "audit-changed")
 
 
-def qr_svg(url: str) -> str:
-    """The join link as an SVG QR code, drawn on the server (no script, no image service)."""
-    code = segno.make(url, error="m")
-    return mark_safe(
-        code.svg_inline(scale=8, omitsize=True, dark="#111", light="#fff", title=_("QR code to join the workshop"))
-    )
+def qr_code(url: str) -> str:
+    """The join link as a QR code: an SVG drawn on the server, as a data: URL for an <img>."""
+    return segno.make(url, error="m").svg_data_uri(scale=8, omitsize=True, dark="#111", light="#fff")
 
 
 @login_required
@@ -105,7 +101,7 @@ def presenter(request: HttpRequest, audit_id: int) -> HttpResponse:
         context |= friction_step_context(context["doc"], step_key)
     context |= {
         "presenting": True,
-        "qr": qr_svg(context["join_url"]) if context["join_url"] else "",
+        "qr": qr_code(context["join_url"]) if context["join_url"] else "",
         "present_count": len(live.present_people(audit)),
     }
     return render(request, "audits/presenter.html", context)
