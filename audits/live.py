@@ -27,7 +27,8 @@ STEP_KEYS = [step.key for step in guidance.STEPS]
 # Steps whose new rows can be kept anonymous until the facilitator reveals them: step -> table.
 HIDEABLE_STEPS = {"identify": "friction", "forces": "force"}
 VOTABLE = {"friction": FrictionPoint, "force": Force}
-# The step each table's cells are edited on (friction's answers each have their own step).
+# The step each table's rows are edited on (friction's answers each have their own step); action
+# reviews are edited on the overview, which is no step and is never locked.
 STEP_OF_TABLE = {
     "strategy": "strategy",
     "metric": "metrics",
@@ -36,7 +37,7 @@ STEP_OF_TABLE = {
     "force": "forces",
     "friction": "identify",
     "assessment": "restructure",
-    "review": "summary",
+    "review": "",
 }
 STEP_OF_FRICTION_FIELD = {
     "automation": "automate",

@@ -34,16 +34,7 @@ SECTIONS = {
 }
 OVERVIEW = "overview"
 # Where each table's rows are edited: the page a plain form goes back to without a Referer.
-HOME_PAGES = {
-    "strategy": "strategy",
-    "metric": "metrics",
-    "reading": "metrics",
-    "team": "forces",
-    "force": "forces",
-    "friction": "identify",
-    "assessment": "restructure",
-    "review": OVERVIEW,
-}
+HOME_PAGES = {kind: step or OVERVIEW for kind, step in live.STEP_OF_TABLE.items()}
 
 
 def _table_and_audit(request: HttpRequest, audit_id: int, kind: str):
