@@ -17,23 +17,33 @@ temporary folder (a generated settings module points STATIC_ROOT there, so the p
 staticfiles/ is left alone). Gunicorn, locust, the database and the folder are removed at the
 end, also after a failure or Ctrl+C.
 
-The unchanged poll is compared with the cheapest Django view the app has without adding a URL:
-the same poll URL without the session cookie. It passes through all the middleware and URL
-resolution to a view, login_required's, that answers with a redirect to the log-in page and no
-query — what is left of a request when the poll's own work (loading the session and the user,
-the one permission-and-version query) is taken away. An unknown URL's 404 would render the full
-404 page, and the log-in page is a full template with a form: neither is trivial. favicon.svg
-from WhiteNoise is shown too, as the floor: gunicorn and WSGI without any Django view.
+The unchanged poll is compared with a trivial view: "ok", no template, no query of its own,
+served by the same gunicorn through the same middleware and asked for with the participant's
+session cookie, like the poll. It is bench/trivial_urls.py's /bench/trivial/, added for this run
+only: the generated settings module makes that file, which includes the project's URLs, the
+ROOT_URLCONF. Every logged-in request in this app loads the session and the user whatever its
+view does (the language middleware, audits/preferences.py, reads request.user), so the trivial
+view makes those two queries as the poll does, and the ratio of the two is what the poll's own
+work costs: its one permission-and-version query (audits.permissions.audit_version_for). The aim,
+≤ 2×, is for that ratio. The same poll URL without the cookie, which earlier runs compared with,
+is still shown ("logged out": login_required's redirect to the log-in page, no query at all), but
+against it the poll is charged for the session and the user, which no logged-in page can avoid.
+favicon.svg from WhiteNoise is shown too, as the floor: gunicorn and WSGI without any Django view.
+The queries each of them makes are counted with the test client before the run and shown.
 
 Under load a request's time is mostly its wait in gunicorn's queue, the same for every kind, so
-the ratio of the two p50s under load says little about what the poll itself costs. The three are
+the ratio of two p50s under load says little about what the poll itself costs. The four are
 therefore also timed alone, one request at a time against the same gunicorn just before the load,
 and the CPU time gunicorn's workers spend in the steady part is shown: on a machine shared with
 other work, latency measures the neighbours too, CPU per request does not.
 
-DATABASE_CONN_MAX_AGE is passed on as set (the settings' default, 0, opens a database connection
-for every request). LOAD_FOLLOW=1 makes the participants fetch what an open page fetches on a
-change as well (see bench/locustfile.py). Raw output: bench/out/locust.log, bench/out/gunicorn.log.
+DATABASE_CONN_MAX_AGE is passed on only if it is set; otherwise the settings' default for
+PostgreSQL applies: a worker keeps its connection for 60 s, health-checked before it is reused
+(one "SELECT 1" more for every request that uses the database, the trivial view's included). The
+header shows the value in effect.
+
+LOAD_FOLLOW=1 makes the participants fetch what an open page fetches on a change as well (see
+bench/locustfile.py). Raw output: bench/out/locust.log, bench/out/gunicorn.log.
 
 The run fails (exit 1) if any request failed: errors must be 0.
 """
@@ -57,6 +67,7 @@ from pathlib import Path
 
 import psutil  # comes with locust
 import psycopg
+from report import table  # bench/ is this script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -67,7 +78,6 @@ PARTICIPANTS = int(os.environ.get("LOAD_USERS") or 60)
 WORKERS = int(os.environ.get("LOAD_WORKERS") or 4)
 FOLLOW = os.environ.get("LOAD_FOLLOW") == "1"
 ALONE_RUNS, ALONE_WARM_UP = 100, 10
-CONN_MAX_AGE = os.environ.get("DATABASE_CONN_MAX_AGE") or "0"  # the settings' default: a connection per request
 
 # The locustfile's request names, in the table's order, with what each one is.
 REQUESTS = {
@@ -76,7 +86,8 @@ REQUESTS = {
     "poll-unchanged": "poll, audit unchanged (204)",
     "quiet-poll": "poll of a quiet audit (204)",
     "save": "save a cell (200)",
-    "trivial": "trivial view: poll URL logged out (302)",
+    "trivial": 'trivial view, logged in (200 "ok")',
+    "logged-out": "poll URL logged out (302)",
     "static": "static file: favicon.svg (WhiteNoise)",
     # Only with LOAD_FOLLOW=1: what the open page asks for besides the poll.
     "panel": "panel redraw on a change (htmx)",
@@ -84,11 +95,14 @@ REQUESTS = {
     "presence": "presence, every 15 s",
 }
 UNCHANGED_POLLS = ("poll-unchanged", "quiet-poll")
+# The unchanged poll and what it is compared with, under load and alone; the ratio to the trivial view is the aim.
+COMPARED = ("unchanged", "trivial", "logged-out", "static")
 
 SETTINGS_MODULE = """\
 from flywheel_audit.settings import *  # noqa: F403
 
 STATIC_ROOT = {static_root!r}  # this run's own collectstatic, not the project's staticfiles/
+ROOT_URLCONF = "bench.trivial_urls"  # the project's URLs and /bench/trivial/
 """
 
 
@@ -105,6 +119,7 @@ def free_port() -> int:
 
 def server_environment(database: str, work: Path) -> dict[str, str]:
     (work / "bench_settings.py").write_text(SETTINGS_MODULE.format(static_root=str(work / "static")))
+    # The caller's environment goes on, DATABASE_CONN_MAX_AGE included if set; DJANGO_* is this run's own.
     environment = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     return environment | {
         "DJANGO_SETTINGS_MODULE": "bench_settings",
@@ -175,14 +190,46 @@ def start_gunicorn(environment: dict[str, str], port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not answer within 30 s")
 
 
-def alone(port: int, plan: dict) -> dict[str, list[float]]:
-    """Time the unchanged poll, the trivial view and the static file alone: one request at a time, interleaved."""
+def single_requests(plan: dict) -> dict[str, tuple[str, dict[str, str], int]]:
+    """The requests compared alone, each as its URL, headers and expected status."""
     poll = f"/audits/{plan['quiet_audit']}/changes/?since={plan['quiet_version']}"
-    requests = {
-        "unchanged": (poll, {"Cookie": f"sessionid={plan['participants'][0]['session']}"}, 204),
-        "trivial": (poll, {}, 302),
+    logged_in = {"Cookie": f"sessionid={plan['participants'][0]['session']}"}
+    return {
+        "unchanged": (poll, logged_in, 204),
+        "trivial": ("/bench/trivial/", logged_in, 200),
+        "logged-out": (poll, {}, 302),
         "static": ("/static/favicon.svg", {}, 200),
     }
+
+
+def count_queries(plan: dict) -> dict[str, int]:
+    """Count the queries each of the single requests makes, with the test client (after prepare)."""
+    from django.db import connection, connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    counts = {}
+    for name, (url, headers, expected) in single_requests(plan).items():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, headers=headers)
+        if response.status_code != expected:
+            raise SystemExit(f"GET {url} answered {response.status_code} in the test client, not {expected}")
+        counts[name] = len(queries)
+    connections.close_all()
+    return counts
+
+
+def effective_conn_max_age() -> int:
+    """CONN_MAX_AGE as the server's settings make it: Django is set up by prepare, with the same environment."""
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["CONN_MAX_AGE"]
+
+
+def alone(port: int, plan: dict) -> dict[str, list[float]]:
+    """Time the single requests alone: one request at a time, interleaved, before the load."""
+    requests = single_requests(plan)
     timings: dict[str, list[float]] = {name: [] for name in requests}
     for _ in range(ALONE_WARM_UP + ALONE_RUNS):
         for name, (url, headers, expected) in requests.items():
@@ -274,20 +321,6 @@ def percentile(samples: list[float], percent: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[percent - 1]
 
 
-def table(rows: list[list[str]]) -> str:
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    lines = []
-    for index, row in enumerate(rows):
-        cells = [
-            cell.ljust(width) if column == 0 else cell.rjust(width)
-            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        lines.append(" | ".join(cells).rstrip())
-        if index == 0:
-            lines.append("-+-".join("-" * width for width in widths))
-    return "\n".join(lines)
-
-
 def report(results: dict) -> int:
     """Print the table and return the number of failed requests."""
     timings, errors = results["timings"], results["errors"]
@@ -304,8 +337,11 @@ def report(results: dict) -> int:
     print(f"Flywheel Audit — load test: {PARTICIPANTS} participants, each polling every 2 s and saving every 10 s")
     if FOLLOW:
         print("LOAD_FOLLOW=1: each also fetches what the open page fetches on a change (panels, a page copy).")
+    conn_max_age = results["conn_max_age"]
+    if not os.environ.get("DATABASE_CONN_MAX_AGE"):
+        conn_max_age = f"{conn_max_age}, the settings' default"
     print(
-        f"gunicorn {WORKERS} sync workers, PostgreSQL (DATABASE_CONN_MAX_AGE={CONN_MAX_AGE}), "
+        f"gunicorn {WORKERS} sync workers, PostgreSQL (DATABASE_CONN_MAX_AGE={conn_max_age}), "
         f"DEBUG off; locust on the same {os.cpu_count()} cores; Python {platform.python_version()}; "
         f"load average before the run {results['load_before']}"
     )
@@ -318,16 +354,25 @@ def report(results: dict) -> int:
         f"gunicorn's workers used {cpu:.1f} CPU-s in those {SECONDS} s ({cpu / SECONDS:.2f} cores), "
         f"{cpu * 1000 / max(steady, 1):.1f} ms per request on average (PostgreSQL's own CPU not counted)."
     )
+    queries = results["queries"]
+    print(
+        f"Queries per request (test client; a kept connection's health check not counted): unchanged poll "
+        f"{queries['unchanged']}, trivial view (logged in) {queries['trivial']}, "
+        f"logged out {queries['logged-out']}, static file {queries['static']}."
+    )
     print()
     print(table(rows))
     print()
-    unchanged, trivial, floor = (median(timings.get(name, [])) for name in ("unchanged", "trivial", "static"))
-    print(f"Under load: unchanged poll p50 / trivial view p50 = {unchanged / trivial:.2f}× (aim ≤ 2×), ", end="")
-    print(f"/ static file p50 = {unchanged / floor:.2f}×")
-    unchanged, trivial, floor = (median(results["alone"][name]) for name in ("unchanged", "trivial", "static"))
+    unchanged, trivial, logged_out, floor = (median(timings.get(name, [])) for name in COMPARED)
     print(
-        f"Alone, before the load ({ALONE_RUNS} of each, one at a time): unchanged poll {unchanged:.1f} ms, "
-        f"trivial view {trivial:.1f} ms, static file {floor:.1f} ms (p50): poll / trivial = {unchanged / trivial:.2f}×"
+        f"Under load: unchanged poll p50 / trivial view p50 = {unchanged / trivial:.2f}× (aim ≤ 2×); "
+        f"/ logged-out p50 = {unchanged / logged_out:.2f}×; / static file p50 = {unchanged / floor:.2f}×"
+    )
+    unchanged, trivial, logged_out, floor = (median(results["alone"][name]) for name in COMPARED)
+    print(
+        f"Alone, before the load ({ALONE_RUNS} of each, one at a time, p50): unchanged poll {unchanged:.1f} ms, "
+        f"trivial view {trivial:.1f} ms, logged out {logged_out:.1f} ms, static file {floor:.1f} ms: "
+        f"poll / trivial = {unchanged / trivial:.2f}× (aim ≤ 2×), poll / logged out = {unchanged / logged_out:.2f}×"
     )
     for name, messages in errors.items():
         print(f"Errors in {name}: {len(messages)}, e.g. {messages[0]}")
@@ -353,6 +398,7 @@ def main() -> int:
         environment = server_environment(database, work)
         print(f"Preparing database {database}: {PARTICIPANTS} participants …", flush=True)
         plan = prepare(environment)
+        queries, conn_max_age = count_queries(plan), effective_conn_max_age()
         (work / "plan.json").write_text(json.dumps(plan))
         port = free_port()
         server = start_gunicorn(environment, port)
@@ -363,6 +409,7 @@ def main() -> int:
         meter.start()
         results = run_locust(environment, port, work / "plan.json", work / "results.json")
         results["load_before"], results["alone"] = load_before, timed_alone
+        results["queries"], results["conn_max_age"] = queries, conn_max_age
         results["server_cpu"] = meter.used_since(results["steady_from"])
         stop(server)
         return 1 if report(results) else 0

@@ -13,9 +13,10 @@ is recorded under a short name, with its outcome in the name where it differs:
 - "save": the teams cell of the participant's row, posted as htmx posts it, every 10 s;
 - every 10 s each, to measure in the same run: "quiet-poll" (the unchanged poll, of an audit
   nobody edits: with sixty people saving, the busy audit changes between nearly every two
-  polls), "trivial" (the same poll URL without the session cookie: Django's middleware, URL
-  resolution and a view that redirects to the log-in page, no query) and "static" (favicon.svg
-  from WhiteNoise: no Django view at all).
+  polls), "trivial" (/bench/trivial/, a view that answers "ok" with no query of its own, asked
+  for with the session cookie: the middleware loads the session and the user, as for the poll),
+  "logged-out" (the poll URL without the session cookie: a redirect to the log-in page, no
+  query at all) and "static" (favicon.svg from WhiteNoise: no Django view at all).
 
 With LOAD_FOLLOW=1 a participant also does what the open page does besides polling: on every
 change it sees (a changed poll, its own save) it fetches the panels that redraw on
@@ -80,7 +81,7 @@ def write_results(**_) -> None:
 
 
 class Participant(HttpUser):
-    # One tick every 2 s, like live.js; every fifth tick also saves, the others measure.
+    # One tick every 2 s, like live.js; every fifth tick also saves, the other four measure.
     wait_time = constant_pacing(2)
 
     def on_start(self) -> None:
@@ -141,6 +142,8 @@ class Participant(HttpUser):
         elif step == 2:
             self.trivial()
         elif step == 3:
+            self.logged_out()
+        else:
             self.static()
         if FOLLOW and self.presence and time.monotonic() >= self.next_presence:
             self.next_presence += PRESENCE_EVERY
@@ -217,11 +220,17 @@ class Participant(HttpUser):
                 response.failure(f"quiet poll answered {response.status_code}")
 
     def trivial(self) -> None:
+        # With the session cookie, as the poll: a redirect to log in would be a cheaper request, an error here.
+        with self.client.get("/bench/trivial/", name="trivial", allow_redirects=False, catch_response=True) as response:
+            if response.status_code != 200 or response.text != "ok":
+                response.failure(f"trivial view answered {response.status_code}, not 200 ok")
+
+    def logged_out(self) -> None:
         # An explicit Cookie header keeps the session's cookies off this one request: anonymous.
         url = f"{self.audit_url}changes/?since={self.version}"
         headers = {**ACCEPT_JSON, "Cookie": ""}
         with self.client.get(
-            url, name="trivial", headers=headers, allow_redirects=False, catch_response=True
+            url, name="logged-out", headers=headers, allow_redirects=False, catch_response=True
         ) as response:
             if response.status_code != 302 or "/accounts/login/" not in response.headers.get("Location", ""):
                 response.failure(f"anonymous poll answered {response.status_code}, not a redirect to log in")

@@ -47,6 +47,7 @@ from django.http import HttpRequest, HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import include, path, reverse  # noqa: E402
+from report import table  # noqa: E402  (bench/ is this script's folder)
 
 from audits import guidance  # noqa: E402
 from audits.document import load  # noqa: E402
@@ -122,20 +123,6 @@ def pages(audit: Audit) -> list[tuple[str, str]]:
         (step.key, reverse("audits:step", kwargs={"audit_id": audit.pk, "step": step.key})) for step in guidance.STEPS
     ]
     return found
-
-
-def table(rows: list[list[str]]) -> str:
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    lines = []
-    for index, row in enumerate(rows):
-        cells = [
-            cell.ljust(width) if column == 0 else cell.rjust(width)
-            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        lines.append(" | ".join(cells).rstrip())
-        if index == 0:
-            lines.append("-+-".join("-" * width for width in widths))
-    return "\n".join(lines)
 
 
 def main() -> None:
