@@ -29,12 +29,20 @@ def cell_url(audit_id, kind, row_id) -> str:
 YES_NO = [("True", gettext_lazy("Yes")), ("False", gettext_lazy("No"))]
 
 
-def _choices(table, field):
-    """The options of a select cell, with "—" for no answer; yes/no for a true/false field."""
-    model_field = table.model._meta.get_field(field)
+@lru_cache(maxsize=256)
+def _choices(kind: str, field: str, language: str) -> tuple | None:
+    """The options of a select cell, with "—" for no answer; yes/no for a true/false field.
+
+    Kept per language with the labels already translated: a large table draws thousands of them.
+    """
+    model_field = TABLES[kind].model._meta.get_field(field)
     if model_field.get_internal_type() == "BooleanField":
-        return YES_NO
-    return [("", "—"), *model_field.choices] if model_field.choices else None
+        choices = YES_NO
+    elif model_field.choices:
+        choices = [("", "—"), *model_field.choices]
+    else:
+        return None
+    return tuple((key, str(text)) for key, text in choices)
 
 
 @register.simple_tag(takes_context=True)
@@ -61,7 +69,7 @@ def cell(context, audit_id, kind, row, field, label="", typed=None, error="", co
         format_html(' aria-describedby="{}-error" aria-invalid="true"', dom_id) if error or conflict is not None else ""
     )
     attributes = format_html('id="{}" name="value" data-original="{}"{}', dom_id, original, described)
-    choices = _choices(table, field)
+    choices = _choices(kind, field, translation.get_language())
     if choices:
         options = format_html_join(
             "",
