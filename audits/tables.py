@@ -16,12 +16,14 @@ from .models import ActionReview, Force, FrictionPoint, Metric, Reading, SelfAss
 
 # Stored as it is in every language: the pages show it translated (the shown_answer filter).
 NO = "No"
+# "No" as people type it in the tool's languages; each is stored as the canonical "No".
+NO_SPELLINGS = {"no", "không", "khong", "خیر", "نه"}
 
 
 def normalize_answer(text: str) -> str:
-    """An answer typed as no/NO/No. is stored as the canonical "No"."""
+    """An answer typed as no/NO/No., or as "No" in Vietnamese or Persian, is stored as the canonical "No"."""
     text = text.strip()
-    return NO if text.lower().rstrip(".!") == "no" else text
+    return NO if text.lower().rstrip(".!。") in NO_SPELLINGS else text
 
 
 def is_no(text: str) -> bool:

@@ -119,7 +119,7 @@ def test_it_compares_an_original_with_crlf_to_the_stored_lf(audit):
     assert stored(row).source == "One\nTwo\nThree"
 
 
-@pytest.mark.parametrize("typed", ["no", "NO", " No. ", "no!", "No"])
+@pytest.mark.parametrize("typed", ["no", "NO", " No. ", "no!", "No", "Không", "không.", "خیر", "نه"])
 @pytest.mark.parametrize("field", ["automation", "new_goal", "restructure"])
 def test_it_stores_a_typed_no_as_the_canonical_no(audit, row, field, typed):
     save_cell(audit, FRICTION, row, field, typed, "")
