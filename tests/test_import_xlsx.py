@@ -29,7 +29,7 @@ from audits.models import (
     Team,
     Vote,
 )
-from audits.tables import NO
+from audits.tables import NO, normalize_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +216,7 @@ CELL_TEXT = (
         max_size=40,
     )
     .map(str.strip)
-    .filter(lambda text: text and text.lower().rstrip(".!") != "no")
+    .filter(lambda text: text and normalize_answer(text) != NO)
 )
 
 
