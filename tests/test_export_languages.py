@@ -250,7 +250,9 @@ def vietnamese_audit(flywheel):
     StageStrategy.objects.create(audit=audit, stage="attract", principle=VIETNAMESE, approach=VIETNAMESE)
     team = Team.objects.create(audit=audit, name="Đội bán hàng", position=0)
     Force.objects.create(audit=audit, team=team, name=VIETNAMESE[:200], before=VIETNAMESE, now=VIETNAMESE, position=0)
-    FrictionPoint.objects.create(audit=audit, source=VIETNAMESE, automation="Chatbot trả lời ngay lập tức", owner="Nguyễn Thị Ánh", position=0)
+    FrictionPoint.objects.create(
+        audit=audit, source=VIETNAMESE, automation="Chatbot trả lời ngay lập tức", owner="Nguyễn Thị Ánh", position=0
+    )
     FrictionPoint.objects.create(audit=audit, source=PERSIAN, position=1)
     metric = MetricFactory(audit=audit, name="Khách truy cập — Đà Nẵng", unit="lượt")
     ReadingFactory(metric=metric, gained=10, lost=2, total=100)
