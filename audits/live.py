@@ -26,6 +26,7 @@ PRESENT_SECONDS = 45
 STEP_KEYS = [step.key for step in guidance.STEPS]
 # Steps whose new rows can be kept anonymous until the facilitator reveals them: step -> table.
 HIDEABLE_STEPS = {"identify": "friction", "forces": "force"}
+HIDING_STEP_OF_TABLE = {table: step for step, table in HIDEABLE_STEPS.items()}
 VOTABLE = {"friction": FrictionPoint, "force": Force}
 # The step each table's rows are edited on (friction's answers each have their own step); action
 # reviews are edited on the overview, which is no step and is never locked.
@@ -122,14 +123,6 @@ def join_as_user(link: JoinLink, user) -> None:
     Guest.objects.update_or_create(
         user=user, audit=link.audit, defaults={"join_link": link, "display_name": display_name(user)[:60]}
     )
-
-
-def guest_audit_id(user) -> int | None:
-    """The one audit a guest-only account (made by join_as_guest) may reach; None for everyone else."""
-    if not user.is_authenticated or user.has_usable_password():
-        return None
-    guest = Guest.objects.filter(user=user).order_by("-joined").values_list("audit_id", flat=True).first()
-    return guest
 
 
 # --- Presence -------------------------------------------------------------------------------------
@@ -288,7 +281,7 @@ def _shown(row, since: datetime | None, viewer_id: int) -> bool:
 
 def hidden_from(workshop: Workshop | None, kind: str, row, viewer_id: int) -> bool:
     """Whether a participant may not see (so not edit) this friction row or force yet."""
-    step = {"friction": "identify", "force": "forces"}.get(kind)
+    step = HIDING_STEP_OF_TABLE.get(kind)
     return step is not None and not _shown(row, hidden_since(workshop, step), viewer_id)
 
 
@@ -296,8 +289,8 @@ def view_for(document: AuditDocument, workshop: Workshop | None, viewer_id: int,
     """The document as a participant may see it: others' new rows left out of the steps still hidden."""
     if workshop is None or not workshop.hidden_steps or sees_all:
         return document
-    friction_since = hidden_since(workshop, "identify")
-    forces_since = hidden_since(workshop, "forces")
+    friction_since = hidden_since(workshop, HIDING_STEP_OF_TABLE["friction"])
+    forces_since = hidden_since(workshop, HIDING_STEP_OF_TABLE["force"])
     friction = tuple(row for row in document.friction if _shown(row, friction_since, viewer_id))
     teams = tuple(
         replace(team, forces=tuple(force for force in team.forces if _shown(force, forces_since, viewer_id)))
@@ -311,7 +304,7 @@ def hidden_count(document: AuditDocument, workshop: Workshop | None, step: str) 
     since = hidden_since(workshop, step)
     if since is None:
         return 0
-    rows = document.friction if step == "identify" else document.forces
+    rows = document.friction if HIDEABLE_STEPS[step] == "friction" else document.forces
     return sum(1 for row in rows if row.created is not None and row.created >= since)
 
 
