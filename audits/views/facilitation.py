@@ -12,7 +12,7 @@ from django_htmx.http import trigger_client_event
 from .. import live
 from ..permissions import get_audit_for
 from .live import back
-from .workshop import STEP_KEYS, friction_step_context, workshop_context
+from .workshop import STEP_KEYS, loaded_workshop, workshop_context
 
 
 def _number(text: str, default: float) -> float:
@@ -92,15 +92,12 @@ def qr_code(url: str) -> str:
 def presenter(request: HttpRequest, audit_id: int) -> HttpResponse:
     """The projector's page: big type, the diagram, the facilitator's current step and the QR code."""
     audit = get_audit_for(request.user, audit_id, need="manage")
-    workshop = live.workshop_of(audit)
-    step_key = request.GET.get("step") or workshop.current_step or "strategy"
+    workshop = loaded_workshop(audit)
+    step_key = request.GET.get("step") or (workshop and workshop.current_step) or "strategy"
     if step_key not in STEP_KEYS:
         step_key = "strategy"
     context = workshop_context(request, audit, step_key, for_projector=True)
-    if step_key in ("automate", "goals", "restructure"):
-        context |= friction_step_context(context["doc"], step_key)
     context |= {
-        "presenting": True,
         "qr": qr_code(context["join_url"]) if context["join_url"] else "",
         "present_count": len(live.present_people(audit)),
     }

@@ -22,7 +22,7 @@ from ..editing import Conflict, add_row, delete_row, move_row, save_cell
 from ..models import Activity, Metric, Reading, Team
 from ..permissions import get_audit_for, role_allows
 from ..tables import TABLES, AddForms, NewReadingForm, add_form_class, add_form_key, rows_of
-from .workshop import STEP_KEYS, overview_context, workshop_context, workshop_of
+from .workshop import STEP_KEYS, loaded_workshop, overview_context, workshop_context
 
 # Which page section a structural change redraws: (step page, partial, group the row sits in).
 SECTIONS = {
@@ -35,6 +35,9 @@ SECTIONS = {
 OVERVIEW = "overview"
 # Where each table's rows are edited: the page a plain form goes back to without a Referer.
 HOME_PAGES = {kind: step or OVERVIEW for kind, step in live.STEP_OF_TABLE.items()}
+
+
+LOCKED_MESSAGE = _("The facilitator has locked this step for now: your change was not saved.")
 
 
 def _table_and_audit(request: HttpRequest, audit_id: int, kind: str):
@@ -50,14 +53,18 @@ def _facilitates(audit) -> bool:
 def _visible_row(request: HttpRequest, audit, kind: str, rows, row_id: int):
     """The row, unless it is missing or still hidden from this participant (anonymous input)."""
     row = get_object_or_404(rows, pk=row_id)
-    if not _facilitates(audit) and live.hidden_from(workshop_of(audit), kind, row, request.user.pk):
-        raise Http404("No such row.")
+    _refuse_hidden(request, audit, kind, row)
     return row
+
+
+def _refuse_hidden(request: HttpRequest, audit, kind: str, row) -> None:
+    if not _facilitates(audit) and live.hidden_from(loaded_workshop(audit), kind, row, request.user.pk):
+        raise Http404("No such row.")
 
 
 def _locked(audit, kind: str, field: str = "") -> bool:
     """Whether the facilitator locked the step this table (or friction answer) is edited on."""
-    return not _facilitates(audit) and live.is_locked(workshop_of(audit), live.step_of(kind, field))
+    return not _facilitates(audit) and live.is_locked(loaded_workshop(audit), live.step_of(kind, field))
 
 
 def _locked_response(request: HttpRequest, audit, kind: str) -> HttpResponse:
@@ -65,9 +72,6 @@ def _locked_response(request: HttpRequest, audit, kind: str) -> HttpResponse:
         messages.error(request, LOCKED_MESSAGE)
         return _back(request, audit, kind)
     return HttpResponse(str(LOCKED_MESSAGE), status=423, content_type="text/plain; charset=utf-8")
-
-
-LOCKED_MESSAGE = _("The facilitator has locked this step for now: your change was not saved.")
 
 
 def _back(request: HttpRequest, audit, kind: str) -> HttpResponse:
@@ -115,9 +119,10 @@ def _cell(request, audit, kind, row, field, status=200, **state) -> HttpResponse
 def row_cell(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> HttpResponse:
     table, audit = _table_and_audit(request, audit_id, kind)
     rows = rows_of(kind, audit).select_related(*(["metric"] if kind == "reading" else []))
-    if not rows.filter(pk=row_id).exists():
+    row = rows.filter(pk=row_id).first()
+    if row is None:
         return _row_deleted(request, audit, kind, row_id)
-    row = _visible_row(request, audit, kind, rows, row_id)
+    _refuse_hidden(request, audit, kind, row)
     data = request.POST if request.method == "POST" else request.GET
     field = data.get("field", "")
     if field not in table.fields():

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy
 from .. import guidance, hubspot_example, ideas, live
 from ..diagram import ring
 from ..document import SETTLING_STEPS, AuditDocument, load, progress
-from ..guests import GUEST_SESSION_KEY
 from ..models import Audit, Force, FrictionPoint, SelfAssessment, Stage, Workshop
 from ..permissions import get_audit_for, role_allows
 from ..tables import AddForms, is_fix
@@ -26,7 +25,7 @@ FRICTION_COLUMNS = {
 PANELS = {"diagram", "progress", "conversions", "forces-summary", "session"}
 
 
-def workshop_of(audit: Audit) -> Workshop | None:
+def loaded_workshop(audit: Audit) -> Workshop | None:
     """The audit's live workshop state, fetched with the audit by get_audit_for (None before the first use)."""
     try:
         return audit.workshop
@@ -38,7 +37,7 @@ def workshop_context(
     request: HttpRequest, audit: Audit, step_key: str | None = None, *, for_projector: bool = False, **extra
 ) -> dict:
     """The context of every workshop page. The projector never shows rows hidden for anonymous input."""
-    workshop = workshop_of(audit)
+    workshop = loaded_workshop(audit)
     can_manage = role_allows(audit.user_role, "manage")
     full_document = load(audit)
     viewer = 0 if for_projector else request.user.pk
@@ -60,7 +59,7 @@ def workshop_context(
         "can_edit": role_allows(audit.user_role, "edit") and (can_manage or not locked),
         "can_manage": can_manage,
         "add_forms": AddForms(),
-        **live_context(request, audit, workshop, full_document, step_key, locked, show_results),
+        **live_context(request, audit, workshop, full_document, step_key, locked, show_results, can_manage),
         **extra,
     }
     if step_key:
@@ -79,12 +78,11 @@ def workshop_context(
     return context
 
 
-def live_context(request, audit, workshop, full_document, step_key, locked, show_results) -> dict:
+def live_context(request, audit, workshop, full_document, step_key, locked, show_results, can_manage) -> dict:
     """What the live workshop adds to a page: the session bar, votes, hiding and locks."""
     voting = workshop is not None and workshop.voting_open
     my_votes = live.my_votes(audit, request.user) if voting else {}
     return {
-        "is_guest": request.session.get(GUEST_SESSION_KEY) is not None,
         "workshop": workshop,
         "timer": live.timer_of(workshop) if workshop else None,
         "step_locked": locked,
@@ -98,7 +96,7 @@ def live_context(request, audit, workshop, full_document, step_key, locked, show
         "show_results": show_results,
         "voters": live.voters_of(audit) if show_results and workshop.named_votes else {},
         "facilitator_step": guidance.step(workshop.current_step) if workshop and workshop.current_step else None,
-        **(join_context(request, audit) if role_allows(audit.user_role, "manage") else {}),
+        **(join_context(request, audit) if can_manage else {}),
     }
 
 
