@@ -43,10 +43,12 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     if request.session.get(GUEST_SESSION_KEY) not in (None, audit.pk):
         logout(request)  # a guest of another workshop joins this one afresh
     user = request.user
-    if user.is_authenticated and (live.is_member(user, audit) or user.guest_passes.filter(audit=audit).exists()):
-        if user.guest_passes.filter(audit=audit).exclude(join_link=link).exists():
-            live.join_as_user(link, user)  # a guest pass from an older link moves to this one
-        return redirect(audit)
+    if user.is_authenticated:
+        if user.guest_passes.filter(audit=audit).exists():
+            live.join_as_user(link, user)  # their guest pass now rests on this link
+            return redirect(audit)
+        if live.is_member(user, audit):
+            return redirect(audit)
     form = GuestNameForm(request.POST or None)
     if request.method == "POST":
         if user.is_authenticated:

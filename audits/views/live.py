@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +19,7 @@ from .. import live
 from ..activity import undo_deletion
 from ..models import Activity, Workshop
 from ..permissions import audit_version_for, get_audit_for
+from .referrer import same_site_referrer
 
 
 @login_required
@@ -80,10 +80,9 @@ def vote(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> HttpRes
 
 
 def back(request: HttpRequest, audit) -> HttpResponse:
-    referrer = request.headers.get("referer", "")
-    if url_has_allowed_host_and_scheme(referrer, allowed_hosts={request.get_host()}):
-        return redirect(urlsplit(referrer).path)
-    return redirect(audit)
+    """Send a plain form back to the page it came from (its path), else to the audit."""
+    referrer = same_site_referrer(request)
+    return redirect(urlsplit(referrer).path if referrer else audit)
 
 
 @login_required

@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
@@ -22,6 +21,7 @@ from ..editing import Conflict, add_row, delete_row, move_row, save_cell
 from ..models import Activity, Metric, Reading, Team
 from ..permissions import get_audit_for, role_allows
 from ..tables import TABLES, AddForms, NewReadingForm, add_form_class, add_form_key, rows_of
+from .referrer import same_site_referrer
 from .workshop import STEP_KEYS, loaded_workshop, overview_context, workshop_context
 
 # Which page section a structural change redraws: (step page, partial, group the row sits in).
@@ -75,8 +75,7 @@ def _locked_response(request: HttpRequest, audit, kind: str) -> HttpResponse:
 
 
 def _back(request: HttpRequest, audit, kind: str) -> HttpResponse:
-    referrer = request.headers.get("referer", "")
-    if url_has_allowed_host_and_scheme(referrer, allowed_hosts={request.get_host()}):
+    if referrer := same_site_referrer(request):
         return redirect(referrer)
     if HOME_PAGES[kind] == OVERVIEW:
         return redirect(audit)
@@ -180,8 +179,8 @@ def _refused(request, audit, kind: str, row, field: str, status: int, **state) -
 
 def _referring_step(request: HttpRequest) -> str | None:
     """The workshop page a plain form was posted from (the overview or a step), if it was one."""
-    referrer = request.headers.get("referer", "")
-    if not url_has_allowed_host_and_scheme(referrer, allowed_hosts={request.get_host()}):
+    referrer = same_site_referrer(request)
+    if referrer is None:
         return None
     try:
         match = resolve(urlsplit(referrer).path)
