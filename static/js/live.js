@@ -7,12 +7,12 @@
   var EVERY_MS = 2000;
   var AFTER_ERROR_MS = 10000;
   var WHILE_BUSY_MS = 250;
-  var DELETED =
-    (document.querySelector(".workshop") || document.body).dataset.messageDeleted ||
-    "Someone deleted this row. What you typed here is not saved.";
 
   var workshop = document.querySelector("[data-changes-url][data-version]");
   if (!workshop || !window.fetch) return;
+  // The page gives its messages in its own language (data-message-*), as for workshop.js.
+  var DELETED =
+    workshop.dataset.messageDeleted || "Someone deleted this row. What you typed here is not saved.";
   var main = workshop.querySelector(".workshop-main");
   var url = workshop.dataset.changesUrl;
   var version = workshop.dataset.version;
