@@ -118,6 +118,13 @@ def _values(model: type[Model], stored: dict, **overrides) -> dict:
     return values
 
 
+def snapshot_row(activity: Activity) -> Model | None:
+    """The deleted row as it was (unsaved), from the deletion's snapshot: who wrote it, when, what it said."""
+    if not activity.snapshot:
+        return None
+    return TABLES[activity.kind].model(**_values(TABLES[activity.kind].model, activity.snapshot["fields"]))
+
+
 def _check_parent(activity: Activity, fields: dict) -> None:
     if activity.kind not in PARENTS:
         return

@@ -14,19 +14,19 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import guidance
 from .document import AuditDocument, display_name
 from .editing import bump_content_version
 from .models import Audit, Force, FrictionPoint, Guest, JoinLink, Membership, Presence, Vote, Workshop
+from .permissions import role_allows
+from .visibility import HIDEABLE_STEPS, hidden_since, loaded_workshop
 
 JOIN_SALT = "audits.join-link"
 JOIN_HOURS = (2, 4, 8, 24)
 PRESENT_SECONDS = 45
 STEP_KEYS = [step.key for step in guidance.STEPS]
-# Steps whose new rows can be kept anonymous until the facilitator reveals them: step -> table.
-HIDEABLE_STEPS = {"identify": "friction", "forces": "force"}
-HIDING_STEP_OF_TABLE = {table: step for step, table in HIDEABLE_STEPS.items()}
 VOTABLE = {"friction": FrictionPoint, "force": Force}
 # The step each table's rows are edited on (friction's answers each have their own step); action
 # reviews are edited on the overview, which is no step and is never locked.
@@ -253,6 +253,19 @@ def is_locked(workshop: Workshop | None, step: str) -> bool:
     return workshop is not None and step in workshop.locked_steps
 
 
+LOCKED_MESSAGE = gettext_lazy("The facilitator has locked this step for now: your change was not saved.")
+
+
+def locks_out(audit: Audit, kind: str, field: str = "") -> bool:
+    """Whether a lock keeps the audit's viewer from editing this table (or friction answer): every write checks.
+
+    `audit` comes from permissions.get_audit_for (it carries the role); facilitators are never locked out.
+    """
+    if role_allows(audit.user_role, "manage"):
+        return False
+    return is_locked(loaded_workshop(audit), step_of(kind, field))
+
+
 def hide_step(audit: Audit, step: str, named: bool) -> None:
     """Start anonymous input on `step`: from now on, participants see only their own new rows."""
     if step not in HIDEABLE_STEPS:
@@ -269,43 +282,12 @@ def reveal_step(audit: Audit, step: str) -> None:
     _changed(audit, workshop, "hidden_steps")
 
 
-def hidden_since(workshop: Workshop | None, step: str) -> datetime | None:
-    if workshop is None or step not in workshop.hidden_steps:
-        return None
-    return datetime.fromisoformat(workshop.hidden_steps[step])
-
-
-def _shown(row, since: datetime | None, viewer_id: int) -> bool:
-    return since is None or row.author_id == viewer_id or row.created is None or row.created < since
-
-
-def hidden_from(workshop: Workshop | None, kind: str, row, viewer_id: int) -> bool:
-    """Whether a participant may not see (so not edit) this friction row or force yet."""
-    step = HIDING_STEP_OF_TABLE.get(kind)
-    return step is not None and not _shown(row, hidden_since(workshop, step), viewer_id)
-
-
-def view_for(document: AuditDocument, workshop: Workshop | None, viewer_id: int, sees_all: bool) -> AuditDocument:
-    """The document as a participant may see it: others' new rows left out of the steps still hidden."""
-    if workshop is None or not workshop.hidden_steps or sees_all:
-        return document
-    friction_since = hidden_since(workshop, HIDING_STEP_OF_TABLE["friction"])
-    forces_since = hidden_since(workshop, HIDING_STEP_OF_TABLE["force"])
-    friction = tuple(row for row in document.friction if _shown(row, friction_since, viewer_id))
-    teams = tuple(
-        replace(team, forces=tuple(force for force in team.forces if _shown(force, forces_since, viewer_id)))
-        for team in document.teams
-    )
-    return replace(document, friction=friction, teams=teams)
-
-
-def hidden_count(document: AuditDocument, workshop: Workshop | None, step: str) -> int:
+def hidden_count(audit: Audit, workshop: Workshop | None, step: str) -> int:
     """How many rows of a hidden step were written since hiding began (shown as a count on the projector)."""
     since = hidden_since(workshop, step)
     if since is None:
         return 0
-    rows = document.friction if HIDEABLE_STEPS[step] == "friction" else document.forces
-    return sum(1 for row in rows if row.created is not None and row.created >= since)
+    return VOTABLE[HIDEABLE_STEPS[step]].objects.filter(audit=audit, created__gte=since).count()
 
 
 # --- Dot voting -----------------------------------------------------------------------------------

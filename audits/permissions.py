@@ -64,9 +64,11 @@ def get_flywheel_for(user, flywheel_id: int, need: str = "view", trashed: bool =
     return flywheel
 
 
-def _audit_role(user) -> Coalesce:
-    """The user's role on an audit: their membership's, else a participant's while their join link lasts."""
+def _audit_role(user, guests: bool = True) -> Coalesce | Subquery:
+    """The user's role on an audit: their membership's, else (`guests`) a participant's while their join link lasts."""
     member = Membership.objects.filter(user=user, organization=OuterRef("flywheel__organization")).values("role")[:1]
+    if not guests:
+        return Subquery(member)
     guest = (
         Guest.objects.filter(
             user=user, audit=OuterRef("pk"), join_link__revoked_at__isnull=True, join_link__expires_at__gt=Now()
@@ -77,11 +79,12 @@ def _audit_role(user) -> Coalesce:
     return Coalesce(Subquery(member), Subquery(guest))
 
 
-def get_audit_for(user, audit_id: int, need: str = "view", trashed: bool = False) -> Audit:
+def get_audit_for(user, audit_id: int, need: str = "view", trashed: bool = False, guests: bool = True) -> Audit:
+    """The audit, if `user` may `need` it; `guests=False` (the API) counts memberships only, not guest passes."""
     audits = Audit.objects.trashed() if trashed else Audit.objects.alive()
     audit = (
         audits.filter(pk=audit_id)
-        .annotate(user_role=_audit_role(user))
+        .annotate(user_role=_audit_role(user, guests))
         .filter(user_role__isnull=False)
         .select_related("flywheel__organization", "workshop")
         .first()

@@ -22,11 +22,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import api, comparison, tokens
-from ..document import load
 from ..exports import json as json_export
 from ..forms import CompareForm
 from ..models import ApiToken, Audit, Flywheel
 from ..permissions import get_audit_for, get_flywheel_for, memberships_of
+from ..visibility import user_document
 
 # --- The profile page: personal API tokens ------------------------------------------------------
 
@@ -157,8 +157,8 @@ def api_flywheel_audits(request: HttpRequest, user, flywheel_id: int) -> JsonRes
 
 @api_endpoint
 def api_audit(request: HttpRequest, user, audit_id: int) -> JsonResponse:
-    audit = get_audit_for(user, audit_id)
-    document = load(audit)
+    audit = get_audit_for(user, audit_id, guests=False)
+    document = user_document(audit, user)
     data = {
         **_audit(request, audit),
         "web_url": request.build_absolute_uri(audit.get_absolute_url()),
@@ -174,12 +174,12 @@ def api_compare(request: HttpRequest, user) -> JsonResponse:
     if not form.is_valid():
         message = " ".join(form.non_field_errors()) or "Give two audit ids: ?before=<id>&after=<id>."
         return _error(400, message, fields=form.errors.get_json_data())
-    before = get_audit_for(user, form.cleaned_data["before"])
-    after = get_audit_for(user, form.cleaned_data["after"])
+    before = get_audit_for(user, form.cleaned_data["before"], guests=False)
+    after = get_audit_for(user, form.cleaned_data["after"], guests=False)
     warning = None
     if before.flywheel_id != after.flywheel_id:
         names = f"{before.flywheel.name}, {after.flywheel.name}"
         warning = f"These audits are of different flywheels ({names}): compare their figures with care."
-    result = comparison.as_data(comparison.compare(load(before), load(after)))
+    result = comparison.as_data(comparison.compare(user_document(before, user), user_document(after, user)))
     data = {"before": _audit(request, before), "after": _audit(request, after), "warning": warning}
     return _json({**data, "comparison": result})

@@ -1,6 +1,7 @@
 """Year over year: two audits side by side, and a flywheel's history across all its audits."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Value
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -11,11 +12,12 @@ from django.views.decorators.http import require_safe
 
 from .. import comparison
 from ..comparison import Comparison, ForceChange, FrictionChanges
-from ..document import SERVES_LABELS, STAGE_LABELS, load
+from ..document import SERVES_LABELS, STAGE_LABELS
 from ..forms import CompareForm
 from ..history import BarChart, flywheel_history, shown_conversion, shown_metric, stacked_bars
 from ..models import Audit, Flywheel, Stage
 from ..permissions import get_audit_for, get_flywheel_for, role_allows
+from ..visibility import user_document
 
 EXPORTS = [
     ("pptx", gettext_lazy("Comparison deck (.pptx)")),
@@ -68,7 +70,7 @@ def compare(request: HttpRequest, flywheel_id: int) -> HttpResponse:
         return render(request, "audits/compare.html", context | {"form": form}, status=422)
     before = get_audit_for(request.user, form.cleaned_data["before"])
     after = get_audit_for(request.user, form.cleaned_data["after"])
-    result = comparison.compare(load(before), load(after))
+    result = comparison.compare(user_document(before, request.user), user_document(after, request.user))
     context |= {"form": form, "before": before, "after": after, **comparison_context(result)}
     context["exports"] = export_links(flywheel.pk, {"before": before.pk, "after": after.pk})
     return render(request, "audits/compare.html", context)
@@ -81,14 +83,15 @@ def history(request: HttpRequest, flywheel_id: int) -> HttpResponse:
     audits = list(
         Audit.objects.alive()
         .filter(flywheel=flywheel)
-        .select_related("flywheel__organization")
+        .select_related("flywheel__organization", "workshop")
+        .annotate(user_role=Value(flywheel.user_role))  # as get_audit_for gives it: the role for each audit
         .order_by("period_year", "created", "pk")
     )
     context = {
         "flywheel": flywheel,
         "audits": audits,
         "audit_rows": list(zip([None, *audits], audits, strict=False)),  # (the one before, the audit)
-        "history": flywheel_history([load(audit) for audit in audits]),
+        "history": flywheel_history([user_document(audit, request.user) for audit in audits]),
     }
     return render(request, "audits/history.html", context)
 

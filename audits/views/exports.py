@@ -7,20 +7,26 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from ..document import load
 from ..exports import CONTENT_TYPES, compare_for_export, comparison_file_name, export, export_comparison, file_name
 from ..forms import CompareForm, ImportForm
 from ..imports import ImportFailed, import_audit, read_file
 from ..permissions import get_audit_for, get_flywheel_for
+from ..visibility import user_document
 
 
 @login_required
 def audit_export(request: HttpRequest, audit_id: int, file_format: str) -> HttpResponse:
     if file_format not in CONTENT_TYPES:
         raise Http404(_("No such format."))
-    document = load(get_audit_for(request.user, audit_id))
-    response = HttpResponse(export(document, file_format), content_type=CONTENT_TYPES[file_format])
-    response["Content-Disposition"] = f'attachment; filename="{file_name(document, file_format)}"'
+    document = user_document(get_audit_for(request.user, audit_id), request.user)
+    return _download(export(document, file_format), file_format, file_name(document, file_format))
+
+
+def _download(content: bytes, file_format: str, name: str) -> HttpResponse:
+    """A file to save, never kept by a browser's or a proxy's cache: it holds the organization's data."""
+    response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -59,7 +65,6 @@ def compare_export(request: HttpRequest, flywheel_id: int, file_format: str) -> 
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
     before = get_audit_for(request.user, form.cleaned_data["before"])
     after = get_audit_for(request.user, form.cleaned_data["after"])
-    comparison = compare_for_export(load(before), load(after))
-    response = HttpResponse(export_comparison(comparison, file_format), content_type=CONTENT_TYPES[file_format])
-    response["Content-Disposition"] = f'attachment; filename="{comparison_file_name(comparison, file_format)}"'
-    return response
+    comparison = compare_for_export(user_document(before, request.user), user_document(after, request.user))
+    content = export_comparison(comparison, file_format)
+    return _download(content, file_format, comparison_file_name(comparison, file_format))

@@ -4,21 +4,20 @@ Each page remembers the audit's content_version and asks "changed since N?". The
 from the database alone, so any web process on any machine can give it.
 """
 
-from urllib.parse import urlsplit
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from .. import live
-from ..activity import undo_deletion
+from ..activity import snapshot_row, undo_deletion
 from ..models import Activity, Workshop
 from ..permissions import audit_version_for, get_audit_for
+from ..visibility import Viewer, visible_row_or_404
 from .referrer import same_site_referrer
 
 
@@ -55,7 +54,8 @@ def vote(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> HttpRes
     if kind not in live.VOTABLE:
         raise Http404("Nothing to vote on here.")
     audit = get_audit_for(request.user, audit_id, need="edit")
-    row = get_object_or_404(live.VOTABLE[kind], audit=audit, pk=row_id)
+    row = live.VOTABLE[kind].objects.filter(audit=audit, pk=row_id).first()
+    visible_row_or_404(audit, Viewer.of(audit, request.user), kind, row)
     change = live.withdraw_vote if request.POST.get("direction") == "remove" else live.cast_vote
     try:
         change(audit, request.user, kind, row_id)
@@ -81,8 +81,7 @@ def vote(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> HttpRes
 
 def back(request: HttpRequest, audit) -> HttpResponse:
     """Send a plain form back to the page it came from (its path), else to the audit."""
-    referrer = same_site_referrer(request)
-    return redirect(urlsplit(referrer).path if referrer else audit)
+    return redirect(same_site_referrer(request) or audit)
 
 
 @login_required
@@ -97,6 +96,12 @@ def row_restore(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> 
     )
     if deletion is None:
         raise Http404("No deletion of this row to undo.")
+    visible_row_or_404(audit, Viewer.of(audit, request.user), kind, snapshot_row(deletion))
+    if live.locks_out(audit, kind):
+        if request.htmx:
+            return HttpResponse(str(live.LOCKED_MESSAGE), status=423, content_type="text/plain; charset=utf-8")
+        messages.error(request, live.LOCKED_MESSAGE)
+        return back(request, audit)
     deletion.audit = audit
     try:
         undo_deletion(deletion, request.user)

@@ -19,10 +19,11 @@ from django_htmx.http import trigger_client_event
 from .. import calculations, live
 from ..editing import Conflict, add_row, delete_row, move_row, save_cell
 from ..models import Activity, Metric, Reading, Team
-from ..permissions import get_audit_for, role_allows
+from ..permissions import get_audit_for
 from ..tables import TABLES, AddForms, NewReadingForm, add_form_class, add_form_key, rows_of
+from ..visibility import Viewer, visible_row_or_404
 from .referrer import same_site_referrer
-from .workshop import STEP_KEYS, loaded_workshop, overview_context, workshop_context
+from .workshop import STEP_KEYS, overview_context, workshop_context
 
 # Which page section a structural change redraws: (step page, partial, group the row sits in).
 SECTIONS = {
@@ -37,41 +38,22 @@ OVERVIEW = "overview"
 HOME_PAGES = {kind: step or OVERVIEW for kind, step in live.STEP_OF_TABLE.items()}
 
 
-LOCKED_MESSAGE = _("The facilitator has locked this step for now: your change was not saved.")
-
-
 def _table_and_audit(request: HttpRequest, audit_id: int, kind: str):
     if kind not in TABLES:
         raise Http404("No such table.")
     return TABLES[kind], get_audit_for(request.user, audit_id, need="edit")
 
 
-def _facilitates(audit) -> bool:
-    return role_allows(audit.user_role, "manage")
-
-
 def _visible_row(request: HttpRequest, audit, kind: str, rows, row_id: int):
     """The row, unless it is missing or still hidden from this participant (anonymous input)."""
-    row = get_object_or_404(rows, pk=row_id)
-    _refuse_hidden(request, audit, kind, row)
-    return row
-
-
-def _refuse_hidden(request: HttpRequest, audit, kind: str, row) -> None:
-    if not _facilitates(audit) and live.hidden_from(loaded_workshop(audit), kind, row, request.user.pk):
-        raise Http404("No such row.")
-
-
-def _locked(audit, kind: str, field: str = "") -> bool:
-    """Whether the facilitator locked the step this table (or friction answer) is edited on."""
-    return not _facilitates(audit) and live.is_locked(loaded_workshop(audit), live.step_of(kind, field))
+    return visible_row_or_404(audit, Viewer.of(audit, request.user), kind, rows.filter(pk=row_id).first())
 
 
 def _locked_response(request: HttpRequest, audit, kind: str) -> HttpResponse:
     if not request.htmx:
-        messages.error(request, LOCKED_MESSAGE)
+        messages.error(request, live.LOCKED_MESSAGE)
         return _back(request, audit, kind)
-    return HttpResponse(str(LOCKED_MESSAGE), status=423, content_type="text/plain; charset=utf-8")
+    return HttpResponse(str(live.LOCKED_MESSAGE), status=423, content_type="text/plain; charset=utf-8")
 
 
 def _back(request: HttpRequest, audit, kind: str) -> HttpResponse:
@@ -121,7 +103,7 @@ def row_cell(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
     row = rows.filter(pk=row_id).first()
     if row is None:
         return _row_deleted(request, audit, kind, row_id)
-    _refuse_hidden(request, audit, kind, row)
+    visible_row_or_404(audit, Viewer.of(audit, request.user), kind, row)
     data = request.POST if request.method == "POST" else request.GET
     field = data.get("field", "")
     if field not in table.fields():
@@ -129,8 +111,8 @@ def row_cell(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
     if request.method == "GET":
         return _cell(request, audit, kind, row, field)
     typed = data.get("value", "")
-    if _locked(audit, kind, field):
-        return _refused(request, audit, kind, row, field, 423, typed=typed, error=str(LOCKED_MESSAGE))
+    if live.locks_out(audit, kind, field):
+        return _refused(request, audit, kind, row, field, 423, typed=typed, error=str(live.LOCKED_MESSAGE))
     try:
         form = save_cell(audit, table, row, field, typed, data.get("original", ""), request.user)
     except Conflict as conflict:
@@ -208,7 +190,7 @@ def row_add(request: HttpRequest, audit_id: int, kind: str) -> HttpResponse:
     table, audit = _table_and_audit(request, audit_id, kind)
     if not table.can_add:
         raise Http404("Rows of this table cannot be added.")
-    if _locked(audit, kind):
+    if live.locks_out(audit, kind):
         return _locked_response(request, audit, kind)
     group_field, group = _group(request, audit, kind)
     key = add_form_key(kind, group and group.pk)
@@ -240,7 +222,7 @@ def row_delete(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> H
     if not table.can_add:
         raise Http404("Rows of this table cannot be deleted.")
     row = _visible_row(request, audit, kind, rows_of(kind, audit), row_id)
-    if _locked(audit, kind):
+    if live.locks_out(audit, kind):
         return _locked_response(request, audit, kind)
     delete_row(audit, row, request.user)
     if not request.htmx:
@@ -256,7 +238,7 @@ def row_move(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
     if kind not in SECTIONS or kind == "reading":
         raise Http404("Rows of this table are not reordered.")
     row = _visible_row(request, audit, kind, rows_of(kind, audit), row_id)
-    if _locked(audit, kind):
+    if live.locks_out(audit, kind):
         return _locked_response(request, audit, kind)
     move_row(audit, table, row, "up" if request.POST.get("direction") == "up" else "down", request.user)
     if not request.htmx:

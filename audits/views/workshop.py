@@ -2,17 +2,18 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import guidance, hubspot_example, ideas, live
 from ..diagram import ring
-from ..document import SETTLING_STEPS, AuditDocument, load, progress
-from ..models import Audit, Force, FrictionPoint, SelfAssessment, Stage, Workshop
+from ..document import SETTLING_STEPS, AuditDocument, progress
+from ..models import Audit, Force, FrictionPoint, SelfAssessment, Stage
 from ..permissions import get_audit_for, role_allows
 from ..tables import AddForms, is_fix
+from ..visibility import PROJECTOR, Viewer, document_for, loaded_workshop, visible_row_or_404
 
 STEP_KEYS = [step.key for step in guidance.STEPS]
 # Exercise 3, steps 2-4: the column each step fills, and its heading.
@@ -25,23 +26,13 @@ FRICTION_COLUMNS = {
 PANELS = {"diagram", "progress", "conversions", "forces-summary", "session"}
 
 
-def loaded_workshop(audit: Audit) -> Workshop | None:
-    """The audit's live workshop state, fetched with the audit by get_audit_for (None before the first use)."""
-    try:
-        return audit.workshop
-    except Workshop.DoesNotExist:
-        return None
-
-
 def workshop_context(
     request: HttpRequest, audit: Audit, step_key: str | None = None, *, for_projector: bool = False, **extra
 ) -> dict:
     """The context of every workshop page. The projector never shows rows hidden for anonymous input."""
     workshop = loaded_workshop(audit)
     can_manage = role_allows(audit.user_role, "manage")
-    full_document = load(audit)
-    viewer = 0 if for_projector else request.user.pk
-    document = live.view_for(full_document, workshop, viewer, sees_all=can_manage and not for_projector)
+    document = document_for(audit, PROJECTOR if for_projector else Viewer.of(audit, request.user))
     show_results = live.shows_results(workshop, document)
     if show_results:
         document = live.sorted_by_votes(document)
@@ -59,7 +50,7 @@ def workshop_context(
         "can_edit": role_allows(audit.user_role, "edit") and (can_manage or not locked),
         "can_manage": can_manage,
         "add_forms": AddForms(),
-        **live_context(request, audit, workshop, full_document, step_key, locked, show_results, can_manage),
+        **live_context(request, audit, workshop, step_key, locked, show_results, can_manage, for_projector),
         **extra,
     }
     if step_key:
@@ -78,17 +69,20 @@ def workshop_context(
     return context
 
 
-def live_context(request, audit, workshop, full_document, step_key, locked, show_results, can_manage) -> dict:
+def live_context(request, audit, workshop, step_key, locked, show_results, can_manage, for_projector) -> dict:
     """What the live workshop adds to a page: the session bar, votes, hiding and locks."""
     voting = workshop is not None and workshop.voting_open
+    hideable = step_key in live.HIDEABLE_STEPS
     my_votes = live.my_votes(audit, request.user) if voting else {}
     return {
         "workshop": workshop,
         "timer": live.timer_of(workshop) if workshop else None,
         "step_locked": locked,
         "step_hidden": bool(step_key) and live.hidden_since(workshop, step_key) is not None,
-        "hidden_rows": live.hidden_count(full_document, workshop, step_key) if step_key else 0,
-        "hideable": step_key in live.HIDEABLE_STEPS,
+        "hidden_rows": live.hidden_count(audit, workshop, step_key)
+        if for_projector and step_key in live.HIDEABLE_STEPS
+        else 0,
+        "hideable": hideable,
         "named_input": workshop is not None and workshop.named_input,
         "voting": voting,
         "my_votes": my_votes,
@@ -169,7 +163,9 @@ def panel(request: HttpRequest, audit_id: int, name: str) -> HttpResponse:
 def force_ideas(request: HttpRequest, audit_id: int, row_id: int) -> HttpResponse:
     """Ideas from the library for a force's stage, each one click from becoming its planned change."""
     audit = get_audit_for(request.user, audit_id, need="edit")
-    force = get_object_or_404(Force, audit=audit, pk=row_id)
+    force = visible_row_or_404(
+        audit, Viewer.of(audit, request.user), "force", Force.objects.filter(audit=audit, pk=row_id).first()
+    )
     context = {"audit": audit, "force": force, "ideas": ideas.ideas_for(force.stage or None)}
     template = "audits/partials/force_ideas.html" if request.htmx else "audits/force_ideas.html"
     return render(request, template, context)
