@@ -278,3 +278,62 @@ def test_a_guest_reaches_only_their_own_audit(client, victim, guest_of_another_a
         else:
             assert response.status_code in (404, 405), f"{method.upper()} {url}: {response.status_code}"
     assert snapshot() == before
+
+
+# --- Rows hidden for anonymous input: a 404 on every route that takes a row id ---------------------
+
+HIDDEN = "HIDDEN-ROW-TEXT"
+ROW_ROUTES = [route for route in ID_ROUTES if "row_id" in route[2]]
+
+
+@pytest.fixture
+def hidden_rows(victim):
+    """The victim's facilitator hides both steps; an author writes a friction row and a force, and deletes one."""
+    audit = victim["audit"]
+    author = MembershipFactory(organization=audit.flywheel.organization, role=Membership.Role.PARTICIPANT).user
+    live.hide_step(audit, "identify", named=False)
+    live.hide_step(audit, "forces", named=False)
+    friction = FrictionPoint.objects.create(audit=audit, source=f"{HIDDEN} friction", author=author)
+    force = Force.objects.create(audit=audit, team=audit.teams.first(), name=f"{HIDDEN} force", author=author)
+    deleted = FrictionPoint.objects.create(audit=audit, source=f"{HIDDEN} deleted", author=author)
+    deleted_id = deleted.pk
+    delete_row(audit, deleted, author)
+    return {"friction": [friction.pk, deleted_id], "force": [force.pk]}
+
+
+def _participant_of(victim):
+    organization_id = victim["organization_id"][0]
+    return MembershipFactory(organization_id=organization_id, role=Membership.Role.PARTICIPANT).user
+
+
+def _guest_of(victim):
+    link = JoinLink.objects.get(audit=victim["audit"], revoked_at__isnull=True)
+    return live.join_as_guest(link, "Gus")
+
+
+@pytest.mark.parametrize("who", ["participant", "guest"])
+@pytest.mark.parametrize(("route", "name", "arguments"), ROW_ROUTES, ids=[name for _, name, _ in ROW_ROUTES])
+def test_a_hidden_row_is_a_404_to_other_participants_and_guests(
+    client, victim, hidden_rows, who, route, name, arguments
+):
+    user = _participant_of(victim) if who == "participant" else _guest_of(victim)
+    client.force_login(user)
+    if who == "guest":
+        session = client.session
+        session["guest_audit_id"] = victim["audit"].pk
+        session.save()
+    kinds = ["force"] if "kind" not in arguments else sorted(hidden_rows)
+    before = snapshot()
+    tried = 0
+    for kind in kinds:
+        for row_id in hidden_rows[kind]:
+            kwargs = {"audit_id": victim["audit"].pk, "kind": kind, "row_id": row_id}
+            url = reverse(name, kwargs={argument: kwargs[argument] for argument in arguments})
+            for method in ("get", "post"):
+                data = {"field": "source" if kind == "friction" else "name", "value": "x", "original": "", **POST_DATA}
+                response = getattr(client, method)(url, data)
+                assert HIDDEN not in response.content.decode(errors="replace"), f"{method.upper()} {url}"
+                assert response.status_code in (404, 405), f"{method.upper()} {url}: {response.status_code}"
+                tried += 1
+    assert tried
+    assert snapshot() == before, f"{name} changed a hidden row"

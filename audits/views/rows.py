@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from .. import calculations, live
+from ..activity import snapshot_row
 from ..editing import Conflict, add_row, delete_row, move_row, save_cell
 from ..models import Activity, Metric, Reading, Team
 from ..permissions import get_audit_for
@@ -131,11 +132,15 @@ def row_cell(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
 def _row_deleted(request: HttpRequest, audit, kind: str, row_id: int, seen: bool = False) -> HttpResponse:
     """Someone deleted the row being edited: say so, and offer to bring it back.
 
-    A row that this request never saw (`seen` False) and nobody deleted from the workshop is a 404.
+    A row that this request never saw (`seen` False) and nobody deleted from the workshop is a 404, and so
+    is a deleted row that was hidden from this viewer (anonymous input).
     """
     deletions = audit.activities.filter(action=Activity.Action.DELETE, kind=kind, row_id=row_id)
-    if not seen and not deletions.exists():
+    latest = deletions.order_by("-created", "-pk").first()
+    if not seen and latest is None:
         raise Http404("No such row.")
+    if latest is not None:
+        visible_row_or_404(audit, Viewer.of(audit, request.user), kind, snapshot_row(latest))
     if not request.htmx:
         messages.error(request, _("Someone else deleted this row meanwhile, so your change was not saved."))
         return _back(request, audit, kind)
