@@ -4,9 +4,11 @@ Every page, fragment, export, comparison and API answer loads the audit through
 `visibility.document_for`; these tests read each of them as another participant and as a guest.
 """
 
+import ast
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -14,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from pptx import Presentation
 
+import audits
 from audits import live
 from audits.editing import delete_row
 from audits.guests import GUEST_SESSION_KEY
@@ -317,3 +320,24 @@ def test_downloads_are_never_cached(room, anna, file_format):
         response = anna.get(url)
         assert response.status_code == 200
         assert response["Cache-Control"] == "private, no-store"
+
+
+def test_only_the_visibility_module_loads_documents_for_renderers():
+    """A new page, export or API answer cannot forget what its viewer may see: it has no other way to load an audit.
+
+    Allowed besides visibility.py: carrying an audit forward (facilitators, who see every row, make next
+    year's audit from all of it) and the management commands (operators on the server).
+    """
+    package = Path(audits.__file__).parent
+    allowed = {package / "visibility.py", package / "carry.py", package / "document.py"}
+    offenders = []
+    for path in package.rglob("*.py"):
+        if path in allowed or "management" in path.parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            imports_load = isinstance(node, ast.ImportFrom) and (node.module or "").endswith("document")
+            if imports_load and any(alias.name == "load" for alias in node.names):
+                offenders.append(str(path.relative_to(package)))
+            if isinstance(node, ast.Attribute) and node.attr == "load" and getattr(node.value, "id", "") == "document":
+                offenders.append(str(path.relative_to(package)))
+    assert not offenders, f"load documents through visibility.document_for: {offenders}"
