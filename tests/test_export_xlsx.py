@@ -64,6 +64,20 @@ def overview(worksheet) -> list[tuple]:
     return [(row[0].value, row[1].value) for row in worksheet.iter_rows(min_row=2)]
 
 
+def conversion(row: int, name_cell: str) -> str:
+    """The conversion formula of a Metrics row whose previous bucket's name is in `name_cell`."""
+    criterion = f'"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({name_cell},"~","~~"),"*","~*"),"?","~?")'
+    return f'=IF(J{row}="","",IFERROR(J{row}/SUMIFS($J:$J,$B:$B,{criterion},$I:$I,I{row}),""))'
+
+
+def name_cells(book) -> dict[str, str]:
+    """The names formulas compare with, on the hidden Lists sheet, and the cell holding each."""
+    lists = book["Lists"]
+    [header] = [cell for cell in lists[1] if cell.value == "formula_names"]
+    column = lists.iter_rows(min_row=2, min_col=header.column, max_col=header.column)
+    return {cell.value: f"'Lists'!${cell.column_letter}${cell.row}" for [cell] in column if cell.value is not None}
+
+
 @pytest.fixture
 def demo_document():
     return loaded(load_demo())
@@ -196,21 +210,22 @@ def test_it_writes_net_change_and_nps_as_live_formulas(book):
 def test_it_writes_conversions_from_the_previous_bucket_as_sumifs_formulas(book, demo_document):
     buckets = document.path_of(list(demo_document.metrics))
     rows = rows_of(book["Metrics"])
+    cells = name_cells(book)
+    assert set(cells) == {bucket.name for bucket in buckets[:-1]}
     for previous, current in zip(buckets, buckets[1:], strict=False):
         for row in (row for row in rows if row["Metric"].value == current.name):
             number = row["Metric"].row
-            assert row["Conversion from previous stage"].value == (
-                f'=IF(J{number}="","",IFERROR(J{number}/SUMIFS($J:$J,$B:$B,"={previous.name}",$I:$I,I{number}),""))'
-            )
+            assert row["Conversion from previous stage"].value == conversion(number, cells[previous.name])
     first = [row for row in rows if row["Metric"].value == buckets[0].name]
     assert all(row["Conversion from previous stage"].value is None for row in first)
 
 
-def test_it_quotes_and_escapes_the_previous_bucket_name_inside_the_formula(audit):
+def test_it_refers_to_the_previous_bucket_name_by_its_cell_and_escapes_it_in_the_formula(audit):
     MetricFactory(audit=audit, name='Leads "hot" *', stage=Stage.ATTRACT)
     MetricFactory(audit=audit, name="Customers", stage=Stage.ENGAGE)
-    worksheet = reopen(xlsx.write(loaded(audit)))["Metrics"]
-    assert worksheet["T3"].value == '=IF(J3="","",IFERROR(J3/SUMIFS($J:$J,$B:$B,"=Leads ""hot"" ~*",$I:$I,I3),""))'
+    book = reopen(xlsx.write(loaded(audit)))
+    assert book["Metrics"]["T3"].value == conversion(3, "'Lists'!$K$2")
+    assert book["Lists"]["K2"].value == 'Leads "hot" *'
 
 
 def test_it_does_not_convert_between_buckets_of_different_period_types(audit):
@@ -429,9 +444,10 @@ def test_it_keeps_its_own_formulas_next_to_formula_like_text(payload_audit):
     friction = rows_of(book["Friction"])[0]
     assert friction["Resolution"].data_type == "f"
     metrics = rows_of(book["Metrics"])
-    assert metrics[1]["Conversion from previous stage"].value == (
-        '=IF(J3="","",IFERROR(J3/SUMIFS($J:$J,$B:$B,"==HYPERLINK(""http://evil"",""x"")",$I:$I,I3),""))'
-    )
+    assert metrics[1]["Conversion from previous stage"].value == conversion(3, "'Lists'!$K$2")
+    # The name it refers to is text, as everywhere.
+    name = book["Lists"]["K2"]
+    assert (name.value, name.data_type, name.quotePrefix) == (PAYLOADS[0], "s", True)
 
 
 def test_it_does_not_quote_ordinary_text(book):

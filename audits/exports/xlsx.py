@@ -75,12 +75,15 @@ class Column:
 class Formula:
     """A formula written into each row: `{key}` is this row's cell, `{key_column}` the whole column.
 
-    `literals` are texts the formula compares with; they enter it as quoted string literals
-    (`{0}`, `{1}`, …), never as formula text.
+    `literals` are our own labels the formula compares with; they enter it as quoted string
+    literals (`{0}`, `{1}`, …), never as formula text. User text never enters a formula at all:
+    each of `names` is written once on the hidden Lists sheet and the formula refers to its cell
+    (`{name0}`, `{name1}`, …), so a formula stays short and nothing a user typed is evaluated.
     """
 
     template: str
     literals: tuple[Text, ...] = ()
+    names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -229,13 +232,19 @@ RESOLUTION = Formula(
 )
 
 
+# SUMIFS reads its criterion as a pattern: "=" makes it compare for equality even when the name
+# starts with < or >, and ~ escapes the wildcards (~ itself first). A name longer than Excel's 255
+# characters of criterion, escapes included, cannot be matched: IFERROR leaves the cell empty.
+EXACT_NAME = '"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({name0},"~","~~"),"*","~*"),"?","~?")'
+
+
 def conversion_formula(previous_name: str) -> Formula:
     """This row's gained over the previous bucket's gained in the same period, found by name."""
-    # "=" makes SUMIFS compare for equality even when the name starts with < or >; ~ escapes wildcards.
-    criterion = "=" + re.sub(r"([~*?])", r"~\1", previous_name)
     return Formula(
-        '=IF({gained}="","",IFERROR({gained}/SUMIFS({gained_column},{name_column},{0},{period_column},{period}),""))',
-        (criterion,),
+        '=IF({gained}="","",IFERROR({gained}/SUMIFS({gained_column},{name_column},'
+        + EXACT_NAME
+        + ',{period_column},{period}),""))',
+        names=(previous_name,),
     )
 
 
@@ -512,9 +521,12 @@ def write(document: AuditDocument) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     titles = sheet_titles()
-    lists_sheet, list_ranges = _write_lists(workbook, choice_lists(document), titles[LISTS])
-    for sheet in sheets(document):
-        worksheet = _write_sheet(workbook, sheet, list_ranges)
+    all_sheets = sheets(document)
+    lists = choice_lists(document)
+    lists_sheet, list_ranges = _write_lists(workbook, lists, titles[LISTS])
+    name_cells = _write_formula_names(lists_sheet, formula_names(all_sheets), len(lists) + 1)
+    for sheet in all_sheets:
+        worksheet = _write_sheet(workbook, sheet, list_ranges, name_cells)
         if sheet.key == OVERVIEW:
             _style_overview(worksheet, sheet)
     _write_trends(workbook, document, titles[TRENDS])
@@ -567,14 +579,15 @@ def put_text(cell: Cell, text: str) -> None:
         cell.quotePrefix = True
 
 
-def _put(cell: Cell, value, references: dict[str, str]) -> None:
+def _put(cell: Cell, value, references: dict[str, str], name_cells: dict[str, str]) -> None:
     if isinstance(value, Promise):  # a label, translated now
         value = str(value)
     if value is None or value == "":
         return
     if isinstance(value, Formula):
         quoted = ['"' + clean_text(str(text)).replace('"', '""') + '"' for text in value.literals]
-        cell.value = value.template.format(*quoted, **references)
+        names = {f"name{index}": name_cells[name] for index, name in enumerate(value.names)}
+        cell.value = value.template.format(*quoted, **references, **names)
     elif isinstance(value, str):
         put_text(cell, value)
     else:
@@ -590,7 +603,9 @@ def _write_header(worksheet: Worksheet, columns: tuple[Column, ...]) -> None:
     worksheet.freeze_panes = "A2"
 
 
-def _write_sheet(workbook: Workbook, sheet: SheetData, list_ranges: dict[str, str]) -> Worksheet:
+def _write_sheet(
+    workbook: Workbook, sheet: SheetData, list_ranges: dict[str, str], name_cells: dict[str, str] | None = None
+) -> Worksheet:
     worksheet = workbook.create_sheet(sheet.title)
     if sheet.key:
         name = defined_name(sheet.key)
@@ -603,7 +618,7 @@ def _write_sheet(workbook: Workbook, sheet: SheetData, list_ranges: dict[str, st
         references = {key: f"{letter}{row_number}" for key, letter in letters.items()} | column_references
         for index, column in enumerate(sheet.columns, start=1):
             cell = worksheet.cell(row=row_number, column=index)
-            _put(cell, row.get(column.key), references)
+            _put(cell, row.get(column.key), references, name_cells or {})
             cell.number_format = row.get("format", column.number_format) or "General"
             cell.alignment = WRAPPED if column.wrap else TOP
     widths = {}
@@ -683,6 +698,30 @@ def _write_lists(workbook: Workbook, lists: dict[str, list[str]], title: str) ->
             letter = get_column_letter(index)
             ranges[name] = f"{sheet}!${letter}$2:${letter}${len(labels) + 1}"
     return worksheet, ranges
+
+
+def formula_names(all_sheets: list[SheetData]) -> list[str]:
+    """The user texts the sheets' formulas compare with, once each, in order."""
+    names = (
+        name
+        for sheet in all_sheets
+        for row in sheet.rows
+        for value in row.values()
+        if isinstance(value, Formula)
+        for name in value.names
+    )
+    return list(dict.fromkeys(names))
+
+
+def _write_formula_names(worksheet: Worksheet, names: list[str], column: int) -> dict[str, str]:
+    """Write the names formulas refer to in a column of the Lists sheet; return each one's cell."""
+    worksheet.cell(row=1, column=column, value="formula_names")
+    sheet, letter = quote_sheetname(worksheet.title), get_column_letter(column)
+    cells = {}
+    for row_number, name in enumerate(names, start=2):
+        put_text(worksheet.cell(row=row_number, column=column), name)
+        cells[name] = f"{sheet}!${letter}${row_number}"
+    return cells
 
 
 def _style_overview(worksheet: Worksheet, sheet: SheetData) -> None:
