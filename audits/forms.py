@@ -6,10 +6,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .models import Audit, Flywheel, Invitation, Membership, Organization
+from .names import clean_display_name
+from .signups import unconfirmed_accounts
 
 
 class SignupForm(UserCreationForm):
-    email = forms.EmailField(max_length=254, help_text=gettext_lazy("Used only to reset your password."))
+    email = forms.EmailField(
+        max_length=254,
+        help_text=gettext_lazy("We send a link there to confirm it. Later it is used only to reset your password."),
+    )
     organization_name = forms.CharField(
         max_length=Organization._meta.get_field("name").max_length,
         label=gettext_lazy("Organization"),
@@ -26,11 +31,26 @@ class SignupForm(UserCreationForm):
             # The invitation decides the organization.
             del self.fields["organization_name"]
 
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this e-mail address already exists. Log in instead."))
-        return email
+    # No check that the e-mail address is free: the form would tell anyone who has an account.
+    # audits/signups.py e-mails the address's owner instead.
+
+    def clean_username(self) -> str:
+        """Refuse a username in use; an unconfirmed sign-up holds none (the new one replaces it)."""
+        username = self.cleaned_data.get("username")
+        users = get_user_model().objects.filter(username__iexact=username)
+        if username and users.exclude(pk__in=unconfirmed_accounts()).exists():
+            raise forms.ValidationError(self.instance.unique_error_message(get_user_model(), ["username"]))
+        return username
+
+    def validate_unique(self) -> None:
+        # The model's own check would count unconfirmed sign-ups; clean_username has checked.
+        pass
+
+    def clean_organization_name(self) -> str:
+        name = clean_display_name(self.cleaned_data["organization_name"])
+        if not name:
+            raise forms.ValidationError(self.fields["organization_name"].error_messages["required"], code="required")
+        return name
 
 
 class FlywheelForm(forms.ModelForm):

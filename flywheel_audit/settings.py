@@ -6,6 +6,7 @@ DATABASE_URL (see README, "Running for a team").
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,6 +31,23 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def development_secret_key(path: Path) -> str:
+    """Return this machine's development key, kept in `path` (git-ignored) and made on first use.
+
+    Each checkout signs its sessions and links with a key of its own, never one published with
+    the code. With DEBUG off, DJANGO_SECRET_KEY is required instead.
+    """
+    try:
+        # O_EXCL: a key once made is never replaced; owner-only, like any credential file.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key + "\n")
+    return key
+
+
 DEBUG = envbool("DJANGO_DEBUG", True)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -41,7 +59,7 @@ if not SECRET_KEY:
             "set DJANGO_SECRET_KEY to a long random string, for example the output of "
             'python -c "import secrets; print(secrets.token_urlsafe(50))".'
         )
-    SECRET_KEY = "local-development-only-key-never-used-with-debug-off-0123456789"
+    SECRET_KEY = development_secret_key(BASE_DIR / ".secret_key")
 
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
@@ -62,7 +80,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The security headers' middlewares come first, so that they wrap every middleware that can
+    # answer by itself (the guest scope's "link closed" page and redirects, the slash redirect,
+    # a bad host's 400, the CSRF failure page, the lockout page) and static files too: every
+    # response carries the headers (tests/test_headers_everywhere.py).
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The browser's language (the language cookie, then Accept-Language); after the session,
@@ -77,8 +101,6 @@ MIDDLEWARE = [
     # Guests who joined a workshop by link reach only that audit (audits/guests.py).
     "audits.guests.GuestScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -137,15 +159,28 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "audits:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: after AXES_FAILURE_LIMIT failures for one username from one address, that
-# pair is locked out for the cool-off time and sees templates/registration/locked_out.html.
+# Login throttling (django-axes with audits/login_throttle.py): after AXES_FAILURE_LIMIT failures
+# for one username from one address, that pair is locked out for the cool-off time; after
+# LOGIN_FAILURE_LIMIT_PER_ADDRESS failures from one address, whatever the usernames (one password
+# tried on many accounts), the whole address is. That limit is higher: a workshop room shares one
+# address. Both see templates/registration/locked_out.html.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = envint("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 30)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "audits.login_throttle.AxesHandler"
+AXES_LOCKOUT_CALLABLE = "audits.login_throttle.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 0)
+# Behind a proxy every client would share the proxy's address: with DJANGO_BEHIND_PROXY the address
+# counted is the client's as the proxies saw it, from X-Forwarded-For (AXES_PROXY_COUNT proxies in
+# front, 1 by default). Without it the header is ignored, since any client can send one. (axes reads
+# the header itself only with django-ipware installed; the callable needs no extra package.)
+AXES_CLIENT_IP_CALLABLE = "audits.login_throttle.forwarded_client_address"
+AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 1) if envbool("DJANGO_BEHIND_PROXY", False) else 0
+
+# Sign-up: the e-mailed confirmation link works this long (audits/signups.py).
+SIGNUP_CONFIRMATION_DAYS = 3
 
 LANGUAGE_CODE = "en"
 # The interface languages; an audit's own language (its exports) has the same three choices.
@@ -223,10 +258,13 @@ if not DEBUG and envbool("DJANGO_HTTPS", True):
 if envbool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Imports: the largest upload, and what an xlsx may unpack to (zip bombs) and hold.
+# Imports: the largest upload, and what an xlsx may unpack to (zip bombs) and hold. Every row read
+# counts, blank or not; reading a file stops after IMPORT_MAX_SECONDS (under gunicorn's 30 s
+# timeout: checking and saving the largest file's rows come after it).
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_MB", 10) * 1024 * 1024
 IMPORT_MAX_UNPACKED_BYTES = envint("IMPORT_MAX_UNPACKED_MB", 100) * 1024 * 1024
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 20_000)
+IMPORT_MAX_SECONDS = envint("IMPORT_MAX_SECONDS", 10)
 
 # The read-only JSON API: requests per token per minute (counted in the cache: with several
 # processes, point CACHES at Redis or the database cache so they share the count).

@@ -233,8 +233,12 @@ def test_it_escapes_what_people_type_in_fragments_and_refusals(workshop, payload
 # --- Nothing marks user text as safe -----------------------------------------------------------
 
 UNSAFE = re.compile(r"\|\s*safe(seq)?\b|mark_safe\s*\(|SafeString\s*\(|\{%\s*autoescape\s+off\s*%\}")
-# A plain-text e-mail: nothing in it is ever read as HTML.
-ALLOWED = {Path("templates/registration/password_reset_email.html")}
+# Plain-text e-mails: nothing in them is ever read as HTML.
+ALLOWED = {
+    Path("templates/registration/password_reset_email.html"),
+    Path("templates/registration/signup_confirm_email.txt"),
+    Path("templates/registration/signup_exists_email.txt"),
+}
 
 
 def test_nothing_turns_escaping_off():

@@ -1,4 +1,8 @@
-"""Joining a workshop by link: members as themselves, anyone else as a guest of that one audit."""
+"""Joining a workshop by link: members as themselves, anyone else as a guest of that one audit.
+
+Opening the link only shows the join page; joining is the page's POST. A plain GET changes
+nothing, so a link preview or a prefetching browser cannot move anyone's guest pass.
+"""
 
 from django import forms
 from django.contrib.auth import login, logout
@@ -10,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from .. import live
 from ..document import display_name
 from ..guests import GUEST_SESSION_KEY
+from ..names import clean_display_name
 
 
 class GuestNameForm(forms.Form):
@@ -20,7 +25,7 @@ class GuestNameForm(forms.Form):
     )
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
+        name = clean_display_name(self.cleaned_data["name"])
         if not name:
             raise forms.ValidationError(_("Type the name the others should see."))
         return name
@@ -40,25 +45,28 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     if not link.is_active():
         return _closed(request, link, "expired")
     audit = link.audit
+    # A guest of another workshop is a stranger here: they join afresh, by name (logged out on POST).
+    person = request.user if request.user.is_authenticated else None
     if request.session.get(GUEST_SESSION_KEY) not in (None, audit.pk):
-        logout(request)  # a guest of another workshop joins this one afresh
-    user = request.user
-    if user.is_authenticated:
-        if user.guest_passes.filter(audit=audit).exists():
-            live.join_as_user(link, user)  # their guest pass now rests on this link
-            return redirect(audit)
-        if live.is_member(user, audit):
-            return redirect(audit)
-    form = GuestNameForm(request.POST or None)
+        person = None
+    # Nothing to change, so no need to ask: members work as themselves, and a guest pass that
+    # already rests on this link lets its holder straight in.
+    if person is not None and (
+        live.is_member(person, audit) or person.guest_passes.filter(audit=audit, join_link=link).exists()
+    ):
+        return redirect(audit)
+    form = GuestNameForm(request.POST if request.method == "POST" and person is None else None)
     if request.method == "POST":
-        if user.is_authenticated:
-            live.join_as_user(link, user)
+        if person is not None:
+            live.join_as_user(link, person)  # an earlier guest pass now rests on this link
             return redirect(audit)
         if form.is_valid():
+            if request.user.is_authenticated:
+                logout(request)
             guest = live.join_as_guest(link, form.cleaned_data["name"])
             login(request, guest, backend="django.contrib.auth.backends.ModelBackend")
             request.session.set_expiry(link.expires_at)
             request.session[GUEST_SESSION_KEY] = audit.pk
             return redirect(audit)
-    context = {"link": link, "audit": audit, "form": form, "name": display_name(user) if user.is_authenticated else ""}
+    context = {"link": link, "audit": audit, "form": form, "name": display_name(person) if person else ""}
     return render(request, "audits/live/join.html", context, status=422 if form.errors else 200)

@@ -2,6 +2,7 @@
 
 import re
 
+from django.core import mail
 from playwright.sync_api import Page, expect
 
 from ..factories import PASSWORD, UserFactory
@@ -16,6 +17,11 @@ def sign_up(page: Page, username: str, organization: str) -> None:
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password confirmation").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(f"We sent a message to {username}@example.com.")
+    # The live server runs in this process: its e-mails are in Django's test outbox.
+    [message] = [message for message in mail.outbox if message.to == [f"{username}@example.com"]]
+    page.goto(re.search(r"https?://\S+/accounts/signup/confirm/\?token=\S+", message.body).group(0))
     expect(page.get_by_role("heading", name=f"Flywheels of {organization}")).to_be_visible()
 
 
