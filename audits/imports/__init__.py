@@ -8,9 +8,15 @@ nothing is saved unless all of it is valid.
 A file is written in its audit's language, which need not be the language of whoever uploads it:
 labels (choices, titles) are accepted as any language an audit can have writes them.
 Votes in a file (the dots of a workshop) are never read: they belong to the people who gave them.
+
+Anyone who owns an organization can upload a file, so reading one is bounded (`Budget`): every row
+read counts against IMPORT_MAX_ROWS, blank or not, and reading stops after IMPORT_MAX_SECONDS.
+Error messages quote at most a few dozen characters of a value, and never an invalid one.
 """
 
 import datetime
+import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,6 +25,7 @@ from typing import TypeVar
 from django import forms
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from .. import document, periods
 from ..document import AuditDocument
@@ -45,13 +52,53 @@ from ..tables import (
     TeamForm,
 )
 
+VALUE_LENGTH = 80  # the most of a value an error message quotes
+MESSAGE_LENGTH = 500  # the longest error message, whatever the file holds
+# Half of a UTF-16 pair, alone: a JSON escape ("\ud800") can make one; no text can be saved or shown with it.
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def shortened(text: str, limit: int = VALUE_LENGTH) -> str:
+    """`text` as an error message may quote it: cut to `limit` characters with "…", invalid characters replaced."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return SURROGATE.sub("\ufffd", text)
+
 
 class ImportFailed(Exception):
     """The file cannot be imported; `errors` says every reason, each with where it is."""
 
     def __init__(self, errors: list[str]):
+        errors = [shortened(str(error), MESSAGE_LENGTH) for error in errors]
         super().__init__("; ".join(errors))
         self.errors = errors
+
+
+class Budget:
+    """What reading one file may cost: IMPORT_MAX_ROWS rows and IMPORT_MAX_SECONDS seconds.
+
+    A reader counts every row it comes to, blank or not, before doing any work on it, and looks at
+    the clock as it goes: however a file is built, it is read, or refused, within seconds.
+    `too_many_rows` is the refusal, with a %(rows)s for the limit.
+    """
+
+    def __init__(self, too_many_rows: str):
+        self.limit = settings.IMPORT_MAX_ROWS
+        self.rows_left = self.limit
+        self.seconds = settings.IMPORT_MAX_SECONDS
+        self.deadline = time.monotonic() + self.seconds
+        self.too_many_rows = too_many_rows
+
+    def take_rows(self, count: int = 1) -> None:
+        self.rows_left -= count
+        if self.rows_left < 0:
+            raise ImportFailed([self.too_many_rows % {"rows": f"{self.limit:,}"}])
+        self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() >= self.deadline:
+            message = _("The file takes more than %(seconds)s seconds to read; split the audit into smaller files.")
+            raise ImportFailed([message % {"seconds": self.seconds}])
 
 
 @dataclass
@@ -157,8 +204,8 @@ class Checker:
             self._lookups[model, name] = choice_lookup(model_field.choices)
         if (value := self._lookups[model, name].get(normalized(text))) is not None:
             return value
-        labels = ", ".join(str(label) for _, label in model_field.choices)
-        self.errors.append(f"{row.at(name)}: {model_field.verbose_name} '{text}' is not one of {labels}.")
+        labels = ", ".join(str(label) for _value, label in model_field.choices)
+        self.errors.append(f"{row.at(name)}: {model_field.verbose_name} '{shortened(text)}' is not one of {labels}.")
         return model_field.choices[0][0]
 
     def form(self, row: Row, form_class: type[forms.BaseForm], choices: dict | None = None, **kwargs):
@@ -168,11 +215,19 @@ class Checker:
         bound = form_class(data, **kwargs)
         if bound.is_valid():
             return bound.save(commit=False) if isinstance(bound, forms.ModelForm) else bound.cleaned_data
-        for name, messages in bound.errors.items():
+        for name, errors in bound.errors.as_data().items():
             label = bound.fields[name].label if name in bound.fields else ""
             place = f"{row.at(name)}, {str(label).lower()}" if label else row.where
-            self.errors.extend(f"{place}: {message}" for message in messages)
+            self.errors.extend(f"{place}: {_message(error)}" for error in errors)
         return None
+
+
+def _message(error: forms.ValidationError) -> str:
+    """A form's error message, any value it quotes ("Select a valid choice. … is not one of …") shortened."""
+    message = error.message
+    if error.params:
+        message %= {key: shortened(value) if isinstance(value, str) else value for key, value in error.params.items()}
+    return str(message)
 
 
 def _with_choices(checker: Checker, row: Row, model, names: tuple[str, ...]) -> dict:
@@ -207,10 +262,12 @@ def _readings(checker: Checker, rows: MetricRows, metric: Metric) -> list[Readin
     readings: dict[datetime.date, Reading] = {}
     previous_total = None
     for row in rows.readings:
+        text = as_text(row.values.get("period"))
         try:
-            start = periods.parse_period(as_text(row.values.get("period")), metric.period)
+            start = periods.parse_period(text, metric.period)
         except ValueError as error:
-            checker.errors.append(f"{row.at('period')}, period: {error}")
+            quoted = " ".join(text.split())  # as the message quotes it
+            checker.errors.append(f"{row.at('period')}, period: {str(error).replace(quoted, shortened(quoted))}")
             continue
         if start in readings:
             label = periods.period_label(start, metric.period)
@@ -313,8 +370,28 @@ def _assessment(checker: Checker, raw: RawAudit) -> list[SelfAssessment]:
     return answers
 
 
+def _rows(raw: RawAudit) -> list[Row]:
+    rows = [raw.header, *raw.strategies, *raw.teams, *raw.forces, *raw.friction, *raw.assessment, *raw.reviews]
+    for metric in raw.metrics:
+        rows += [metric.row, *metric.readings]
+    return rows
+
+
+def _invalid_text(raw: RawAudit) -> list[str]:
+    """Where a value holds characters that no text can hold, which nothing could save or show."""
+    return [
+        _("%(place)s: contains characters that are not valid text.")
+        % {"place": f"{row.at(name)}, {shortened(str(name)).replace('_', ' ')}"}
+        for row in _rows(raw)
+        for name, value in row.values.items()
+        if isinstance(value, str) and SURROGATE.search(value)
+    ]
+
+
 def to_document(raw: RawAudit, flywheel: Flywheel) -> AuditDocument:
     """Check every row of `raw`; return its document, or raise ImportFailed with every problem."""
+    if invalid := _invalid_text(raw):
+        raise ImportFailed(raw.problems + invalid)
     checker = Checker()
     checker.errors.extend(raw.problems)
     audit = _header(checker, raw, flywheel)
