@@ -15,7 +15,7 @@ from audits import document
 from audits.carry import carry_forward
 from audits.demo import load_demo
 from audits.exports import xlsx as export
-from audits.imports import ImportFailed, import_audit, xlsx
+from audits.imports import ImportFailed, import_audit, workbook_limits, xlsx
 from audits.models import (
     ActionReview,
     Audit,
@@ -554,7 +554,7 @@ def test_it_names_a_missing_column(demo):
     ids=["png", "text", "empty"],
 )
 def test_it_refuses_a_file_that_is_not_a_workbook(flywheel, content):
-    assert refused(content, flywheel) == [xlsx.NOT_A_WORKBOOK]
+    assert refused(content, flywheel) == [workbook_limits.NOT_A_WORKBOOK]
 
 
 def zipped(entries: dict[str, bytes]) -> bytes:
@@ -571,7 +571,7 @@ def entries_of(content: bytes) -> dict[str, bytes]:
 
 
 def test_it_refuses_a_zip_without_a_workbook(flywheel):
-    assert refused(zipped({"readme.txt": b"hello"}), flywheel) == [xlsx.NOT_A_WORKBOOK]
+    assert refused(zipped({"readme.txt": b"hello"}), flywheel) == [workbook_limits.NOT_A_WORKBOOK]
 
 
 def test_it_refuses_a_macro_enabled_workbook(demo):
@@ -593,7 +593,7 @@ def test_it_refuses_a_zip_bomb_by_its_declared_size(demo, settings):
 
 def test_it_refuses_a_zip_with_too_many_parts(flywheel):
     entries = {"[Content_Types].xml": b"", "xl/workbook.xml": b""}
-    entries |= {f"xl/part{number}.xml": b"" for number in range(xlsx.MAX_ZIP_ENTRIES)}
+    entries |= {f"xl/part{number}.xml": b"" for number in range(workbook_limits.MAX_ZIP_ENTRIES)}
     assert refused(zipped(entries), flywheel) == [
         "The workbook has 1,002 parts, more than a workbook of this tool has."
     ]
