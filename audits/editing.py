@@ -81,7 +81,11 @@ def cell_form(table: Table, row: Model, field: str, raw_value: str) -> forms.Mod
 
 
 def _python_value(form: forms.ModelForm, field: str, raw: str):
-    value = form.fields[field].to_python(_normalize(raw))
+    form_field = form.fields[field]
+    value = form_field.to_python(_normalize(raw))
+    if value not in form_field.empty_values:
+        form_field.validate(value)  # e.g. a decimal that is NaN or infinite
+        form_field.run_validators(value)  # e.g. a NUL character
     clean = getattr(form, f"clean_{field}", None)
     if isinstance(value, str):
         value = value.strip()

@@ -20,6 +20,16 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 
 
+def recorded_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The username axes records (AXES_USERNAME_CALLABLE): as typed, cut to what its tables hold.
+
+    Django's log-in form does not bound the username it authenticates; no account has a longer one.
+    """
+    source = credentials if credentials else getattr(request, "data", request.POST)
+    username = source.get(settings.AXES_USERNAME_FORM_FIELD)
+    return username[: AccessAttempt._meta.get_field("username").max_length] if isinstance(username, str) else username
+
+
 def address_failures(request: HttpRequest) -> int:
     """Return the failed log-ins from the request's address within the cool-off time, all usernames together."""
     attempts = AccessAttempt.objects.filter(

@@ -170,6 +170,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "audits.login_throttle.AxesHandler"
 AXES_LOCKOUT_CALLABLE = "audits.login_throttle.lockout_response"
+AXES_USERNAME_CALLABLE = "audits.login_throttle.recorded_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Behind a proxy every client would share the proxy's address: with DJANGO_BEHIND_PROXY the address

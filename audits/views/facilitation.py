@@ -1,5 +1,7 @@
 """The facilitator's controls (step, timer, locks, anonymous input, voting, join link) and the presenter view."""
 
+import re
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,12 +16,36 @@ from ..permissions import get_audit_for
 from .live import back
 from .workshop import STEP_KEYS, loaded_workshop, workshop_context
 
+# A number as typed: digits (any script's, such as ۱۲ or １２), with an optional fraction after "." or
+# ",". No sign, exponent, "nan" or "inf": float() and int() would take those, and then overflow or
+# fail far from here.
+WHOLE_NUMBER = re.compile(r"\d{1,6}")
+DECIMAL_NUMBER = re.compile(r"\d{1,6}(?:[.,]\d{1,6})?")
+MAX_VOTES = 50  # as live.set_voting allows
+MAX_TIMER_MINUTES = 24 * 60
 
-def _number(text: str, default: float) -> float:
-    try:
-        return float(text.replace(",", "."))
-    except (AttributeError, ValueError):
-        return default
+
+def _minutes(text: str) -> float:
+    """The timer's length: a number of minutes ("1,5" is a minute and a half), above 0 and at most a day."""
+    text = text.strip()
+    minutes = float(text.replace(",", ".")) if DECIMAL_NUMBER.fullmatch(text) else 0.0
+    if not 0 < minutes <= MAX_TIMER_MINUTES:
+        raise live.Refused(
+            _("Give the timer in minutes, as a number above 0 and at most %(max)s (24 hours).")
+            % {"max": MAX_TIMER_MINUTES}
+        )
+    return minutes
+
+
+def _votes(text: str | None) -> int:
+    """Each person's dots: a whole number from 1 to 50; 3 when the form leaves the field out."""
+    if text is None:
+        return 3
+    text = text.strip()
+    votes = int(text) if WHOLE_NUMBER.fullmatch(text) else 0
+    if not 1 <= votes <= MAX_VOTES:
+        raise live.Refused(_("Give the number of votes as a whole number between 1 and %(max)s.") % {"max": MAX_VOTES})
+    return votes
 
 
 def _control(request: HttpRequest, audit, action: str) -> None:
@@ -27,7 +53,7 @@ def _control(request: HttpRequest, audit, action: str) -> None:
     step = data.get("step", "")
     controls = {
         "lead": lambda: live.lead_to(audit, step),
-        "timer-start": lambda: live.start_timer(audit, _number(data.get("minutes", ""), 0)),
+        "timer-start": lambda: live.start_timer(audit, _minutes(data.get("minutes", ""))),
         "timer-pause": lambda: live.pause_timer(audit),
         "timer-resume": lambda: live.resume_timer(audit),
         "timer-add": lambda: live.add_minute(audit),
@@ -36,12 +62,10 @@ def _control(request: HttpRequest, audit, action: str) -> None:
         "unlock": lambda: live.set_locked(audit, step, False),
         "hide": lambda: live.hide_step(audit, step, named=data.get("named") == "on"),
         "reveal": lambda: live.reveal_step(audit, step),
-        "voting-open": lambda: live.set_voting(
-            audit, True, int(_number(data.get("votes", ""), 3)), named=data.get("named") == "on"
-        ),
+        "voting-open": lambda: live.set_voting(audit, True, _votes(data.get("votes")), named=data.get("named") == "on"),
         "voting-close": lambda: live.set_voting(audit, False),
         "votes-clear": lambda: live.clear_votes(audit),
-        "link-open": lambda: live.open_join_link(audit, request.user, _join_hours(data.get("hours", ""))),
+        "link-open": lambda: live.open_join_link(audit, request.user, _join_hours(data.get("hours"))),
         "link-revoke": lambda: _revoke(audit),
     }
     if action not in controls:
@@ -49,9 +73,19 @@ def _control(request: HttpRequest, audit, action: str) -> None:
     controls[action]()
 
 
-def _join_hours(text: str) -> int:
-    hours = int(_number(text, 4))
-    return hours if hours in live.JOIN_HOURS else 4
+def _join_hours(text: str | None) -> int:
+    """How long a join link stays open: one of live.JOIN_HOURS; 4 when the form leaves the field out."""
+    if text is None:
+        return 4
+    text = text.strip()
+    hours = int(text) if WHOLE_NUMBER.fullmatch(text) else 0
+    if hours not in live.JOIN_HOURS:
+        *choices, last = live.JOIN_HOURS
+        raise live.Refused(
+            _("Choose how long the link stays open: %(choices)s or %(last)s hours.")
+            % {"choices": ", ".join(str(choice) for choice in choices), "last": last}
+        )
+    return hours
 
 
 def _revoke(audit) -> None:

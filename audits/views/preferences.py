@@ -4,7 +4,7 @@ from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from .api import ApiTokenForm
 def language(request: HttpRequest) -> HttpResponse:
     """Switch the interface language and go back: in the cookie, and in a signed-in user's profile."""
     form = LanguageForm(request.POST)
-    response = redirect(safe_next(request))
+    response = HttpResponseRedirect(safe_next(request))  # a path, never a URL pattern's name
     if not form.is_valid():
         return response
     chosen = form.cleaned_data["language"]

@@ -182,10 +182,13 @@ def _referring_step(request: HttpRequest) -> str | None:
 
 def _group(request: HttpRequest, audit, kind: str):
     """The team or metric an added row goes under, from the posted group id (within the audit)."""
+    group_id = request.POST.get("group", "")
+    if not (group_id.isascii() and group_id.isdigit()):
+        group_id = "0"  # no such row: a 404 like any other id that is not one
     if kind == "force":
-        return "team", get_object_or_404(Team, audit=audit, pk=request.POST.get("group") or 0)
+        return "team", get_object_or_404(Team, audit=audit, pk=group_id)
     if kind == "reading":
-        return "metric", get_object_or_404(Metric, audit=audit, pk=request.POST.get("group") or 0)
+        return "metric", get_object_or_404(Metric, audit=audit, pk=group_id)
     return None, None
 
 
