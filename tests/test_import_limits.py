@@ -10,7 +10,6 @@ from io import BytesIO
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import load_workbook
 from openpyxl.styles import Font
 
 from audits import document
@@ -20,6 +19,8 @@ from audits.imports import ImportFailed, import_audit, read_file
 from audits.imports import xlsx as xlsx_import
 from audits.models import Audit, FrictionPoint, Team
 from audits.workshop import start_audit
+
+from .spreadsheets import edited
 
 
 def loaded(audit: Audit) -> document.AuditDocument:
@@ -98,14 +99,6 @@ def test_it_refuses_a_backup_holding_more_values_than_its_rows_can(backup, flywh
 def font_on(sheet, cells) -> None:
     for row, column in cells:
         sheet.cell(row=row, column=column).font = Font(bold=True)  # a formatted cell with nothing in it
-
-
-def edited(content: bytes, change) -> bytes:
-    workbook = load_workbook(BytesIO(content))
-    change(workbook)
-    output = BytesIO()
-    workbook.save(output)
-    return output.getvalue()
 
 
 def test_it_counts_a_workbooks_blank_rows(workbook, flywheel, settings):

@@ -5,7 +5,6 @@ import time
 from datetime import timedelta
 from unittest import mock
 
-import pytest
 from django.contrib.auth import SESSION_KEY as USER_SESSION_KEY
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -16,22 +15,13 @@ from django.utils import timezone
 from audits.models import Invitation, Membership, Organization
 from audits.permissions import SESSION_KEY
 
+from . import test_signup
 from .factories import PASSWORD, UserFactory
 from .test_signup import URL, confirmation_link
 
 User = get_user_model()
 CONFIRM_URL = reverse("audits:signup-confirm")
-
-
-@pytest.fixture
-def data():
-    return {
-        "username": "sam",
-        "email": "sam@example.com",
-        "password1": PASSWORD,
-        "password2": PASSWORD,
-        "organization_name": "Sam's Bakery",
-    }
+data = test_signup.data  # the sign-up form's fields, a fixture shared with test_signup.py
 
 
 def page_templates(response) -> list[str]:
