@@ -1,6 +1,7 @@
 """Workbooks as people change them: edited with openpyxl, or opened and saved again by LibreOffice."""
 
 import subprocess
+import zipfile
 from io import BytesIO
 from pathlib import Path
 
@@ -13,6 +14,20 @@ def edited(content: bytes, change) -> bytes:
     change(workbook)
     output = BytesIO()
     workbook.save(output)
+    return output.getvalue()
+
+
+def entries_of(content: bytes) -> dict[str, bytes]:
+    """A workbook's zip entries by name: its parts, to take apart or tamper with."""
+    with zipfile.ZipFile(BytesIO(content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def zipped(entries: dict[str, bytes]) -> bytes:
+    output = BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
     return output.getvalue()
 
 

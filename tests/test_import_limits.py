@@ -4,8 +4,6 @@ Limits are lowered in most tests (the `settings` fixture) so that files stay sma
 """
 
 import json
-import zipfile
-from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,7 +18,7 @@ from audits.imports import xlsx as xlsx_import
 from audits.models import Audit, FrictionPoint, Team
 from audits.workshop import start_audit
 
-from .spreadsheets import edited
+from .spreadsheets import edited, entries_of, zipped
 
 
 def loaded(audit: Audit) -> document.AuditDocument:
@@ -112,19 +110,6 @@ def test_it_refuses_a_row_a_million_rows_down(workbook, flywheel, settings):
     settings.IMPORT_MAX_ROWS = 60
     far = edited(workbook, lambda book: font_on(book["Friction"], [(1_048_576, 1)]))
     assert refused(far, flywheel) == ["The workbook has more than 60 rows; split the audit or remove rows."]
-
-
-def entries_of(content: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(BytesIO(content)) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
-def zipped(entries: dict[str, bytes]) -> bytes:
-    output = BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return output.getvalue()
 
 
 def test_it_refuses_a_single_row_of_many_blank_cells_before_parsing_it_whole(workbook, flywheel):

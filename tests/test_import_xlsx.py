@@ -1,5 +1,4 @@
 import shutil
-import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
@@ -30,7 +29,7 @@ from audits.models import (
 )
 from audits.tables import NO, normalize_answer
 
-from .spreadsheets import edited, resaved_by_libreoffice
+from .spreadsheets import edited, entries_of, resaved_by_libreoffice, zipped
 
 pytestmark = pytest.mark.django_db
 
@@ -532,19 +531,6 @@ def test_it_names_a_missing_column(demo):
 )
 def test_it_refuses_a_file_that_is_not_a_workbook(flywheel, content):
     assert refused(content, flywheel) == [workbook_limits.NOT_A_WORKBOOK]
-
-
-def zipped(entries: dict[str, bytes]) -> bytes:
-    output = BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return output.getvalue()
-
-
-def entries_of(content: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(BytesIO(content)) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
 
 
 def test_it_refuses_a_zip_without_a_workbook(flywheel):
