@@ -13,8 +13,9 @@ from django_htmx.http import trigger_client_event
 
 from .. import live
 from ..permissions import get_audit_for
+from ..visibility import loaded_workshop
 from .live import back
-from .workshop import STEP_KEYS, loaded_workshop, workshop_context
+from .workshop import STEP_KEYS, workshop_context
 
 # A number as typed: digits (any script's, such as ۱۲ or １２), with an optional fraction after "." or
 # ",". No sign, exponent, "nan" or "inf": float() and int() would take those, and then overflow or
