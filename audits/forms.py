@@ -65,7 +65,7 @@ class FlywheelForm(forms.ModelForm):
         self.organization = organization
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name = visible_name(self.cleaned_data["name"])
         others = Flywheel.objects.alive().filter(organization=self.organization, name__iexact=name)
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
@@ -105,6 +105,17 @@ class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
         fields = ("name",)
+
+    def clean_name(self) -> str:
+        return visible_name(self.cleaned_data["name"])
+
+
+def visible_name(typed: str) -> str:
+    """A name others will see, without invisible or reordering characters; refused if nothing shows."""
+    name = clean_display_name(typed)
+    if not name:
+        raise forms.ValidationError(_("Type a name made of visible characters."))
+    return name
 
 
 class ImportForm(forms.Form):

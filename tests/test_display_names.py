@@ -105,3 +105,18 @@ def test_an_organization_name_of_only_invisible_characters_is_refused_at_sign_up
     response = client.post(reverse("audits:signup"), data)
     assert field_errors(response, "organization_name") == ["This field is required."]
     assert mail.outbox == []
+
+
+def test_a_flywheel_name_loses_its_bidi_controls_and_cannot_pass_for_another(owner_client, flywheel):
+    url = reverse("audits:flywheel-create")
+    response = owner_client.post(url, {"name": "\u202eSelf-serve\u200b", "description": ""})
+    assert "This organization already has a flywheel with this name." in response.content.decode()
+    owner_client.post(url, {"name": "Enter\u202eprise", "description": ""})
+    assert set(Organization.objects.get().flywheels.values_list("name", flat=True)) == {"Self-serve", "Enterprise"}
+
+
+def test_an_organization_name_loses_its_bidi_controls(owner_client):
+    owner_client.post(reverse("audits:organization-create"), {"name": "North\u202e Region"})
+    assert Organization.objects.filter(name="North Region").exists()
+    response = owner_client.post(reverse("audits:organization-create"), {"name": "\u2066\u2069"})
+    assert "Type a name made of visible characters." in response.content.decode()
