@@ -122,7 +122,8 @@ def snapshot_row(activity: Activity) -> Model | None:
     """The deleted row as it was (unsaved), from the deletion's snapshot: who wrote it, when, what it said."""
     if not activity.snapshot:
         return None
-    return TABLES[activity.kind].model(**_values(TABLES[activity.kind].model, activity.snapshot["fields"]))
+    model = TABLES[activity.kind].model
+    return model(**_values(model, activity.snapshot["fields"]))
 
 
 def _check_parent(activity: Activity, fields: dict) -> None:

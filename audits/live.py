@@ -21,6 +21,7 @@ from .document import AuditDocument, display_name
 from .editing import bump_content_version
 from .models import Audit, Force, FrictionPoint, Guest, JoinLink, Membership, Presence, Vote, Workshop
 from .permissions import role_allows
+from .tables import TABLES
 from .visibility import HIDEABLE_STEPS, hidden_since, loaded_workshop
 
 JOIN_SALT = "audits.join-link"
@@ -287,7 +288,7 @@ def hidden_count(audit: Audit, workshop: Workshop | None, step: str) -> int:
     since = hidden_since(workshop, step)
     if since is None:
         return 0
-    return VOTABLE[HIDEABLE_STEPS[step]].objects.filter(audit=audit, created__gte=since).count()
+    return TABLES[HIDEABLE_STEPS[step]].model.objects.filter(audit=audit, created__gte=since).count()
 
 
 # --- Dot voting -----------------------------------------------------------------------------------

@@ -74,36 +74,25 @@ def visible_row_or_404(audit: Audit, viewer: Viewer, kind: str, row):
 
 
 def visible_part(document: AuditDocument, workshop: Workshop | None, viewer: Viewer) -> AuditDocument:
-    """The part of `document` that `viewer` may see, given the workshop's live state."""
-    if workshop is None:
-        return _without_authors(document)
-    friction_since = hidden_since(workshop, HIDING_STEP_OF_TABLE["friction"])
-    forces_since = hidden_since(workshop, HIDING_STEP_OF_TABLE["force"])
-    blank_votes = workshop.voting_open
-    anonymous = not workshop.named_input
+    """The part of `document` that `viewer` may see, given the workshop's live state (None: no live workshop)."""
+    blank_votes = workshop is not None and workshop.voting_open
+    named = workshop is not None and workshop.named_input
 
-    def shown(row, since):
-        if blank_votes:
-            row = replace(row, votes=0)
-        if anonymous:
-            row = replace(row, author_name="")
-        return row if _shown(row, since, viewer) else None
+    def seen(rows, kind: str) -> tuple:
+        since = hidden_since(workshop, HIDING_STEP_OF_TABLE[kind])
+        kept = []
+        for row in rows:
+            if not _shown(row, since, viewer):
+                continue
+            if blank_votes and row.votes:
+                row = replace(row, votes=0)
+            if not named and row.author_name:
+                row = replace(row, author_name="")
+            kept.append(row)
+        return tuple(kept)
 
-    friction = tuple(row for row in (shown(row, friction_since) for row in document.friction) if row)
-    teams = tuple(
-        replace(team, forces=tuple(force for force in (shown(force, forces_since) for force in team.forces) if force))
-        for team in document.teams
-    )
-    return replace(document, friction=friction, teams=teams)
-
-
-def _without_authors(document: AuditDocument) -> AuditDocument:
-    if not any(row.author_name for row in (*document.friction, *document.forces)):
-        return document
-    teams = tuple(
-        replace(team, forces=tuple(replace(force, author_name="") for force in team.forces)) for team in document.teams
-    )
-    return replace(document, friction=tuple(replace(row, author_name="") for row in document.friction), teams=teams)
+    teams = tuple(replace(team, forces=seen(team.forces, "force")) for team in document.teams)
+    return replace(document, friction=seen(document.friction, "friction"), teams=teams)
 
 
 def document_for(audit: Audit, viewer: Viewer) -> AuditDocument:

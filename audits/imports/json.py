@@ -14,6 +14,7 @@ import re
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..exports.json import SCHEMA_VERSION
 from . import Budget, ImportFailed, MetricRows, RawAudit, Row, shortened
@@ -22,6 +23,7 @@ MAX_DEPTH = 10  # a backup nests five deep: the file, "metrics", a metric, its "
 VALUES_PER_ROW = 20  # on average, at most: a friction row, the widest, has 11 fields
 ROW_LISTS = ("strategies", "metrics", "teams", "friction", "self_assessment", "action_reviews")
 NESTED_ROWS = {"metrics": "readings", "teams": "forces"}
+TOO_MANY_ROWS = gettext_lazy("The backup has more than %(rows)s rows; split the audit or remove rows.")
 # A string, to its closing quote or else to the end of the file: each byte is looked at once.
 STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)', re.DOTALL)
 # The brackets alone, braces made square: here only how deep they nest matters.
@@ -45,7 +47,7 @@ def _rows(items: list, where: str) -> list[Row]:
 
 
 def read(content: bytes) -> RawAudit:
-    budget = Budget(_("The backup has more than %(rows)s rows; split the audit or remove rows."))
+    budget = Budget(TOO_MANY_ROWS)
     _check_shape(content)
     data = _load(content)
     if not isinstance(data, dict) or "audit" not in data:
@@ -93,9 +95,7 @@ def _check_shape(content: bytes) -> None:
     rows = settings.IMPORT_MAX_ROWS
     # Each row is an object, perhaps with a list inside (readings, forces); the file adds eight more.
     if len(brackets) > 2 * (2 * rows + 8):
-        raise ImportFailed(
-            [_("The backup has more than %(rows)s rows; split the audit or remove rows.") % {"rows": f"{rows:,}"}]
-        )
+        raise ImportFailed([TOO_MANY_ROWS % {"rows": f"{rows:,}"}])
     if skeleton.count(b",") > rows * VALUES_PER_ROW:
         raise ImportFailed(
             [

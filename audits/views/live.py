@@ -19,6 +19,7 @@ from ..models import Activity, Workshop
 from ..permissions import audit_version_for, get_audit_for
 from ..visibility import Viewer, visible_row_or_404
 from .referrer import same_site_referrer
+from .rows import locked_response
 
 
 @login_required
@@ -98,10 +99,7 @@ def row_restore(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> 
         raise Http404("No deletion of this row to undo.")
     visible_row_or_404(audit, Viewer.of(audit, request.user), kind, snapshot_row(deletion))
     if live.locks_out(audit, kind):
-        if request.htmx:
-            return HttpResponse(str(live.LOCKED_MESSAGE), status=423, content_type="text/plain; charset=utf-8")
-        messages.error(request, live.LOCKED_MESSAGE)
-        return back(request, audit)
+        return locked_response(request, audit, kind)
     deletion.audit = audit
     try:
         undo_deletion(deletion, request.user)

@@ -50,7 +50,8 @@ def _visible_row(request: HttpRequest, audit, kind: str, rows, row_id: int):
     return visible_row_or_404(audit, Viewer.of(audit, request.user), kind, rows.filter(pk=row_id).first())
 
 
-def _locked_response(request: HttpRequest, audit, kind: str) -> HttpResponse:
+def locked_response(request: HttpRequest, audit, kind: str) -> HttpResponse:
+    """A write refused by the step's lock: 423 with the reason for htmx, else back with a message."""
     if not request.htmx:
         messages.error(request, live.LOCKED_MESSAGE)
         return _back(request, audit, kind)
@@ -199,7 +200,7 @@ def row_add(request: HttpRequest, audit_id: int, kind: str) -> HttpResponse:
     if not table.can_add:
         raise Http404("Rows of this table cannot be added.")
     if live.locks_out(audit, kind):
-        return _locked_response(request, audit, kind)
+        return locked_response(request, audit, kind)
     group_field, group = _group(request, audit, kind)
     key = add_form_key(kind, group and group.pk)
     if kind == "reading":
@@ -231,7 +232,7 @@ def row_delete(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> H
         raise Http404("Rows of this table cannot be deleted.")
     row = _visible_row(request, audit, kind, rows_of(kind, audit), row_id)
     if live.locks_out(audit, kind):
-        return _locked_response(request, audit, kind)
+        return locked_response(request, audit, kind)
     delete_row(audit, row, request.user)
     if not request.htmx:
         messages.success(request, _("Row deleted."))
@@ -247,7 +248,7 @@ def row_move(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
         raise Http404("Rows of this table are not reordered.")
     row = _visible_row(request, audit, kind, rows_of(kind, audit), row_id)
     if live.locks_out(audit, kind):
-        return _locked_response(request, audit, kind)
+        return locked_response(request, audit, kind)
     move_row(audit, table, row, "up" if request.POST.get("direction") == "up" else "down", request.user)
     if not request.htmx:
         return _back(request, audit, kind)

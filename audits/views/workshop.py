@@ -79,9 +79,7 @@ def live_context(request, audit, workshop, step_key, locked, show_results, can_m
         "timer": live.timer_of(workshop) if workshop else None,
         "step_locked": locked,
         "step_hidden": bool(step_key) and live.hidden_since(workshop, step_key) is not None,
-        "hidden_rows": live.hidden_count(audit, workshop, step_key)
-        if for_projector and step_key in live.HIDEABLE_STEPS
-        else 0,
+        "hidden_rows": live.hidden_count(audit, workshop, step_key) if for_projector and hideable else 0,
         "hideable": hideable,
         "named_input": workshop is not None and workshop.named_input,
         "voting": voting,
