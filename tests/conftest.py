@@ -17,6 +17,17 @@ if os.environ.get("CI"):
 Role = Membership.Role
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: rendered fragments are keyed by ids and versions,
+    and a rolled-back test database hands out the same ids again (with a Redis cache, so would
+    an earlier run)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def organization(db):
     return OrganizationFactory(name="Acme")
