@@ -4,10 +4,13 @@ Rows are matched first through the carry-forward link (a row's `origin_id` is th
 row it was carried from, when the later audit was carried from the earlier one), then by their
 text. Every row of either audit ends up somewhere: matched, or listed as only before / only after.
 
-Figures are compared as yearly figures, whatever the metric's period, so that a metric read
-monthly one year and quarterly the next still compares: a bucket's total at the end of the year
-(and its gained and lost summed over the year), the NPS of the year's summed answers, and the
-mean of a rate's or a value's readings.
+A metric's figure for a year is its key number, as the audit deck shows it: the year's latest
+reading (`MetricRow.headline` of it) — a bucket's total at the end of the year, the NPS of the
+latest survey, a rate's or a value's latest reading — so that both decks, the pages and the
+workbooks show one number for one stage and year. It compares whatever the metric's period (a
+metric read monthly one year and quarterly the next). The whole year's figure is kept beside it,
+with its own basis, where it differs: the NPS of the year's summed answers, the mean of a rate's
+or a value's readings; a bucket's gained and lost are summed over the year.
 """
 
 import math
@@ -19,6 +22,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any, TypeVar
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
@@ -30,11 +34,12 @@ from .document import (
     FrictionRow,
     Header,
     MetricRow,
+    ReviewRow,
     Strategy,
     TeamForces,
     path_of,
 )
-from .models import Metric, Stage
+from .models import ActionReview, Metric, Stage
 
 Row = TypeVar("Row")
 
@@ -55,6 +60,22 @@ PERIOD_ADJECTIVES = {
     Metric.Period.QUARTER: gettext_lazy("quarterly"),
     Metric.Period.YEAR: gettext_lazy("yearly"),
 }
+# What became of a friction row between the two audits, in the order every renderer lists them,
+# with the one wording each is shown in and what it means.
+FRICTION_GROUPS = {
+    "resolved": gettext_lazy("Resolved"),
+    "still_open": gettext_lazy("Still open"),
+    "reopened": gettext_lazy("Reopened"),
+    "new": pgettext_lazy("friction only in the later audit", "New"),
+    "dropped": gettext_lazy("Dropped while open"),
+}
+FRICTION_GROUP_HELP = {
+    "resolved": gettext_lazy("Open before and settled now, or settled before and not carried over."),
+    "still_open": gettext_lazy("Open in both audits."),
+    "reopened": gettext_lazy("Settled before, open again now."),
+    "new": gettext_lazy("Only in the later audit."),
+    "dropped": gettext_lazy("Open before, and not in the later audit."),
+}
 # Changes smaller than these are rounding noise from summing floats, below what any page or
 # slide shows (values to 3 decimals, conversions to 0.01 percentage points): "same".
 TOLERANCE = 5e-4
@@ -63,15 +84,18 @@ POINTS_TOLERANCE = 5e-3
 
 @dataclass(frozen=True)
 class YearlyFigure:
-    """One metric's figure for a year, and how it was made from the year's readings."""
+    """One metric's figure for a year — its key number, the year's latest reading — and how it was made."""
 
     year: int
     period: str  # the metric's granularity: month, quarter or year
     value: float | None
-    basis: str  # "total at the end of 2018", "yearly NPS from 4 surveys in 2018", …
-    readings: int  # how many of the year's readings went into the value
+    basis: str  # "total at the end of 2018", "NPS of Dec 2018, the latest survey in 2018", …
+    readings: int  # how many of the year's readings have a figure
     gained: int | None = None  # buckets: summed over the year
     lost: int | None = None
+    latest: date | None = None  # the start of the reading `value` comes from
+    year_value: float | None = None  # NPS, rates and values: the whole year's figure, where it differs
+    year_basis: str = ""  # "yearly NPS from 12 surveys in 2018", "mean of 12 monthly values in 2018"
 
 
 @dataclass(frozen=True)
@@ -96,6 +120,7 @@ class MetricChange:
     after_id: int | None = None
     before_figure: YearlyFigure | None = None
     after_figure: YearlyFigure | None = None
+    illustrative: bool = False  # either side's readings are an example's, not measured
 
 
 @dataclass(frozen=True)
@@ -168,6 +193,41 @@ class FixMix:
 
 
 @dataclass(frozen=True)
+class ActionsReviewed:
+    """The earlier audit's action items as the later audit reviewed them: done, partly, not done, dropped."""
+
+    reviews: tuple[ReviewRow, ...] = ()
+
+    def count(self, status: str) -> int:
+        """How many reviews have `status` (an ActionReview.Status value, or "" for not reviewed yet)."""
+        return sum(1 for review in self.reviews if review.status == status)
+
+    @property
+    def total(self) -> int:
+        return len(self.reviews)
+
+    @property
+    def done(self) -> int:
+        return self.count(ActionReview.Status.DONE)
+
+    @property
+    def partly(self) -> int:
+        return self.count(ActionReview.Status.PARTLY)
+
+    @property
+    def not_done(self) -> int:
+        return self.count(ActionReview.Status.NOT_DONE)
+
+    @property
+    def dropped(self) -> int:
+        return self.count(ActionReview.Status.DROPPED)
+
+    @property
+    def unreviewed(self) -> int:
+        return self.count("")
+
+
+@dataclass(frozen=True)
 class StrategyChange:
     stage: str
     before: Strategy
@@ -194,6 +254,8 @@ class Comparison:
     fix_mix: tuple[FixMix, FixMix]
     strategies: tuple[StrategyChange, ...]
     notes: tuple[str, ...]
+    # Only when the later audit was carried from the earlier one: its reviews are of the earlier one's actions.
+    actions: ActionsReviewed = ActionsReviewed()
 
 
 def compare(before: AuditDocument, after: AuditDocument) -> Comparison:
@@ -227,6 +289,7 @@ def compare(before: AuditDocument, after: AuditDocument) -> Comparison:
         fix_mix=(fix_mix(before.friction), fix_mix(after.friction)),
         strategies=_strategies(before.strategies, after.strategies),
         notes=tuple(notes),
+        actions=ActionsReviewed(after.action_reviews if linked else ()),
     )
 
 
@@ -307,17 +370,44 @@ def yearly_figure(metric: MetricRow, year: int) -> YearlyFigure:
         return _bucket_figure(metric, year, readings)
     if metric.kind == Metric.Kind.NPS:
         return _nps_figure(metric, year, readings)
-    values = [reading.value for reading in readings if reading.value is not None]
-    basis = ngettext(
-        "mean of %(count)s %(period)s value in %(year)s", "mean of %(count)s %(period)s values in %(year)s", len(values)
-    ) % {
-        "count": len(values),
-        "period": PERIOD_ADJECTIVES.get(metric.period, metric.period),
-        "year": year,
-    }
+    known = [reading for reading in readings if reading.value is not None]
+    last = known[-1] if known else None
+    basis = _latest_basis(known, metric.period, year, _("%(period)s, the latest reading in %(year)s"))
     if metric.period == Metric.Period.YEAR:
         basis = _("value for %(year)s") % {"year": year}
-    return YearlyFigure(year, metric.period, calculations.average(values), basis, len(values))
+    year_value, year_basis = None, ""
+    if metric.period != Metric.Period.YEAR and len(known) > 1:  # the whole year's mean differs from one reading
+        year_value = calculations.average([reading.value for reading in known])
+        year_basis = ngettext(
+            "mean of %(count)s %(period)s value in %(year)s",
+            "mean of %(count)s %(period)s values in %(year)s",
+            len(known),
+        ) % {"count": len(known), "period": PERIOD_ADJECTIVES.get(metric.period, metric.period), "year": year}
+    return YearlyFigure(
+        year=year,
+        period=metric.period,
+        value=float(last.value) if last else None,
+        basis=basis,
+        readings=len(known),
+        latest=last.period_start if last else None,
+        year_value=year_value,
+        year_basis=year_basis,
+    )
+
+
+def period_name(start: date, period: str) -> str:
+    """Return a period as people read it in the active language: "Dec 2018", "Q4 2018", "2018"."""
+    if period == Metric.Period.MONTH:
+        return formats.date_format(start, "M Y")
+    if period == Metric.Period.QUARTER:
+        return _("Q%(quarter)s %(year)s") % {"quarter": (start.month - 1) // 3 + 1, "year": start.year}
+    return str(start.year)
+
+
+def _latest_basis(known: list, period: str, year: int, text: str) -> str:
+    if not known:
+        return _("no reading in %(year)s") % {"year": year}
+    return text % {"period": period_name(known[-1].period_start, period), "year": year}
 
 
 def _bucket_figure(metric: MetricRow, year: int, readings: list) -> YearlyFigure:
@@ -328,7 +418,10 @@ def _bucket_figure(metric: MetricRow, year: int, readings: list) -> YearlyFigure
     elif last.period_start == periods.periods_in_year(year, metric.period)[-1]:
         basis = _("total at the end of %(year)s") % {"year": year}
     else:
-        basis = _("total at %(period)s, the latest in %(year)s") % {"period": last.label, "year": year}
+        basis = _("total at %(period)s, the latest in %(year)s") % {
+            "period": period_name(last.period_start, metric.period),
+            "year": year,
+        }
     return YearlyFigure(
         year=year,
         period=metric.period,
@@ -337,20 +430,31 @@ def _bucket_figure(metric: MetricRow, year: int, readings: list) -> YearlyFigure
         readings=len(totals),
         gained=_sum(reading.gained for reading in readings),
         lost=_sum(reading.lost for reading in readings),
+        latest=last.period_start if last else None,
     )
 
 
 def _nps_figure(metric: MetricRow, year: int, readings: list) -> YearlyFigure:
     answered = [reading for reading in readings if reading.nps is not None]
-    score = calculations.nps(
+    year_score = calculations.nps(
         _sum(reading.promoters for reading in answered),
         _sum(reading.passives for reading in answered),
         _sum(reading.detractors for reading in answered),
     )
-    basis = ngettext(
+    year_basis = ngettext(
         "yearly NPS from %(count)s survey in %(year)s", "yearly NPS from %(count)s surveys in %(year)s", len(answered)
     ) % {"count": len(answered), "year": year}
-    return YearlyFigure(year, metric.period, score, basis, len(answered))
+    last = answered[-1] if answered else None
+    return YearlyFigure(
+        year=year,
+        period=metric.period,
+        value=last.nps if last else None,
+        basis=_latest_basis(answered, metric.period, year, _("NPS of %(period)s, the latest survey in %(year)s")),
+        readings=len(answered),
+        latest=last.period_start if last else None,
+        year_value=year_score if len(answered) > 1 else None,
+        year_basis=year_basis if len(answered) > 1 else "",
+    )
 
 
 def _sum(values) -> int | None:
@@ -400,6 +504,7 @@ def _metric_change(
         after_id=new.id if new else None,
         before_figure=old_figure,
         after_figure=new_figure,
+        illustrative=any(row.illustrative for row in (old, new) if row),
     )
 
 
@@ -428,7 +533,7 @@ def _incomparable(old: MetricRow, new: MetricRow) -> str:
 def _granularity_note(old: MetricRow, new: MetricRow) -> str:
     if old.period == new.period:
         return ""
-    return _("%(name)s: read %(before)s before and %(after)s now, so it is compared on yearly figures.") % {
+    return _("%(name)s: read %(before)s before and %(after)s now, so each year's latest reading is compared.") % {
         "name": new.name,
         "before": PERIOD_ADJECTIVES.get(old.period, old.period),
         "after": PERIOD_ADJECTIVES.get(new.period, new.period),
@@ -621,6 +726,9 @@ def _plain(value):
         data = {item.name: _plain(getattr(value, item.name)) for item in fields(value)}
         if isinstance(value, FrictionRow):
             data.update(settled_by=value.settled_by, fix=value.fix, is_open=value.is_open)
+        if isinstance(value, ActionsReviewed):
+            counts = ("done", "partly", "not_done", "dropped", "unreviewed", "total")
+            data.update({name: getattr(value, name) for name in counts})
         return data
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]

@@ -12,7 +12,7 @@ from itertools import pairwise
 
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.utils.translation import ngettext, ngettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy, pgettext_lazy
 
 from . import calculations, periods
 from .models import (
@@ -36,6 +36,21 @@ STAGE_LABELS = dict(Stage.choices)
 SERVES_LABELS = dict(Force.Serves.choices)
 ORIGIN_LABELS = dict(FrictionPoint.Origin.choices)
 SETTLING_STEPS = ("automation", "new_goal", "restructure")
+# How a friction row was settled, in one wording for every page, deck and workbook: as a heading
+# or a chart's category, and as the words that complete "settled by …". A row no step settled is open.
+SETTLING_LABELS = {
+    "automation": gettext_lazy("Automation"),
+    "new_goal": gettext_lazy("New goal"),
+    "restructure": gettext_lazy("Restructuring"),
+}
+SETTLED_BY = {
+    "automation": gettext_lazy("automation"),
+    "new_goal": gettext_lazy("a new goal"),
+    "restructure": gettext_lazy("restructuring"),
+}
+OPEN_LABEL = pgettext_lazy("friction not settled yet", "Open")
+# A review of last audit's action item with no status yet (ActionReview.Status labels the others).
+NOT_REVIEWED_LABEL = gettext_lazy("Not reviewed yet")
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ Baselines, measured in the same run on the same document:
 - pptx: one plain python-pptx Presentation, one table per slide (~15 rows each) holding the cell
   texts of the deck's tables (strategy, metrics, forces, friction, self-assessment, actions),
   flattened straight from the document; no styling, no charts, no other slides.
-- xlsx: one plain openpyxl Workbook, one sheet per table, the same cell values appended row by
-  row (ws.append); no styling, formulas, tables, dropdowns or charts.
+- xlsx: one plain openpyxl Workbook, one sheet per table, the same cells appended row by row
+  (ws.append): every cell the writer fills, and no other — a formula's cell as its value (0 when
+  unknown), periods as dates, the hidden Lists sheet's choices, no empty text; no styling,
+  formulas, tables, dropdowns, print setup or charts.
 - json: json.dumps of the dict the writer dumps (exports/json.as_data), without building it.
 
 The medium audit halves every row count of the large one (150 friction rows, 75 forces in 5 teams,
@@ -44,7 +46,7 @@ from audits.document import AuditDocument, load, save
 from audits.exports import export
 from audits.exports.json import as_data
 from audits.imports import read_file, to_document
-from audits.models import Audit, Flywheel
+from audits.models import ActionReview, Audit, Flywheel, Force, FrictionPoint, Metric, SelfAssessment, Stage
 from audits.sample import build_large_audit
 
 RUNS = int(os.environ.get("BENCH_EXPORT_RUNS", "5"))
@@ -125,9 +127,15 @@ def deck_tables(document: AuditDocument) -> list[tuple[list[str], list[list[str]
     return [(header, rows) for header, rows in tables if rows]
 
 
+def _computed(value):
+    """A formula's cell as a value: written in every row, as the workbook writes the formula (0 when unknown)."""
+    return 0 if value is None else value
+
+
 def workbook_tables(document: AuditDocument) -> list[tuple[str, list[list]]]:
     """The workbook's sheets as (title, rows of values, header first); computed columns as plain values."""
     header = document.header
+    weakest = document.weakest_conversion
     overview = [
         ["Field", "Value"],
         ["Title", header.title],
@@ -137,47 +145,76 @@ def workbook_tables(document: AuditDocument) -> list[tuple[str, list[list]]]:
         ["Status", header.status],
         ["Flywheel", header.flywheel_name],
         ["Organization", header.organization_name],
+        [],
+        ["Teams"],
         *(["Team", team.name] for team in document.teams),
+        [],
+        ["Key numbers", "Computed from the audit; not read back on import."],
         ["Sources of friction", len(document.friction)],
+        ["Still open", len(document.open_friction)],
         ["Forces", len(document.forces)],
+        ["Metrics", len(document.metrics)],
+        ["Action items", len(document.action_items)],
+        *([["Weakest conversion", weakest.label], ["Its average conversion", weakest.average]] if weakest else []),
     ]
     strategy = [
         ["Stage", "Inbound principle", "Approach"],
         *([row.stage_label, row.principle, row.approach] for row in document.strategies),
     ]
+    converted = {conversion.to_metric for conversion in document.conversions if conversion.comparable}
+    conversion_of = {
+        (conversion.to_metric, rate.period_start): rate.rate
+        for conversion in document.conversions
+        for rate in conversion.rates
+    }
     metrics = [
-        ["Stage", "Metric", "Kind", "Unit", "Period type", "Key activity", "Illustrative", "Period"]
-        + ["Gained", "Lost", "Net change", "Total", "Promoters", "Passives", "Detractors", "NPS"]
+        ["Stage", "Metric", "Kind", "Unit", "Period type", "Key activity", "Illustrative", "Higher is better"]
+        + ["Period", "Gained", "Lost", "Net change", "Total", "Promoters", "Passives", "Detractors", "NPS"]
         + ["Promoters lost", "Value", "Conversion from previous stage"],
         *(
             [metric.stage_label, metric.name, metric.kind, metric.unit, metric.period, metric.activity]
-            + ["Yes" if metric.illustrative else "No", reading.label, reading.gained, reading.lost]
-            + [reading.net_change, reading.total, reading.promoters, reading.passives, reading.detractors]
-            + [reading.nps, reading.promoters_lost, reading.value, None]
+            + ["Yes" if metric.illustrative else "No", "Yes" if metric.higher_is_better else "No"]
+            + [reading.period_start, reading.gained, reading.lost]
+            + [_computed(reading.net_change), reading.total, reading.promoters, reading.passives, reading.detractors]
+            + [_computed(reading.nps), reading.promoters_lost, reading.value]
+            + [_computed(conversion_of.get((metric.name, reading.period_start))) if metric.name in converted else None]
             for metric in document.metrics
             for reading in metric.readings
         ),
     ]
+    votes = any(force.votes for force in document.forces)
     forces = [
-        ["Team", "Force", "Before", "Now", "Serves", "Stage", "Planned change", "Owner"],
+        ["Team", "Force", "Before", "Now", "Serves", "Stage", "Last year's planned change", "Planned change", "Owner"]
+        + (["Votes"] if votes else []),
         *(
-            [force.team, force.name, force.before, force.now, force.serves_label, force.stage_label]
+            [force.team, force.name, force.before, force.now, force.serves_label, force.stage_label, force.target]
             + [force.planned_change, force.owner]
+            + ([force.votes] if votes else [])
             for force in document.forces
         ),
     ]
+    votes = any(row.votes for row in document.friction)
     friction = [
         ["#", "Source of friction", "Origin", "Stage", "Teams involved", "Automation", "New goal", "Restructure"]
-        + ["Owner", "Due date", "Resolution"],
+        + ["Owner", "Due date", "Resolution"]
+        + (["Votes"] if votes else []),
         *(
             [row.number, row.source, row.origin_label, row.stage_label, row.teams, row.automation, row.new_goal]
             + [row.restructure, row.owner, row.due_date, row.fix or "Open"]
+            + ([row.votes] if votes else [])
             for row in document.friction
         ),
     ]
     assessment = [
         ["Question", "Answer", "Notes"],
         *([row.question_label, row.answer, row.notes] for row in document.self_assessment),
+    ]
+    reviews = [
+        ["For (friction/force)", "What", "Fix", "Owner", "Due date", "Status", "Note"],
+        *(
+            [row.kind, row.what, row.fix, row.owner, row.due_date, row.status, row.note]
+            for row in document.action_reviews
+        ),
     ]
     actions = [
         ["Friction/force", "Fix", "Owner", "Due date"],
@@ -197,8 +234,30 @@ def workbook_tables(document: AuditDocument) -> list[tuple[str, list[list]]]:
     trends = [
         ["Period", *(metric.name for metric in buckets), "", "Period", *(c.label for c in conversions)],
         *(
-            [key[1], *by_period.get(key, no_totals), None, key[1], *rates.get(key, no_rates)]
+            [key[0], *by_period.get(key, no_totals), None, key[0], *rates.get(key, no_rates)]
             for key in sorted(by_period.keys() | rates.keys())
+        ),
+    ]
+    # The hidden sheet of the dropdowns' choices, and the names the conversion formulas refer to.
+    choices = [
+        [label for _value, label in Stage.choices],
+        Metric.Kind.labels,
+        Metric.Period.labels,
+        ["Yes", "No"],
+        FrictionPoint.Origin.labels,
+        Force.Serves.labels,
+        SelfAssessment.Answer.labels,
+        [team.name for team in document.teams],
+        ["Friction", "Force"],
+        ActionReview.Status.labels,
+        [conversion.from_metric for conversion in document.conversions],
+    ]
+    names = ["stage", "kind", "period_type", "yes_no", "origin", "serves", "answer", "team", "review_kind"]
+    lists = [
+        [*names, "review_status", "formula_names"],
+        *(
+            [str(labels[index]) if index < len(labels) else None for labels in choices]
+            for index in range(max(len(labels) for labels in choices))
         ),
     ]
     return [
@@ -208,8 +267,10 @@ def workbook_tables(document: AuditDocument) -> list[tuple[str, list[list]]]:
         ("Forces", forces),
         ("Friction", friction),
         ("Self-assessment", assessment),
+        ("Action review", reviews),
         ("Actions", actions),
         ("Trends", trends),
+        ("Lists", lists),
     ]
 
 
@@ -239,7 +300,7 @@ def bare_xlsx(document: AuditDocument) -> bytes:
     for title, rows in workbook_tables(document):
         worksheet = workbook.create_sheet(title)
         for row in rows:
-            worksheet.append(row)
+            worksheet.append([None if value == "" else value for value in row])  # as the writer: no empty text
     output = BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -274,7 +335,9 @@ def deck_contents(content: bytes) -> str:
 
 
 def workbook_cells(document: AuditDocument) -> int:
-    return sum(len(row) for _title, rows in workbook_tables(document) for row in rows)
+    """The cells the bare workbook writes: empty ones are not written, by the writer or the bare one."""
+    tables = workbook_tables(document)
+    return sum(1 for _title, rows in tables for row in rows for value in row if value not in ("", None))
 
 
 # --- Measuring -----------------------------------------------------------------------------------

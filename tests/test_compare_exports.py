@@ -19,7 +19,15 @@ from audits import calculations, comparison, sample
 from audits.carry import carry_forward
 from audits.demo import DEMO_USERNAME, load_demo
 from audits.document import load
-from audits.exports import CONTENT_TYPES, compare_pptx, compare_xlsx, comparison_file_name, export_comparison, pptx
+from audits.exports import (
+    CONTENT_TYPES,
+    compare_pptx,
+    compare_xlsx,
+    comparison_file_name,
+    export_comparison,
+    pptx,
+    slides,
+)
 from audits.exports import pptx_layout as layout
 from audits.management.commands.compare_audits import Command
 from audits.models import ActionReview, Audit, Force, Membership
@@ -70,8 +78,25 @@ def title_of(slide) -> str:
     return slide.shapes.title.text if slide.shapes.title is not None else ""
 
 
+def kicker_of(slide) -> str:
+    """The small label above a message title: the section the slide belongs to."""
+    return next((shape.text_frame.text for shape in slide.shapes if shape.name == "Kicker"), "")
+
+
+def in_section(slide, name: str) -> bool:
+    """Whether the slide is of the section `name`: by its kicker ("Friction · first 10 of 200 rows, …" too),
+    or by its title for a slide without a kicker."""
+    kicker = kicker_of(slide)
+    return kicker == name or kicker.startswith(f"{name} · ") or title_of(slide) in (name, f"{name} (cont.)")
+
+
 def slides_titled(deck, title: str) -> list:
-    return [slide for slide in deck.slides if title_of(slide) in (title, f"{title} (cont.)")]
+    """The slides of a section, its "(cont.)" slides and those in the appendix included."""
+    return [slide for slide in deck.slides if in_section(slide, title)]
+
+
+def section_index(deck, name: str) -> int:
+    return next(index for index, slide in enumerate(deck.slides) if in_section(slide, name))
 
 
 def body_rows(deck, title: str) -> list[tuple[str, ...]]:
@@ -107,22 +132,19 @@ def runs_in(shape):
 # --- The comparison deck --------------------------------------------------------------------------
 
 
-def test_the_deck_is_16_9_with_these_slides_for_the_demo(deck):
+def test_the_deck_is_16_9_with_these_sections_for_the_demo(deck):
     assert (deck.slide_width, deck.slide_height) == (12192000, 6858000)
-    assert [title_of(slide) for slide in deck.slides] == [
-        "HubSpot example",
+    assert title_of(deck.slides[0]) == "HubSpot example"
+    sections = [kicker_of(slide).split(" · ")[0] for slide in list(deck.slides)[1:]]
+    assert list(dict.fromkeys(sections)) == [
         "What changed from 2018 to 2019",
+        "Last year's actions",
         "Metrics: 2018 vs 2019",
         "Key metrics: 2018 and 2019",
         "Conversion between stages",
-        "Conversion between stages: 2018 and 2019",
-        "Forces: Marketing",
-        "Forces: Sales",
-        "Forces: Service",
+        "Forces",
         "Friction",
-        "Friction (cont.)",
-        "Friction: how it was settled, 2018 and 2019",
-        "Go-to-market strategy",
+        "How friction was settled",
     ]
     assert deck.core_properties.title == "HubSpot example — 2018 → 2019"
 
@@ -144,7 +166,8 @@ def test_the_summary_says_what_got_better_and_worse_in_words(deck, result):
     assert visitors.direction == comparison.BETTER
     before, after = (calculations.format_number(value) for value in (visitors.before, visitors.after))
     change = f"+{calculations.format_number(visitors.absolute)}"
-    assert f"Website visitors: {before} visitors → {after} visitors · {change}" in text
+    assert f"Website visitors: {before} visitors → {after} visitors (Dec 2018 · latest month → Dec 2019)" in text
+    assert f"Website visitors: {change} (+" in text
     assert f"Friction resolved: {len(result.friction.resolved)}" in text
     better, worse = text.split("Got worse")
     for change in result.conversions:
@@ -153,32 +176,36 @@ def test_the_summary_says_what_got_better_and_worse_in_words(deck, result):
             assert label in better
         elif change.direction == comparison.WORSE:
             assert label in worse
-        else:  # the same, to the hundredth of a point: neither
-            assert label not in text
+        else:  # the same, to the hundredth of a point: listed as no change
+            assert label not in text and f"{change.from_metric} → {change.to_metric}" in text
 
 
-def test_the_metrics_table_holds_the_comparisons_figures(deck, result):
+def test_the_metrics_table_holds_the_key_numbers_with_their_basis(deck, result):
     rows = body_rows(deck, "Metrics: 2018 vs 2019")
     assert rows == [compare_pptx.metric_cells(change, result) for change in result.metrics]
     visitors = result.metrics[0]
     relative = calculations.format_number(visitors.relative * 100, 1)
     assert rows[0] == (
         "Website visitors",
-        f"{calculations.format_number(visitors.before)} visitors",
-        f"{calculations.format_number(visitors.after)} visitors",
+        f"{calculations.format_number(visitors.before)} visitors\nDec 2018 · latest month",
+        f"{calculations.format_number(visitors.after)} visitors\nDec 2019 · latest month",
         f"+{calculations.format_number(visitors.absolute)} (+{relative}%)",
         "Better",
     )
     nps = result.nps
     assert rows[-1][0] == nps.name
+    year_before, year_after = nps.before_figure.year_value, nps.after_figure.year_value
     assert rows[-1][1:4] == (
-        calculations.format_number(nps.before, 1),
-        calculations.format_number(nps.after, 1),
+        f"{calculations.format_number(nps.before, 1)}\nDec 2018 · latest month\n"
+        f"Whole year: {calculations.format_number(year_before, 1)}",
+        f"{calculations.format_number(nps.after, 1)}\nDec 2019 · latest month\n"
+        f"Whole year: {calculations.format_number(year_after, 1)}",
         f"+{calculations.format_number(nps.absolute, 1)} points",
     )
-    header = next(shape.table for shape in deck.slides[2].shapes if shape.has_table)
+    first = slides_titled(deck, "Metrics: 2018 vs 2019")[0]
+    header = next(shape.table for shape in first.shapes if shape.has_table)
     assert [cell.text for cell in header.rows[0].cells] == ["Metric", "2018", "2019", "Change", "Direction"]
-    assert "Website visitors: total at the end of 2018 vs total at the end of 2019" in notes_of(deck.slides[2])
+    assert "Website visitors: total at the end of 2018 vs total at the end of 2019" in notes_of(first)
 
 
 def test_each_compared_metric_gets_a_native_before_and_after_chart(deck, result):
@@ -187,10 +214,13 @@ def test_each_compared_metric_gets_a_native_before_and_after_chart(deck, result)
     for chart, change in zip(charts, result.metrics, strict=True):
         assert chart.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
         assert chart.chart_title.text_frame.text == change.name
-        assert tuple(chart.plots[0].categories) == ("2018", "2019")
+        assert tuple(chart.plots[0].categories) == ("Dec 2018", "Dec 2019")
         (series,) = chart.series
         assert series.values == pytest.approx((change.before, change.after))
         assert chart.value_axis.minimum_scale == 0
+        assert chart.category_axis.axis_title.text_frame.text == "Latest reading of each year"
+    assert charts[0].value_axis.axis_title.text_frame.text == "visitors"
+    assert charts[-1].value_axis.axis_title.text_frame.text == "NPS (−100 to +100)"  # not "respondents"
 
 
 def test_the_conversions_are_tabled_and_charted_in_percent(deck, result):
@@ -202,32 +232,37 @@ def test_the_conversions_are_tabled_and_charted_in_percent(deck, result):
         calculations.percent(first.after),
         calculations.signed(first.points, 2) + " pp",
     )
-    (chart,) = charts_of(slides_titled(deck, "Conversion between stages: 2018 and 2019")[0])
+    (slide,) = slides_titled(deck, "Conversion between stages")
+    (chart,) = charts_of(slide)
     assert chart.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
     assert [series.name for series in chart.series] == ["2018", "2019"]
     assert chart.series[0].values == pytest.approx([c.before for c in result.conversions])
     assert chart.series[1].values == pytest.approx([c.after for c in result.conversions])
     assert chart.plots[0].data_labels.number_format == "0.0%"
+    assert chart.category_axis.axis_title.text_frame.text == "Step"
 
 
-def test_each_team_lists_its_changed_new_and_dropped_forces(deck, result):
+def test_the_forces_table_lists_each_teams_changes_and_folds_what_stayed(deck, result):
+    rows = body_rows(deck, "Forces")
+    expected = [row.cells for team in result.teams for row in compare_pptx.team_rows(team)]
+    assert rows == expected
     for team in result.teams:
-        rows = body_rows(deck, f"Forces: {team.name}")
-        changes = [*team.changed, *team.new, *team.dropped]
-        assert [row[0] for row in rows[: len(changes)]] == [change.name for change in changes]
-        for row, change in zip(rows, team.changed, strict=False):
+        for change in team.changed:
+            (row,) = [row for row in rows if row[0] == f"{team.name}: {change.name}"]
             fields = (str(compare_pptx.FORCE_FIELD_LABELS[name]).lower() for name in change.changed_fields)
             assert row[1] == "Changed: " + ", ".join(fields)
             if "now" in change.changed_fields:
                 assert f"Now: {change.before_row.now}" in row[2]
                 assert f"Now: {change.after_row.now}" in row[3]
+        unchanged = [row for row in rows if row[0] == team.name and row[1].startswith("Unchanged")]
+        assert len(unchanged) == (1 if team.unchanged else 0)
 
 
 def test_the_friction_table_lists_every_row_by_what_became_of_it(deck, result):
     rows = body_rows(deck, "Friction")
-    groups = [(group, change) for group in compare_pptx.FRICTION_GROUPS for change in getattr(result.friction, group)]
+    groups = [(group, change) for group in comparison.FRICTION_GROUPS for change in getattr(result.friction, group)]
     assert [(row[0], row[1]) for row in rows] == [
-        (change.source, str(compare_pptx.FRICTION_GROUPS[group])) for group, change in groups
+        (change.source, str(comparison.FRICTION_GROUPS[group])) for group, change in groups
     ]
     resolved = result.friction.resolved[0]
     assert rows[0][2] == f"By automation: {resolved.before_row.fix}"
@@ -236,28 +271,35 @@ def test_the_friction_table_lists_every_row_by_what_became_of_it(deck, result):
 
 
 def test_the_fix_mix_is_a_native_clustered_chart_per_year(deck, result):
-    slide = slides_titled(deck, "Friction: how it was settled, 2018 and 2019")[0]
+    (slide,) = slides_titled(deck, "How friction was settled")
     (chart,) = charts_of(slide)
     assert chart.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
-    assert tuple(chart.plots[0].categories) == ("Automation", "A new goal", "Restructuring", "Still open")
+    assert tuple(chart.plots[0].categories) == ("Automation", "New goal", "Restructuring", "Open")
     for series, mix, year in zip(chart.series, result.fix_mix, ("2018", "2019"), strict=True):
         assert series.name == year
         assert series.values == (mix.automation, mix.new_goal, mix.restructure, mix.open)
     assert "2018: 7 sources, 7 settled, 0 open" in text_of(slide)
+    assert title_of(slide) == "2019: 1 of 2 sources settled, 1 open (2018: 7 of 7)"
 
 
-def test_an_unchanged_strategy_says_so_and_a_changed_one_is_tabled(deck, demo_documents):
-    assert "The strategy is the same in both audits" in text_of(slides_titled(deck, "Go-to-market strategy")[0])
+def test_an_unchanged_strategy_is_a_line_of_the_summary_and_a_changed_one_is_tabled(deck, demo_documents):
+    assert not slides_titled(deck, "Go-to-market strategy")
+    summary = text_of(slides_titled(deck, "What changed from 2018 to 2019")[0])
+    assert "The strategy is the same in both audits" in summary
     before, after = demo_documents
     strategies = (replace(after.strategies[0], approach="Podcasts"), *after.strategies[1:])
-    changed = comparison.compare(before, replace(after, strategies=strategies))
-    rows = body_rows(Presentation(BytesIO(compare_pptx.write(changed))), "Go-to-market strategy")
+    changed = Presentation(
+        BytesIO(compare_pptx.write(comparison.compare(before, replace(after, strategies=strategies))))
+    )
+    (slide,) = slides_titled(changed, "Go-to-market strategy")
+    assert title_of(slide) == "Strategy changed at 1 of 3 stages: Attract"
+    rows = body_rows(changed, "Go-to-market strategy")
     assert [row[3] for row in rows] == ["Approach", "Same", "Same"]
     assert rows[0][2].endswith("Approach: Podcasts")
 
 
 def granularity_comparison(before, after):
-    """The demo with 2019's first metric read quarterly: its figures compare as yearly figures."""
+    """The demo with 2019's first metric read quarterly: each year's latest reading is compared."""
     metrics = (replace(after.metrics[0], period="quarter"), *after.metrics[1:])
     return comparison.compare(before, replace(after, metrics=metrics))
 
@@ -298,7 +340,7 @@ def empty_result(flywheel):
 def test_every_shape_lies_inside_its_slide_and_no_text_is_under_12_points(kind, request):
     result = request.getfixturevalue({"demo": "result", "large": "large_result", "empty": "empty_result"}[kind])
     deck = Presentation(BytesIO(compare_pptx.write(result)))
-    bottom = layout.points(pptx.BODY_BOTTOM)
+    bottom = layout.points(slides.BODY_BOTTOM)
     for number, slide in enumerate(deck.slides, start=1):
         for shape in slide.shapes:
             where = f"slide {number} ({title_of(slide)}), {shape.name}"
@@ -310,7 +352,7 @@ def test_every_shape_lies_inside_its_slide_and_no_text_is_under_12_points(kind, 
             if shape.has_table:
                 widths = [layout.points(column.width) for column in shape.table.columns]
                 rows = [tuple(cell.text for cell in row.cells) for row in shape.table.rows]
-                height = sum(layout.row_height(row, widths, pptx.TABLE_SIZE) for row in rows)
+                height = sum(layout.row_height(row, widths, slides.TABLE_SIZE) for row in rows)
                 assert layout.points(shape.top) + height <= bottom + 0.5, where
             if shape.has_chart:
                 assert shape.chart.font.size == Pt(12), where
@@ -320,14 +362,17 @@ def test_a_large_comparison_continues_its_tables_with_every_row(large_result):
     deck = Presentation(BytesIO(compare_pptx.write(large_result)))
     rows = body_rows(deck, "Friction")
     assert len(slides_titled(deck, "Friction")) > 3
-    assert len(rows) == sum(len(getattr(large_result.friction, group)) for group in compare_pptx.FRICTION_GROUPS)
-    forces = sum(len(body_rows(deck, compare_pptx.team_title(team))) for team in large_result.teams)
-    assert forces == sum(len(compare_pptx.team_rows(team)) for team in large_result.teams)
+    assert len(rows) == sum(len(getattr(large_result.friction, group)) for group in comparison.FRICTION_GROUPS)
+    forces = body_rows(deck, "Forces")
+    assert len(forces) == sum(len(compare_pptx.team_rows(team)) for team in large_result.teams)
+    for slide in slides_titled(deck, "Friction")[1:]:
+        assert title_of(slide).endswith("(cont.)")
 
 
-def test_two_empty_audits_say_what_is_missing(empty_result):
+def test_two_empty_audits_say_what_is_missing_on_the_summary(empty_result):
     deck = Presentation(BytesIO(compare_pptx.write(empty_result)))
-    text = "\n".join(text_of(slide) for slide in deck.slides)
+    assert len(deck.slides) == 2  # the title and the summary: no slide says only that nothing is there
+    text = text_of(deck.slides[1])
     assert "Neither audit has metrics to compare." in text
     assert "Neither audit lists sources of friction." in text
     assert "Nothing compared got better." in text
@@ -366,9 +411,8 @@ def test_the_audit_deck_has_an_action_review_slide_for_a_carried_forward_audit(c
     assert rows[1][3] == "Done"
     assert rows[2][3] == "Not reviewed yet"
     assert {row[0].split(":")[0] for row in rows} == {"Friction", "Force"}
-    titles = [title_of(slide) for slide in deck.slides]
-    assert titles.index(title) == titles.index("The flywheel") + 1
-    assert title not in [title_of(slide) for slide in Presentation(BytesIO(pptx.write(demo_documents[0]))).slides]
+    assert section_index(deck, title) == section_index(deck, "The flywheel") + 1
+    assert not slides_titled(Presentation(BytesIO(pptx.write(demo_documents[0]))), title)
 
 
 # --- The comparison workbook ----------------------------------------------------------------------
@@ -391,14 +435,26 @@ def test_the_workbook_has_these_sheets(book):
     assert book["Comparison"]["A1"].value == "HubSpot example: 2018 → 2019"
 
 
+def computed(cell) -> float | None:
+    """What a spreadsheet computes for one of the Comparison sheet's change formulas, from the row's two figures."""
+    first, second = (cell.parent[f"{column}{cell.row}"].value for column in "BC")
+    formulas = {
+        f"=C{cell.row}-B{cell.row}": lambda: second - first,
+        f"=(C{cell.row}-B{cell.row})*100": lambda: (second - first) * 100,
+        f'=IF(B{cell.row}=0,"",(C{cell.row}-B{cell.row})/ABS(B{cell.row}))': lambda: (second - first) / abs(first),
+    }
+    assert cell.data_type == "f" and cell.value in formulas, (cell.coordinate, cell.value)
+    return formulas[cell.value]()
+
+
 def test_the_comparison_sheet_holds_the_metrics_with_number_formats(book, result):
     rows = block(book["Comparison"], "Metrics")
     assert [row["Metric"].value for row in rows] == [change.name for change in result.metrics]
     for row, change in zip(rows, result.metrics, strict=True):
         assert row["2018"].value == pytest.approx(change.before)
         assert row["2019"].value == pytest.approx(change.after)
-        assert row["Change"].value == pytest.approx(change.absolute)
-        assert row["Change %"].value == pytest.approx(change.relative)
+        assert computed(row["Change"]) == pytest.approx(change.absolute)
+        assert computed(row["Change %"]) == pytest.approx(change.relative)
         assert row["Direction"].value == "Better"
         assert row["How compared"].value == change.basis
         assert row["Change %"].number_format == "+0.0%;-0.0%;0.0%"
@@ -414,16 +470,18 @@ def test_the_comparison_sheet_holds_conversions_in_percentage_points_and_the_fix
         assert row["Conversion"].value == f"{change.from_metric} → {change.to_metric}"
         assert row["2018"].value == pytest.approx(change.before)
         assert row["2018"].number_format == "0.0%"
-        assert row["Change (pp)"].value == pytest.approx(change.points)
+        assert computed(row["Change (pp)"]) == pytest.approx(change.points)
         assert row["Change (pp)"].number_format == '+0.00" pp";-0.00" pp";0.00" pp"'
         assert row["Direction"].value == compare_xlsx.DIRECTIONS[change.direction]
     mix = block(book["Comparison"], "How friction was settled")
     before, after = result.fix_mix
+    assert [computed(row["Change"]) for row in mix] == [row["2019"].value - row["2018"].value for row in mix]
     assert [(row["Settled by"].value, row["2018"].value, row["2019"].value) for row in mix] == [
+        # The deck's words for the same steps (document.SETTLING_LABELS and OPEN_LABEL).
         ("Automation", before.automation, after.automation),
-        ("A new goal", before.new_goal, after.new_goal),
+        ("New goal", before.new_goal, after.new_goal),
         ("Restructuring", before.restructure, after.restructure),
-        ("Still open", before.open, after.open),
+        ("Open", before.open, after.open),
         ("Sources of friction", before.total, after.total),
     ]
 
@@ -436,22 +494,23 @@ def test_the_comparison_sheet_has_native_bar_charts_of_its_blocks(book):
     assert metrics.type == "bar" and conversions.type == "col"
     metric_rows = block(worksheet, "Metrics")
     first, last = metric_rows[0]["Change %"].row, metric_rows[-1]["Change %"].row
-    assert metrics.series[0].val.numRef.f == f"'Comparison'!$G${first}:$G${last}"
-    assert metrics.series[0].cat.numRef.f == f"'Comparison'!$B${first}:$B${last}"
+    assert metrics.series[0].val.numRef.f == f"'Comparison'!$E${first}:$E${last}"
+    assert metrics.series[0].cat.numRef.f == f"'Comparison'!$A${first}:$A${last}"
     rows = block(worksheet, "Conversion between stages")
     first, last = rows[0]["2018"].row, rows[-1]["2018"].row
     assert [series.val.numRef.f for series in conversions.series] == [
-        f"'Comparison'!$D${first}:$D${last}",
-        f"'Comparison'!$E${first}:$E${last}",
+        f"'Comparison'!$B${first}:$B${last}",
+        f"'Comparison'!$C${first}:$C${last}",
     ]
     assert [series.tx.strRef.f for series in conversions.series] == [
-        f"'Comparison'!D{first - 1}",
-        f"'Comparison'!E{first - 1}",
+        f"'Comparison'!B{first - 1}",
+        f"'Comparison'!C{first - 1}",
     ]
     rows = block(worksheet, "How friction was settled")
-    assert fix_mix.series[0].val.numRef.f == f"'Comparison'!$D${rows[0]['2018'].row}:$D${rows[3]['2018'].row}"
+    assert fix_mix.series[0].val.numRef.f == f"'Comparison'!$B${rows[0]['2018'].row}:$B${rows[3]['2018'].row}"
     for chart in charts:
         assert not chart.x_axis.delete and not chart.y_axis.delete
+        assert chart.x_axis.title is not None and chart.y_axis.title is not None
 
 
 def values_of(worksheet) -> list[dict]:
@@ -472,7 +531,7 @@ def test_the_change_sheets_list_forces_friction_and_strategy(book, result):
         result.friction.new
     )
     assert friction[0]["2018 settled by"] == "Automation"
-    assert friction[-1]["2019 settled by"] == "Still open"
+    assert friction[-1]["2019 settled by"] == "Open"
     assert [row["What changed"] for row in values_of(book["Strategy changes"])] == ["Same"] * 3
     assert book["Forces changes"].tables["ForceChanges"].ref.startswith("A1:")
 
@@ -514,7 +573,12 @@ def test_formula_like_user_text_is_stored_as_quoted_text(demo_documents, payload
         assert cell.data_type == "s", (cell.parent.title, cell.coordinate)
         if cell.value.startswith(payload):
             assert cell.quotePrefix, (cell.parent.title, cell.coordinate)
-    assert all(cell.data_type != "f" for worksheet in book.worksheets for row in worksheet.iter_rows() for cell in row)
+    # The only formulas are the sheet's own changes, over its own figure cells.
+    own = [
+        cell for worksheet in book.worksheets for row in worksheet.iter_rows() for cell in row if cell.data_type == "f"
+    ]
+    assert own and all(computed(cell) is not None for cell in own if cell.parent.title == "Comparison")
+    assert all(cell.parent.title == "Comparison" for cell in own)
 
 
 # --- JSON, the dispatcher and file names ----------------------------------------------------------

@@ -214,7 +214,7 @@ def test_it_shows_the_mix_of_fixes_per_year(demo_client):
     assert cells == [
         ("Automation", "2", "0"),
         ("New goal", "2", "1"),
-        ("Restructure", "3", "0"),
+        ("Restructuring", "3", "0"),
         ("Open", "0", "1"),
         ("Total", "7", "2"),
     ]

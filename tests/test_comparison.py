@@ -1,6 +1,7 @@
 """compare(): two AuditDocuments built from unsaved model instances — no database needed."""
 
 import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -8,7 +9,18 @@ import pytest
 
 from audits.comparison import as_data, compare, direction, normalize
 from audits.document import build
-from audits.models import Audit, Flywheel, Force, FrictionPoint, Metric, Organization, Reading, StageStrategy, Team
+from audits.models import (
+    ActionReview,
+    Audit,
+    Flywheel,
+    Force,
+    FrictionPoint,
+    Metric,
+    Organization,
+    Reading,
+    StageStrategy,
+    Team,
+)
 
 BUCKET, NPS, RATE, VALUE = Metric.Kind.BUCKET, Metric.Kind.NPS, Metric.Kind.RATE, Metric.Kind.VALUE
 MONTH, QUARTER = Metric.Period.MONTH, Metric.Period.QUARTER
@@ -242,18 +254,21 @@ def test_it_reads_up_as_better_by_default():
     assert (change.absolute, change.direction) == (2, "better")
 
 
-def test_it_averages_rates_and_values_over_the_years_readings():
-    values = [Decimal(10), Decimal(20), None, Decimal(30)]
+def test_it_compares_the_latest_reading_of_rates_and_values_and_keeps_the_years_mean_beside_it():
+    values = [Decimal(10), Decimal(20), Decimal(30), None]
     before, after = this_year_and_next(
         [metric("Trial-to-paid", kind=RATE, period=QUARTER, readings=quarterly(2018, value=values))],
         [metric("Trial-to-paid", kind=RATE, period=QUARTER, readings=quarterly(2019, value=[Decimal(25)] * 4))],
     )
     [change] = compare(before, after).metrics
-    assert (change.before, change.after, change.absolute) == (20, 25, 5)  # percentage points
-    assert change.before_figure.basis == "mean of 3 quarterly values in 2018"
+    assert (change.before, change.after, change.absolute) == (30, 25, -5)  # percentage points
+    assert change.before_figure.basis == "Q3 2018, the latest reading in 2018"
+    assert change.before_figure.latest == date(2018, 7, 1)
+    assert (change.before_figure.year_value, change.after_figure.year_value) == (20, 25)
+    assert change.before_figure.year_basis == "mean of 3 quarterly values in 2018"
 
 
-def test_it_compares_monthly_with_quarterly_on_yearly_figures_with_a_note():
+def test_it_compares_monthly_with_quarterly_on_the_latest_readings_with_a_note():
     before, after = this_year_and_next(
         [
             metric("Customers", pk=10, period=MONTH, readings=monthly(2018, total=[100] * 11 + [120], gained=[2] * 12)),
@@ -276,7 +291,9 @@ def test_it_compares_monthly_with_quarterly_on_yearly_figures_with_a_note():
     assert (customers.before, customers.after, customers.absolute) == (120, 160, 40)
     assert (customers.before_figure.gained, customers.after_figure.gained) == (24, 36)
     assert customers.basis == "total at the end of 2018 vs total at the end of 2019"
-    assert customers.note == "Customers: read monthly before and quarterly now, so it is compared on yearly figures."
+    assert (
+        customers.note == "Customers: read monthly before and quarterly now, so each year's latest reading is compared."
+    )
     assert (order_value.before, order_value.after) == (6, 9)
     assert "quarterly" in order_value.note
     assert customers.note in comparison.notes
@@ -323,7 +340,7 @@ def test_it_uses_the_latest_year_with_readings_when_the_audits_year_has_none():
 # --- NPS and conversions --------------------------------------------------------------------
 
 
-def test_it_computes_the_yearly_nps_from_the_summed_answers():
+def test_it_compares_the_latest_survey_and_keeps_the_yearly_nps_from_the_summed_answers():
     before, after = this_year_and_next(
         [
             metric(
@@ -350,9 +367,16 @@ def test_it_computes_the_yearly_nps_from_the_summed_answers():
     )
     comparison = compare(before, after)
     assert comparison.nps is comparison.metrics[0]
-    assert (comparison.nps.before, comparison.nps.after, comparison.nps.absolute) == (-20, 60, 80)
+    # The key number is the latest survey's, as in the audit deck: Q2 2018 (−70), Q1 2019 (60).
+    assert (comparison.nps.before, comparison.nps.after, comparison.nps.absolute) == (-70, 60, 130)
     assert comparison.nps.direction == "better"
-    assert comparison.nps.basis == "yearly NPS from 2 surveys in 2018 vs yearly NPS from 1 survey in 2019"
+    assert comparison.nps.basis == (
+        "NPS of Q2 2018, the latest survey in 2018 vs NPS of Q1 2019, the latest survey in 2019"
+    )
+    # The whole year's NPS of the summed answers, where the year had more than one survey.
+    assert comparison.nps.before_figure.year_value == -20
+    assert comparison.nps.before_figure.year_basis == "yearly NPS from 2 surveys in 2018"
+    assert comparison.nps.after_figure.year_value is None
 
 
 def test_it_has_no_nps_when_only_one_audit_measures_it():
@@ -634,7 +658,9 @@ def test_it_gives_json_ready_data():
     assert data["before"]["workshop_date"] == "2018-11-05"
     assert data["metrics"][0]["after"] == 2.5
     assert data["metrics"][0]["relative"] == 1.0
-    assert data["metrics"][0]["after_figure"]["basis"] == "mean of 12 monthly values in 2019"
+    assert data["metrics"][0]["after_figure"]["basis"] == "Dec 2019, the latest reading in 2019"
+    assert data["metrics"][0]["after_figure"]["year_basis"] == "mean of 12 monthly values in 2019"
+    assert data["metrics"][0]["after_figure"]["latest"] == "2019-12-01"
     assert data["friction"]["reopened"][0]["before_row"]["due_date"] == "2018-06-01"
     assert data["friction"]["reopened"][0]["before_row"]["settled_by"] == "automation"
     assert data["teams"][0]["dropped"][0]["before_row"]["name"] == "Demo calls"
@@ -661,3 +687,42 @@ def test_a_rounding_speck_is_the_same_not_worse():
     assert direction(-0.000001, tolerance=0.005) == "same"
     assert direction(-0.01, tolerance=0.005) == "worse"
     assert direction(0.01, higher_is_better=False, tolerance=0.005) == "worse"
+
+
+# --- Last year's actions, as this year's audit reviewed them --------------------------------
+
+
+def reviewed(*statuses, carried_from=1):
+    """This year's audit with one action review per status, carried from last year's (pk 1) unless told otherwise."""
+    after = document(2019, pk=2, carried_from=carried_from)
+    reviews = [
+        ActionReview(pk=index, kind="friction", what=f"Row {index}", fix="Fix", status=status)
+        for index, status in enumerate(statuses)
+    ]
+    return document(2018, pk=1), replace(after, action_reviews=tuple(build_reviews(reviews)))
+
+
+def build_reviews(reviews):
+    audit = Audit(pk=2, flywheel=Flywheel(pk=1, organization=Organization(name="Acme"), name="Self-serve"))
+    return build(audit, strategies=[], metrics=[], teams=[], friction=[], assessment=[], reviews=reviews).action_reviews
+
+
+def test_it_counts_last_years_actions_by_how_this_year_reviewed_them():
+    before, after = reviewed("done", "done", "partly", "not_done", "dropped", "")
+    actions = compare(before, after).actions
+    assert [review.what for review in actions.reviews] == [f"Row {index}" for index in range(6)]
+    assert (actions.total, actions.done, actions.partly, actions.not_done, actions.dropped, actions.unreviewed) == (
+        6,
+        2,
+        1,
+        1,
+        1,
+        1,
+    )
+    data = as_data(compare(before, after))["actions"]
+    assert (data["done"], data["partly"], data["total"]) == (2, 1, 6)
+
+
+def test_it_leaves_out_reviews_of_an_audit_other_than_the_earlier_one():
+    before, after = reviewed("done", carried_from=7)
+    assert compare(before, after).actions.total == 0

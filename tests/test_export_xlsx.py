@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from io import BytesIO
 
@@ -161,21 +161,21 @@ def test_it_writes_one_metrics_row_per_reading_with_the_definition_repeated(book
     assert first["Kind"] == "Bucket (gained, lost, total)"
     assert first["Period type"] == "Month"
     assert first["Illustrative"] == "Yes"
-    assert first["Period"] == "2018-01"
+    assert first["Period"] == datetime(2018, 1, 1)  # a date, shown as "Jan 2018"
 
 
-def test_it_writes_canonical_period_text_for_months_quarters_and_years(audit):
+def test_it_writes_months_and_years_as_dates_and_quarters_as_text(audit):
     for name, period, start in (
         ("Monthly", Metric.Period.MONTH, date(2025, 3, 1)),
         ("Quarterly", Metric.Period.QUARTER, date(2025, 4, 1)),
         ("Yearly", Metric.Period.YEAR, date(2025, 1, 1)),
     ):
         ReadingFactory(metric=MetricFactory(audit=audit, name=name, period=period), period_start=start, total=1)
-    rows = values_of(reopen(xlsx.write(loaded(audit)))["Metrics"])
-    assert {row["Metric"]: row["Period"] for row in rows} == {
-        "Monthly": "2025-03",
-        "Quarterly": "2025-Q2",
-        "Yearly": "2025",
+    rows = rows_of(reopen(xlsx.write(loaded(audit)))["Metrics"])
+    assert {row["Metric"].value: (row["Period"].value, row["Period"].number_format) for row in rows} == {
+        "Monthly": (datetime(2025, 3, 1), "mmm yyyy"),
+        "Quarterly": ("2025-Q2", "General"),  # no number format shows a quarter
+        "Yearly": (datetime(2025, 1, 1), "yyyy"),
     }
 
 
@@ -190,14 +190,17 @@ def test_it_writes_a_metric_without_readings_as_one_row_with_no_period(audit):
 
 
 def test_it_formats_the_metrics_numbers(book):
-    row = rows_of(book["Metrics"])[0]
+    worksheet = book["Metrics"]
+    row = rows_of(worksheet)[0]
     assert row["Gained"].number_format == "#,##0"
     assert row["Total"].number_format == "#,##0"
     assert row["Net change"].number_format == "#,##0"
     assert row["NPS"].number_format == "0"
-    assert row["Value"].number_format == "#,##0.00"
-    assert row["Conversion from previous stage"].number_format == "0.0%"
-    assert row["Period"].number_format == "@"
+    assert row["Period"].number_format == "mmm yyyy"
+    # Empty cells are not written: their column holds the format, for them and for rows added later.
+    assert row["Value"].value is None
+    assert worksheet.column_dimensions[row["Value"].column_letter].number_format == "#,##0.00"
+    assert worksheet.column_dimensions[row["Conversion from previous stage"].column_letter].number_format == "0.0%"
 
 
 def test_it_writes_net_change_and_nps_as_live_formulas(book):
@@ -253,7 +256,8 @@ def test_it_writes_the_friction_rows_with_a_live_resolution_formula(book, demo_d
     assert rows[0]["Origin"].value == "External (customers, prospects)"
     assert rows[0]["Resolution"].data_type == "f"
     assert rows[0]["Resolution"].value == (
-        '=IF(AND(F2<>"",F2<>"No"),F2,IF(AND(G2<>"",G2<>"No"),G2,IF(AND(H2<>"",H2<>"No"),H2,"Open")))'
+        '=IF(AND(F2<>"",F2<>"No",F2<>"No"),F2,IF(AND(G2<>"",G2<>"No",G2<>"No"),G2,'
+        'IF(AND(H2<>"",H2<>"No",H2<>"No"),H2,"Open")))'
     )
 
 
@@ -282,7 +286,8 @@ def test_it_writes_the_trends_with_computed_values(book, demo_document):
     worksheet = book["Trends"]
     buckets = document.path_of(list(demo_document.metrics))
     assert [cell.value for cell in worksheet[1]][: len(buckets) + 1] == ["Period", *(m.name for m in buckets)]
-    assert worksheet["A2"].value == buckets[0].readings[0].label
+    assert worksheet["A2"].value == datetime.combine(buckets[0].readings[0].period_start, time())
+    assert worksheet["A2"].number_format == "mmm yyyy"
     assert worksheet["B2"].value == buckets[0].readings[0].total
     assert worksheet["B2"].number_format == "#,##0"
     conversion_column = len(buckets) + 3
@@ -315,7 +320,7 @@ def test_it_draws_no_chart_without_buckets(audit):
     assert reopen(xlsx.write(loaded(audit)))["Trends"]._charts == []
 
 
-def test_it_adds_dropdowns_of_labels_over_a_generous_range(book, demo_document):
+def test_it_adds_dropdowns_of_labels_over_whole_columns(book, demo_document):
     lists = book["Lists"]
 
     def dropdowns(sheet: str) -> dict[str, list]:
@@ -328,27 +333,27 @@ def test_it_adds_dropdowns_of_labels_over_a_generous_range(book, demo_document):
         return found
 
     stages = ["Attract", "Engage", "Delight"]
-    assert dropdowns("Strategy") == {"A2:A1000": stages}
+    assert dropdowns("Strategy") == {"A2:A1048576": stages}
     assert dropdowns("Metrics") == {
-        "A2:A1000": stages,
-        "C2:C1000": ["Bucket (gained, lost, total)", "Net Promoter Score", "Rate (%)", "Value"],
-        "E2:E1000": ["Month", "Quarter", "Year"],
-        "G2:G1000": ["Yes", "No"],
-        "H2:H1000": ["Yes", "No"],
+        "A2:A1048576": stages,
+        "C2:C1048576": ["Bucket (gained, lost, total)", "Net Promoter Score", "Rate (%)", "Value"],
+        "E2:E1048576": ["Month", "Quarter", "Year"],
+        "G2:G1048576": ["Yes", "No"],
+        "H2:H1048576": ["Yes", "No"],
     }
     assert dropdowns("Forces") == {
-        "A2:A1000": [team.name for team in demo_document.teams],
-        "E2:E1000": ["Our process", "The customer", "Both"],
-        "F2:F1000": stages,
+        "A2:A1048576": [team.name for team in demo_document.teams],
+        "E2:E1048576": ["Our process", "The customer", "Both"],
+        "F2:F1048576": stages,
     }
     assert dropdowns("Friction") == {
-        "C2:C1000": ["External (customers, prospects)", "Internal (metrics, processes)"],
-        "D2:D1000": stages,
+        "C2:C1048576": ["External (customers, prospects)", "Internal (metrics, processes)"],
+        "D2:D1048576": stages,
     }
-    assert dropdowns("Self-assessment") == {"B2:B1000": ["Yes", "No"]}
+    assert dropdowns("Self-assessment") == {"B2:B1048576": ["Yes", "No"]}
     assert dropdowns("Action review") == {
-        "A2:A1000": ["Friction", "Force"],
-        "F2:F1000": ["Done", "Partly done", "Not done", "Dropped"],
+        "A2:A1048576": ["Friction", "Force"],
+        "F2:F1048576": ["Done", "Partly done", "Not done", "Dropped"],
     }
 
 
@@ -539,7 +544,7 @@ def test_it_writes_the_action_review_as_an_editable_table_with_status_labels(car
     assert {row["For (friction/force)"] for row in rows} == {"Friction", "Force"}
     assert worksheet.tables["ActionReviewTable"].ref == f"A1:G{len(rows) + 1}"
     assert not worksheet.protection.sheet
-    assert rows_of(worksheet)[0]["Due date"].number_format == "yyyy-mm-dd"
+    assert worksheet.column_dimensions["E"].number_format == "yyyy-mm-dd"  # empty here: the column's format
 
 
 def test_it_writes_the_votes_of_each_friction_row_and_force_in_workshop_order(audit):

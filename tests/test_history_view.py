@@ -66,7 +66,7 @@ def test_it_follows_conversion_and_nps_across_the_years(demo_page):
     assert '<th scope="row">2018</th><td class="number">27.8%</td>' in conversion
     assert '<th scope="row">2019</th><td class="number">27.8%</td>' in conversion
     nps = figure(demo_page, "Promoters (Net Promoter Score)")
-    assert '<td class="number">+41</td>' in nps and '<td class="number">+48</td>' in nps
+    assert '<td class="number">+44</td>' in nps and '<td class="number">+51</td>' in nps
     assert nps.count('<svg class="chart chart-line"') == 1
 
 

@@ -5,6 +5,7 @@ from io import BytesIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -340,6 +341,34 @@ def test_it_reads_a_period_a_spreadsheet_turned_into_a_date(demo):
         set_cell(workbook["Metrics"], 2, "Period", datetime(2018, 1, 1))
 
     assert import_file(edited(content, change), audit.flywheel) == original
+
+
+def test_it_imports_periods_and_answers_as_older_workbooks_wrote_them(demo):
+    """Before periods were dates, a month was its text ("2018-01"); "No" was written as stored, in English."""
+    audit, original, content = demo
+
+    def change(workbook):
+        metrics = workbook["Metrics"]
+        [period] = [cell.column for cell in metrics[1] if cell.value == "Period"]
+        for (cell,) in metrics.iter_rows(min_row=2, min_col=period, max_col=period):
+            cell.value, cell.number_format = cell.value.strftime("%Y-%m"), "@"
+
+    assert import_file(edited(content, change), audit.flywheel) == original
+
+
+def test_a_vietnamese_workbook_shows_no_in_vietnamese_and_imports_it_back_as_no(demo):
+    audit, _original, _content = demo
+    Audit.objects.filter(pk=audit.pk).update(language="vi")
+    row = FrictionPoint.objects.filter(audit=audit).order_by("position").last()
+    row.automation, row.new_goal, row.restructure = NO, "Một mục tiêu chung", ""
+    row.save()
+    original = loaded(audit)
+    with translation.override("vi"):  # as exports.export writes every audit: in its language
+        content = export.write(original)
+    friction = load_workbook(BytesIO(content)).worksheets[4]
+    answers = [cell.value for row in friction.iter_rows(min_row=2, min_col=6, max_col=8) for cell in row]
+    assert "Không" in answers and NO not in answers
+    assert import_file(content, audit.flywheel) == original
 
 
 def test_it_ignores_the_computed_columns_and_the_output_sheets(demo):

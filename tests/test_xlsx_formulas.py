@@ -6,12 +6,12 @@ criteria past its limits) and puts user text where a spreadsheet evaluates it.
 
 import re
 import shutil
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 from openpyxl import load_workbook
 
-from audits import comparison, periods
+from audits import comparison
 from audits.exports import compare_xlsx, xlsx
 from audits.models import Stage
 
@@ -108,7 +108,7 @@ def test_conversions_compute_what_the_audit_shows(named_audit):
     book = reopen(xlsx.write(audit_document))
     rows = rows_of(book["Metrics"])
     expected = {
-        (conversion.to_metric, periods.period_input(rate.period_start, "month")): rate.rate
+        (conversion.to_metric, datetime.combine(rate.period_start, time())): rate.rate
         for conversion in audit_document.conversions
         for rate in conversion.rates
     }
@@ -151,7 +151,7 @@ def test_a_spreadsheet_computes_the_conversions_from_the_names_cells(named_audit
         if row["Metric"].value != NAMES[0]
     }
     expected = {
-        (conversion.to_metric, periods.period_input(rate.period_start, "month")): rate.rate
+        (conversion.to_metric, datetime.combine(rate.period_start, time())): rate.rate
         for conversion in audit_document.conversions
         for rate in conversion.rates
     }

@@ -1,47 +1,60 @@
 """The comparison workbook: two audits of a flywheel side by side, in numbers a spreadsheet can use.
 
 The Comparison sheet holds the figures — metrics with their change, conversions with their
-change in percentage points, how friction was settled each year — with native charts beside
-them. Forces changes, Friction changes and Strategy changes list the rows, one table each. Built
-with the audit workbook's helpers (xlsx.py): all user text goes through `put_text`, so none of it
-runs as a formula. Everything here is output: nothing is read back. Titles and labels are in the
-later audit's language (exports/__init__.py), Persian right to left (`apply_language`).
+change in percentage points, how friction was settled each year — one Excel table each, with
+native charts beside them. The changes are formulas over the two years' figures (=C5-B5), so
+the sheet stays right when someone corrects a figure. Forces changes, Friction changes and
+Strategy changes list the rows, one table each. This module declares the content; sheets.py lays
+it out (user text through `put_text`, so none of it runs as a formula). Everything here is
+output: nothing is read back. Titles and labels are in the later audit's language
+(exports/__init__.py), Persian right to left (`apply_language`).
 """
 
 from dataclasses import dataclass
 from io import BytesIO
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..comparison import BETTER, SAME, WORSE, Comparison, ConversionChange, FrictionChange, MetricChange
-from ..document import STAGE_LABELS, ForceRow, FrictionRow
-from .xlsx import (
+from ..comparison import (
+    BETTER,
+    FRICTION_GROUPS,
+    SAME,
+    WORSE,
+    Comparison,
+    ConversionChange,
+    FrictionChange,
+    MetricChange,
+)
+from ..document import OPEN_LABEL, SETTLING_LABELS, STAGE_LABELS, ForceRow, FrictionRow
+from ..guidance import Text
+from .sheets import (
     DATE,
-    HEADER_FILL,
-    HEADER_FONT,
+    FONT_NAME,
+    GENERAL,
     INTEGER,
-    LINE_HEIGHT,
-    MAX_ROW_HEIGHT,
     NOTE_FONT,
     SECTION_FONT,
+    TITLE_FONT,
     TOP,
-    WRAPPED,
+    CellStyles,
     Column,
+    Formatted,
+    Formula,
     SheetData,
-    _line_count,
-    _write_sheet,
     apply_language,
+    axis_titles,
     clean_text,
+    print_setup,
     put_text,
     valid_sheet_title,
+    write_block,
+    write_list_sheet,
 )
 
 COMPARISON, FORCES, FRICTION, STRATEGY = (
@@ -51,31 +64,32 @@ COMPARISON, FORCES, FRICTION, STRATEGY = (
     gettext_lazy("Strategy changes"),
 )
 
+RELATIVE, RATE, COUNT_CHANGE = "+0.0%;-0.0%;0.0%", "0.0%", "+0;-0;0"
 # Figures as their kind reads: buckets count, an NPS scores, a rate is stored in % (so its change is in points).
 FIGURE_FORMATS = {"bucket": INTEGER, "nps": "0.0", "rate": '0.0"%"', "value": "#,##0.00"}
-CHANGE_FORMATS = {
-    "bucket": "+#,##0;-#,##0;0",
-    "nps": "+0.0;-0.0;0.0",
-    "rate": '+0.0" pp";-0.0" pp";0.0" pp"',
-    "value": "+#,##0.00;-#,##0.00;0.00",
-}
-RELATIVE, RATE, POINTS, COUNT_CHANGE = "+0.0%;-0.0%;0.0%", "0.0%", '+0.00" pp";-0.00" pp";0.00" pp"', "+0;-0;0"
+
+
+def points_format(decimals: str) -> str:
+    """A change in percentage points, its unit in the workbook's language ("+1.5 pp", "+1,5 điểm %")."""
+    unit = _("pp").replace('"', "")
+    return f'+{decimals}" {unit}";-{decimals}" {unit}";{decimals}" {unit}"'
+
+
+def change_formats() -> dict[str, str]:
+    return {
+        "bucket": "+#,##0;-#,##0;0",
+        "nps": "+0.0;-0.0;0.0",
+        "rate": points_format("0.0"),
+        "value": "+#,##0.00;-#,##0.00;0.00",
+    }
+
 
 DIRECTIONS = {BETTER: gettext_lazy("Better"), WORSE: gettext_lazy("Worse"), SAME: gettext_lazy("Same")}
-DIRECTION_FONTS = {BETTER: Font(bold=True, color="1E7B4F"), WORSE: Font(bold=True, color="B03A2E")}
-STEPS = {
-    "automation": gettext_lazy("Automation"),
-    "new_goal": gettext_lazy("A new goal"),
-    "restructure": gettext_lazy("Restructuring"),
-    "open": gettext_lazy("Still open"),
+DIRECTION_FONTS = {
+    BETTER: Font(name=FONT_NAME, bold=True, color="1E7B4F"),
+    WORSE: Font(name=FONT_NAME, bold=True, color="B03A2E"),
 }
-FRICTION_GROUPS = {
-    "resolved": gettext_lazy("Resolved"),
-    "still_open": gettext_lazy("Still open"),
-    "reopened": gettext_lazy("Reopened"),
-    "new": gettext_lazy("New"),
-    "dropped": gettext_lazy("Dropped while open"),
-}
+STEPS = {**SETTLING_LABELS, "open": OPEN_LABEL}  # how friction was settled, as every renderer says it
 FORCE_LABELS = {
     "before": gettext_lazy("before"),
     "now": gettext_lazy("now"),
@@ -85,23 +99,30 @@ FORCE_LABELS = {
 }
 FORCE_FIELDS = tuple(FORCE_LABELS)
 
-# The Comparison sheet's columns: names in B, the two years' figures in D and E, their change in F.
-NAME, FIRST, SECOND, CHANGE = 2, 4, 5, 6
+# The Comparison sheet's blocks share their first columns: names in A, the two years' figures in B
+# and C, their change in D (a formula), the change as a fraction in E; notes wrap in I and J.
+NAME, FIRST, SECOND, CHANGE, RELATIVE_CHANGE = 1, 2, 3, 4, 5
 CHART_COLUMN = "M"
-WIDTHS = {1: 10, 2: 40, 3: 12, 4: 14, 5: 14, 6: 14, 7: 11, 8: 14, 9: 50, 10: 50}
-WRAPPED_COLUMNS = (9, 10)  # how the figures were made, and notes
+WIDTHS = [40, 14, 14, 14, 11, 14, 22, 22, 50, 50]
+
+# The changes, computed by the spreadsheet from the row's two figures: a formula, never a typed number.
+DIFFERENCE = Formula("={after}-{before}")
+POINTS = Formula("=({after}-{before})*100")  # rates are fractions: their difference in percentage points
+# As calculations.change: the difference over the size of the first figure, none from zero.
+FRACTION = Formula('=IF({before}=0,"",({after}-{before})/ABS({before}))')
 
 
 def write(comparison: Comparison) -> bytes:
     workbook = Workbook()
+    styles = CellStyles()
     worksheet = workbook.active
     worksheet.title = valid_sheet_title(COMPARISON)
-    _write_comparison(worksheet, comparison)
+    _write_comparison(worksheet, styles, comparison)
     before, after = years(comparison)
     for title, make in ((FORCES, _force_sheet), (FRICTION, _friction_sheet), (STRATEGY, _strategy_sheet)):
         sheet = make(comparison, before, after)
         sheet.title = valid_sheet_title(title, workbook.sheetnames)
-        _write_sheet(workbook, sheet, {})
+        write_list_sheet(workbook, styles, sheet)
     apply_language(workbook, comparison.after.language)
     workbook.properties.title = clean_text(f"{comparison.after.flywheel_name}: {before} → {after}")
     workbook.properties.creator = "Flywheel Audit"
@@ -129,176 +150,212 @@ def direction_text(change: MetricChange | ConversionChange, before: str, after: 
     return str(DIRECTIONS.get(change.direction, _("Not compared")))
 
 
-# --- The Comparison sheet -------------------------------------------------------------------------
+def _direction(change: MetricChange | ConversionChange, before: str, after: str) -> Formatted:
+    return Formatted(direction_text(change, before, after), font=DIRECTION_FONTS.get(change.direction))
+
+
+# --- The Comparison sheet: its blocks' columns and rows -------------------------------------------
 
 
 @dataclass
-class Writer:
-    """Writes the Comparison sheet top to bottom, one block after another."""
+class Block:
+    """One table of the Comparison sheet, under its section title; a note when it has nothing to compare."""
 
-    worksheet: Worksheet
-    row: int = 1
-    lines: int = 1  # the most lines a wrapped cell of this row takes
-
-    def next_row(self) -> None:
-        # Spreadsheets do not grow a row for wrapped text when the file sets no height.
-        if self.lines > 1:
-            self.worksheet.row_dimensions[self.row].height = min(LINE_HEIGHT * self.lines, MAX_ROW_HEIGHT)
-        self.row, self.lines = self.row + 1, 1
-
-    def cell(self, column: int, value, number_format: str = "", font: Font | None = None) -> Cell:
-        cell = self.worksheet.cell(row=self.row, column=column)
-        if isinstance(value, str | Promise):
-            put_text(cell, str(value))
-        elif value is not None:
-            cell.value = value
-        if number_format:
-            cell.number_format = number_format
-        if font is not None:
-            cell.font = font
-        cell.alignment = WRAPPED if column in WRAPPED_COLUMNS else TOP
-        if column in WRAPPED_COLUMNS:
-            self.lines = max(self.lines, _line_count(cell.value, WIDTHS[column]))
-        return cell
-
-    def header(self, titles: dict[int, str]) -> int:
-        for column, title in titles.items():
-            cell = self.cell(column, title, font=HEADER_FONT)
-            cell.fill, cell.alignment = HEADER_FILL, WRAPPED
-        self.next_row()
-        return self.row - 1
-
-    def section(self, title: str) -> None:
-        self.next_row()  # a blank row above each block
-        self.cell(1, title, font=SECTION_FONT)
-        self.next_row()
+    title: str
+    columns: tuple[Column, ...]
+    rows: list[dict]
+    table: str
+    note: str = ""
 
 
-def _write_comparison(worksheet: Worksheet, comparison: Comparison) -> None:
+def _figure_columns(name: Text, before: str, after: str, change: Text, number_format: str = "") -> tuple:
+    return (
+        Column("name", name),
+        Column("before", before, number_format),
+        Column("after", after, number_format),
+        Column("change", change),
+    )
+
+
+def metrics_block(comparison: Comparison, before: str, after: str) -> Block:
+    columns = (
+        *_figure_columns(_("Metric"), before, after, _("Change")),
+        Column("relative", _("Change %"), RELATIVE),
+        Column("direction", _("Direction")),
+        Column("stage", _("Stage")),
+        Column("unit", _("Unit")),
+        Column("basis", _("How compared"), wrap=True),
+        Column("note", _("Note"), wrap=True),
+    )
+    changes = [*comparison.metrics, *comparison.metrics_only_before, *comparison.metrics_only_after]
+    formats = change_formats()
+    rows = []
+    for change in changes:
+        figure, difference = FIGURE_FORMATS.get(change.kind, GENERAL), formats.get(change.kind, GENERAL)
+        was = _("(was: %(name)s)") % {"name": change.renamed_from}
+        rows.append(
+            {
+                "name": f"{change.name} {was}" if change.renamed_from else change.name,
+                "before": Formatted(change.before, figure),
+                "after": Formatted(change.after, figure),
+                "change": Formatted(DIFFERENCE, difference) if change.absolute is not None else None,
+                "relative": FRACTION if change.relative is not None else None,
+                "direction": _direction(change, before, after),
+                "stage": STAGE_LABELS.get(change.stage, change.stage),
+                "unit": change.unit,
+                "basis": change.basis,
+                "note": change.note,
+            }
+        )
+    note = "" if comparison.metrics else _("No metric is in both audits.")
+    return Block(_("Metrics"), columns, rows, "ComparisonMetrics", note)
+
+
+def conversions_block(comparison: Comparison, before: str, after: str) -> Block:
+    columns = (
+        *_figure_columns(_("Conversion"), before, after, _("Change (pp)"), RATE),
+        Column("relative", _("Change %"), RELATIVE),
+        Column("direction", _("Direction")),
+        Column("from", pgettext("a conversion's first bucket", "From")),
+        Column("to", pgettext("a conversion's second bucket", "To")),
+        Column("basis", _("How compared"), wrap=True),
+        Column("note", _("Note"), wrap=True),
+    )
+    points = points_format("0.00")
+    rows = [
+        {
+            "name": f"{change.from_metric} → {change.to_metric}",
+            "before": change.before,
+            "after": change.after,
+            "change": Formatted(POINTS, points) if change.points is not None else None,
+            "relative": FRACTION if change.points is not None else None,
+            "direction": _direction(change, before, after),
+            "from": change.from_metric,
+            "to": change.to_metric,
+            "basis": change.basis,
+            "note": change.note,
+        }
+        for change in comparison.conversions
+    ]
+    note = "" if rows else _("No conversions: they need bucket metrics in two stages or more.")
+    return Block(_("Conversion between stages"), columns, rows, "ComparisonConversions", note)
+
+
+def fix_mix_block(comparison: Comparison, before: str, after: str) -> Block:
+    columns = _figure_columns(_("Settled by"), before, after, _("Change"), INTEGER)
+    first, second = comparison.fix_mix
+    rows = [
+        {
+            "name": label,
+            "before": getattr(first, step),
+            "after": getattr(second, step),
+            "change": Formatted(DIFFERENCE, COUNT_CHANGE),
+            **({"font": SECTION_FONT} if step == "total" else {}),
+        }
+        for step, label in (*STEPS.items(), ("total", _("Sources of friction")))
+    ]
+    return Block(_("How friction was settled"), columns, rows, "ComparisonFixMix")
+
+
+# --- The Comparison sheet: laid out -----------------------------------------------------------------
+
+
+def _write_comparison(worksheet: Worksheet, styles: CellStyles, comparison: Comparison) -> None:
     before, after = years(comparison)
-    writer = Writer(worksheet)
-    _write_heading(writer, comparison)
-    metrics = _write_metrics(writer, comparison, before, after)
-    conversions = _write_conversions(writer, comparison, before, after)
-    fix_mix = _write_fix_mix(writer, comparison, before, after)
-    for column, width in WIDTHS.items():
+    row = _write_heading(worksheet, styles, comparison)
+    headers = {}
+    blocks = (metrics_block, conversions_block, fix_mix_block)
+    for block in (make(comparison, before, after) for make in blocks):
+        styles.apply(worksheet.cell(row=row + 1, column=NAME), font=SECTION_FONT)
+        put_text(worksheet.cell(row=row + 1, column=NAME), block.title)  # a blank row above each block
+        headers[block.table] = header = row + 2
+        row = write_block(worksheet, styles, block.columns, block.rows, header, block.table, WIDTHS)
+        if block.note:
+            styles.apply(worksheet.cell(row=row, column=NAME), font=NOTE_FONT)
+            put_text(worksheet.cell(row=row, column=NAME), block.note)
+            row += 1
+    for column, width in enumerate(WIDTHS, start=1):
         worksheet.column_dimensions[get_column_letter(column)].width = width
-    anchor = 2
-    for chart in (metrics, conversions, fix_mix):
-        if chart is not None:
-            worksheet.add_chart(chart, f"{CHART_COLUMN}{anchor}")
-            anchor += 20
+    charts = [
+        _metrics_chart(worksheet, comparison, headers["ComparisonMetrics"], before, after),
+        _conversions_chart(worksheet, comparison, headers["ComparisonConversions"], before, after),
+        _before_after_chart(
+            worksheet,
+            _("How friction was settled"),
+            "0",
+            headers["ComparisonFixMix"],
+            len(STEPS),
+            _("Settled by"),
+            _("Sources of friction"),
+        ),
+    ]
+    for index, chart in enumerate(chart for chart in charts if chart is not None):
+        worksheet.add_chart(chart, f"{CHART_COLUMN}{2 + 20 * index}")
+    worksheet.freeze_panes = "B1"  # the names stay in view
+    print_setup(worksheet, title_rows="")
 
 
-def _write_heading(writer: Writer, comparison: Comparison) -> None:
+def _write_heading(worksheet: Worksheet, styles: CellStyles, comparison: Comparison) -> int:
+    """The flywheel, both audits and the comparison's notes, a (label, text) line each; return the next row."""
     before, after = comparison.before, comparison.after
-    writer.cell(1, f"{after.flywheel_name}: {before.period_year} → {after.period_year}", font=Font(bold=True, size=14))
-    writer.next_row()
+    lines = [((f"{after.flywheel_name}: {before.period_year} → {after.period_year}", TITLE_FONT), ("", None))]
     for label, header in ((_("Before"), before), (_("After"), after)):
-        writer.cell(1, label, font=SECTION_FONT)
-        writer.cell(NAME, f"{header.title} ({header.period_year})")
-        writer.next_row()
+        lines.append(((label, SECTION_FONT), (f"{header.title} ({header.period_year})", None)))
     if not comparison.same_flywheel:
         names = {"before": before.flywheel_name, "after": after.flywheel_name}
-        writer.cell(NAME, _("Flywheels: %(before)s / %(after)s") % names)
-        writer.next_row()
-    for note in comparison.notes:
-        writer.cell(1, _("Note"), font=SECTION_FONT)
-        writer.cell(NAME, note, font=NOTE_FONT)
-        writer.next_row()
+        lines.append((("", None), (_("Flywheels: %(before)s / %(after)s") % names, None)))
+    lines += [((_("Note"), SECTION_FONT), (note, NOTE_FONT)) for note in comparison.notes]
+    for row, line in enumerate(lines, start=1):
+        for column, (text, font) in zip((NAME, FIRST), line, strict=True):
+            if text:
+                cell = worksheet.cell(row=row, column=column)
+                styles.apply(cell, GENERAL, TOP, font)
+                put_text(cell, text)
+    return len(lines) + 1
 
 
-def _write_metrics(writer: Writer, comparison: Comparison, before: str, after: str) -> BarChart | None:
-    changes = [*comparison.metrics, *comparison.metrics_only_before, *comparison.metrics_only_after]
-    writer.section(_("Metrics"))
-    titles = {1: _("Stage"), NAME: _("Metric"), 3: _("Unit"), FIRST: before, SECOND: after, CHANGE: _("Change")}
-    header = writer.header(titles | {7: _("Change %"), 8: _("Direction"), 9: _("How compared"), 10: _("Note")})
-    for change in changes:
-        _write_metric(writer, change, before, after)
+def _metrics_chart(worksheet: Worksheet, comparison: Comparison, header: int, before: str, after: str):
+    """The matched metrics' change in %, as horizontal bars (they come first in the block)."""
     if not comparison.metrics:
-        writer.cell(NAME, _("No metric is in both audits."), font=NOTE_FONT)
-        writer.next_row()
         return None
     title = _("Metrics: change from %(before)s to %(after)s") % {"before": before, "after": after}
-    chart = _bar_chart(title, "0%", horizontal=True)
-    rows = len(comparison.metrics)  # the matched metrics come first
-    chart.add_data(Reference(writer.worksheet, min_col=7, min_row=header, max_row=header + rows), titles_from_data=True)
-    chart.set_categories(Reference(writer.worksheet, min_col=NAME, min_row=header + 1, max_row=header + rows))
+    chart = _bar_chart(title, "0%", _("Metric"), _("Change %"), horizontal=True)
+    last = header + len(comparison.metrics)
+    chart.add_data(Reference(worksheet, min_col=RELATIVE_CHANGE, min_row=header, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(worksheet, min_col=NAME, min_row=header + 1, max_row=last))
     chart.legend = None
     return chart
 
 
-def _write_metric(writer: Writer, change: MetricChange, before: str, after: str) -> None:
-    figure, difference = FIGURE_FORMATS.get(change.kind, "General"), CHANGE_FORMATS.get(change.kind, "General")
-    was = _("(was: %(name)s)") % {"name": change.renamed_from}
-    name = f"{change.name} {was}" if change.renamed_from else change.name
-    writer.cell(1, STAGE_LABELS.get(change.stage, change.stage))
-    writer.cell(NAME, name)
-    writer.cell(3, change.unit)
-    writer.cell(FIRST, change.before, figure)
-    writer.cell(SECOND, change.after, figure)
-    writer.cell(CHANGE, change.absolute, difference)
-    writer.cell(7, change.relative, RELATIVE)
-    writer.cell(8, direction_text(change, before, after), font=DIRECTION_FONTS.get(change.direction))
-    writer.cell(9, change.basis)
-    writer.cell(10, change.note)
-    writer.next_row()
-
-
-def _write_conversions(writer: Writer, comparison: Comparison, before: str, after: str) -> BarChart | None:
-    writer.section(_("Conversion between stages"))
-    titles = {NAME: _("Conversion"), FIRST: before, SECOND: after, CHANGE: _("Change (pp)")}
-    header = writer.header(titles | {8: _("Direction"), 9: _("How compared"), 10: _("Note")})
-    for change in comparison.conversions:
-        writer.cell(NAME, f"{change.from_metric} → {change.to_metric}")
-        writer.cell(FIRST, change.before, RATE)
-        writer.cell(SECOND, change.after, RATE)
-        writer.cell(CHANGE, change.points, POINTS)
-        writer.cell(8, direction_text(change, before, after), font=DIRECTION_FONTS.get(change.direction))
-        writer.cell(9, change.basis)
-        writer.cell(10, change.note)
-        writer.next_row()
+def _conversions_chart(worksheet: Worksheet, comparison: Comparison, header: int, before: str, after: str):
     if not comparison.conversions:
-        writer.cell(NAME, _("No conversions: they need bucket metrics in two stages or more."), font=NOTE_FONT)
-        writer.next_row()
         return None
     title = _("Conversion between stages: %(before)s and %(after)s") % {"before": before, "after": after}
-    return _before_after_chart(writer, title, RATE, header)
+    rows = len(comparison.conversions)
+    return _before_after_chart(worksheet, title, RATE, header, rows, _("Conversion"), _("Conversion rate"))
 
 
-def _write_fix_mix(writer: Writer, comparison: Comparison, before: str, after: str) -> BarChart:
-    writer.section(_("How friction was settled"))
-    header = writer.header({NAME: _("Settled by"), FIRST: before, SECOND: after, CHANGE: _("Change")})
-    first, second = comparison.fix_mix
-    for step, label in (*STEPS.items(), ("total", _("Sources of friction"))):
-        font = SECTION_FONT if step == "total" else None
-        writer.cell(NAME, label, font=font)
-        writer.cell(FIRST, getattr(first, step), INTEGER, font)
-        writer.cell(SECOND, getattr(second, step), INTEGER, font)
-        writer.cell(CHANGE, getattr(second, step) - getattr(first, step), COUNT_CHANGE, font)
-        writer.next_row()
-    return _before_after_chart(writer, _("How friction was settled"), "0", header, rows=len(STEPS))
-
-
-def _before_after_chart(writer: Writer, title: str, number_format: str, header: int, rows: int | None = None):
-    """A clustered column chart of the block's two year columns, by the names in column B."""
-    last = header + (rows if rows is not None else writer.row - 1 - header)
-    chart = _bar_chart(title, number_format)
-    data = Reference(writer.worksheet, min_col=FIRST, max_col=SECOND, min_row=header, max_row=last)
+def _before_after_chart(
+    worksheet: Worksheet, title: str, number_format: str, header: int, rows: int, x_title: str, y_title: str
+) -> BarChart:
+    """A clustered column chart of the block's two year columns, by the names in column A."""
+    last = header + rows
+    chart = _bar_chart(title, number_format, x_title, y_title)
+    data = Reference(worksheet, min_col=FIRST, max_col=SECOND, min_row=header, max_row=last)
     chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(writer.worksheet, min_col=NAME, min_row=header + 1, max_row=last))
+    chart.set_categories(Reference(worksheet, min_col=NAME, min_row=header + 1, max_row=last))
+    chart.legend.position = "b"
     return chart
 
 
-def _bar_chart(title: str, number_format: str, horizontal: bool = False) -> BarChart:
+def _bar_chart(title: str, number_format: str, x_title: str, y_title: str, horizontal: bool = False) -> BarChart:
     chart = BarChart()
     chart.type = "bar" if horizontal else "col"
     chart.grouping = "clustered"
     chart.title = title
     chart.height, chart.width = 9, 18
     chart.y_axis.number_format = number_format
-    chart.x_axis.delete = False  # otherwise Excel hides the axes
-    chart.y_axis.delete = False
+    axis_titles(chart, x_title, y_title)
     return chart
 
 

@@ -1,302 +1,206 @@
-"""The slide deck: an audit as a 16:9 presentation for the people who were not in the room.
+"""The slide deck: an audit as a 16:9 presentation an executive can present as it is.
 
-Everything on the slides is native and editable: text, tables, charts and the flywheel drawn
-from shapes. python-pptx cannot measure text, so every table is split across slides by the
-estimates in `pptx_layout`, with its header repeated on each "(cont.)" slide.
+Every content slide's title is a message computed from the audit's figures, with the exercise as
+a small kicker above it; every slide has its number and a source line; the speaker notes are
+talking points. Everything is native and editable: text, tables, charts and the flywheel drawn
+from shapes. The slide toolkit — tables that continue across slides, fitted titles, notes, the
+language — is `slides`; this module declares what each slide says.
 
-The deck starts from python-pptx's own template, made 16:9 in code (`new_presentation`): no
-binary template to keep in step with the code. The audit's language — its tag, fonts and, for
-Persian, right-to-left text and tables — is applied to the finished deck by `pptx_language`.
+The whole deck is written in the audit's language (`write` makes it the active one): Vietnamese
+and Persian numbers, dates and month names, and Persian right to left.
 """
 
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
-from io import BytesIO
 
-from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from lxml.etree import SubElement
-from pptx import Presentation
-from pptx.chart.data import CategoryChartData
-from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
-from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
-from pptx.oxml.ns import qn
-from pptx.presentation import Presentation as PresentationType
+from django.utils.translation import gettext_lazy, ngettext, pgettext
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import PP_ALIGN
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
-from .. import calculations, guidance, periods
-from ..document import AuditDocument, Conversion, ForceRow, FrictionRow, MetricRow
-from . import pptx_language
+from .. import calculations
+from ..document import NOT_REVIEWED_LABEL, SETTLED_BY, AuditDocument, Conversion, ForceRow, FrictionRow, MetricRow
+from ..models import ActionReview
+from ..tables import is_no
 from . import pptx_layout as layout
-
-SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 × 7.5 in
-MARGIN = Inches(0.5)
-BODY_LEFT, BODY_TOP = MARGIN, Inches(1.3)
-BODY_WIDTH = SLIDE_WIDTH - 2 * MARGIN
-BODY_BOTTOM = SLIDE_HEIGHT - Inches(0.4)
-
-TITLE_SIZE, TABLE_SIZE, TEXT_SIZE, HEADING_SIZE, CALLOUT_SIZE, NOTES_SIZE = 28, 13, 13, 16, 14, 12
-MINIMUM_SIZE = 12  # nothing on a slide is set smaller
-
-STAGE_COLOURS = {
-    "attract": RGBColor(0xE0, 0x66, 0x3A),
-    "engage": RGBColor(0x2F, 0x7D, 0xD1),
-    "delight": RGBColor(0x2E, 0x9E, 0x6B),
-}
-DARK = RGBColor(0x2D, 0x3E, 0x50)
-MUTED = RGBColor(0x5F, 0x6B, 0x7A)
-WHITE = RGBColor(0xFF, 0xFF, 0xFF)
-ALERT = RGBColor(0xB0, 0x3A, 0x2E)
-OPEN_FILL = RGBColor(0xFD, 0xEC, 0xC8)  # friction rows that no step has settled yet
-CENTRE_FILL = RGBColor(0xF2, 0xF2, 0xF2)
-
-# Characters XML cannot hold (python-pptx would show control characters as "_x0001_"): dropped.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-
-
-# --- Text: the one place it goes onto a slide ---------------------------------------------------
-
-
-A_P, A_PPR, A_DEF_RPR, A_R, A_RPR, A_T = (qn(tag) for tag in ("a:p", "a:pPr", "a:defRPr", "a:r", "a:rPr", "a:t"))
-A_SOLID_FILL, A_SRGB_CLR = qn("a:solidFill"), qn("a:srgbClr")
-
-
-@dataclass(frozen=True)
-class Run:
-    text: str
-    bold: bool = False
-    colour: RGBColor | None = None
-
-
-def clean(text: str) -> str:
-    """Return user text as a slide can hold it: one kind of line break, no control characters."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return CONTROL_CHARACTERS.sub("", text)
-
-
-def _write(frame, paragraphs: list[list[Run]], size: float, align: PP_ALIGN | None = None) -> None:
-    """Write paragraphs of runs into a text frame, giving every run its size.
-
-    The XML is built directly: python-pptx's property-by-property API costs most of a large
-    deck's time. The language, its fonts and its direction are set on the finished deck, by
-    `pptx_language.apply`.
-    """
-    body = frame._txBody
-    for old in body.findall(A_P):
-        body.remove(old)
-    points = str(round(size * 100))
-    for runs in paragraphs:
-        paragraph = SubElement(body, A_P)
-        properties = SubElement(paragraph, A_PPR)
-        if align is not None:
-            properties.set("algn", align.xml_value)
-        SubElement(properties, A_DEF_RPR, sz=points)  # the end-of-paragraph size, for empty lines
-        for part in runs:
-            if not part.text:
-                continue
-            run = SubElement(paragraph, A_R)
-            run_properties = SubElement(run, A_RPR, sz=points, b="1" if part.bold else "0")
-            if part.colour is not None:
-                SubElement(SubElement(run_properties, A_SOLID_FILL), A_SRGB_CLR, val=str(part.colour))
-            SubElement(run, A_T).text = part.text
-
-
-def _set_text(frame, text: str, size: float, bold: bool = False, colour: RGBColor | None = None, align=None) -> None:
-    """Write plain text, one paragraph per line."""
-    _write(frame, [[Run(line, bold, colour)] for line in clean(text).split("\n")], size, align)
-
-
-def _plain(runs: list[Run]) -> str:
-    return "".join(run.text for run in runs)
-
-
-def _clip(text: str, limit: int) -> str:
-    """Return at most `limit` characters of `text`, cut at a word, for the summary slide."""
-    text = " ".join(clean(text).split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "…"
-
+from . import slides
+from .slides import (
+    ALERT,
+    BODY_BOTTOM,
+    BODY_LEFT,
+    BODY_TOP,
+    BODY_WIDTH,
+    CALLOUT_SIZE,
+    CENTRE_FILL,
+    DARK,
+    MARGIN,
+    MINIMUM_SIZE,
+    MUTED,
+    SLIDE_HEIGHT,
+    SLIDE_WIDTH,
+    STAGE_COLOURS,
+    TEXT_SIZE,
+    WHITE,
+    ChartSpec,
+    Column,
+    Notes,
+    Panel,
+    Run,
+    TableRow,
+    clean,
+)
 
 # --- The deck -----------------------------------------------------------------------------------
 
 
-def new_presentation() -> PresentationType:
-    """Return python-pptx's default presentation made 16:9, its master and layouts widened to match."""
-    deck = Presentation()
-    scale = SLIDE_WIDTH / deck.slide_width
-    deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
-    shapes = [*deck.slide_master.shapes, *(shape for item in deck.slide_layouts for shape in item.shapes)]
-    for shape in shapes:
-        if shape._element.spPr.xfrm is not None:  # the rest inherit from the (already widened) master
-            shape.left, shape.width = Emu(round(shape.left * scale)), Emu(round(shape.width * scale))
-    # Every layout's title without a place of its own (Title Only among them) inherits this one.
-    title = next(
-        shape for shape in deck.slide_master.placeholders if shape.placeholder_format.type == PP_PLACEHOLDER.TITLE
-    )
-    title.left, title.top, title.width, title.height = MARGIN, Inches(0.3), BODY_WIDTH, Inches(0.85)
-    return deck
-
-
 def write(document: AuditDocument) -> bytes:
-    """Return the audit as a .pptx file."""
-    deck = new_presentation()
-    _set_properties(deck, document)
-    _title_slide(deck, document)
-    _summary_slide(deck, document)
-    _flywheel_slide(deck, document)
-    _review_slides(deck, document)
-    _strategy_slides(deck, document)
-    _metric_slides(deck, document)
-    _force_slides(deck, document)
-    _friction_slides(deck, document)
-    _assessment_slides(deck, document)
-    _action_slides(deck, document)
-    pptx_language.apply(deck, document.header.language)
-    output = BytesIO()
-    deck.save(output)
-    return output.getvalue()
-
-
-def _set_properties(deck: PresentationType, document: AuditDocument) -> None:
+    """Return the audit as a .pptx file, in the audit's language."""
     header = document.header
-    properties = deck.core_properties
-    properties.title = clean(f"{header.flywheel_name} — {header.title}")[:255]
-    properties.author = properties.last_modified_by = "Flywheel Audit"
-    properties.subject = clean(header.organization_name)[:255]
-    properties.keywords = "flywheel audit"
-    properties.language = header.language
-    properties.revision = 1
-    properties.created = properties.modified = timezone.now().replace(tzinfo=None, microsecond=0)
+    with translation.override(header.language):
+        deck = slides.new_deck(slides.source_line(header.flywheel_name, header.title))
+        slides.set_properties(
+            deck.presentation,
+            f"{header.flywheel_name} — {header.title}",
+            header.organization_name,
+            "flywheel audit",
+        )
+        deck.presentation.core_properties.language = header.language
+        _title_slide(deck, document)
+        _summary_slide(deck, document)
+        _flywheel_slide(deck, document)
+        _review_slides(deck, document)
+        _strategy_slides(deck, document)
+        _metric_slides(deck, document)
+        _force_slides(deck, document)
+        _friction_slides(deck, document)
+        _assessment_slides(deck, document)
+        _action_slides(deck, document)
+        return deck.save()
 
 
-def _layout(deck: PresentationType, name: str):
-    return deck.slide_layouts.get_by_name(name)
+EXERCISE_1_STRATEGY = gettext_lazy("Exercise 1 — Go-to-market strategy")
+EXERCISE_1_METRICS = gettext_lazy("Exercise 1 — Metrics")
+EXERCISE_1_CHARTS = gettext_lazy("Exercise 1 — Metrics over time")
+EXERCISE_2 = gettext_lazy("Exercise 2 — Forces")
+EXERCISE_3_FRICTION = gettext_lazy("Exercise 3 — Friction")
+EXERCISE_3_ASSESSMENT = gettext_lazy("Exercise 3 — Self-assessment")
+ACTIONS = gettext_lazy("Action items")
+SUMMARY = gettext_lazy("Executive summary")
+FLYWHEEL = gettext_lazy("The flywheel")
+REVIEW = gettext_lazy("Action review: last audit's action items")
 
 
-def _content_slide(deck: PresentationType, title: str, notes: Iterable[str] = ()) -> Slide:
-    slide = deck.slides.add_slide(_layout(deck, "Title Only"))
-    _fit_title(slide.shapes.title, title, TITLE_SIZE, 18, PP_ALIGN.LEFT)
-    _notes(slide, notes)
-    return slide
+def _illustrative(metrics: Iterable[MetricRow | None]) -> bool:
+    return any(metric is not None and metric.illustrative and metric.readings for metric in metrics)
 
 
-def _fit_title(shape, text: str, largest: float, smallest: float, align=None) -> None:
-    """Set a title placeholder's text at the largest size that fits it, cut short if even the smallest does not."""
-    text = " ".join(clean(text).split())
-    # The template's placeholders keep PowerPoint's default insets: 0.1 in at the sides, 0.05 in above and below.
-    width, height = layout.points(shape.width) - 14.4, layout.points(shape.height) - 7.2
-    size = layout.fitting_size(text, width, height, largest, smallest)
-    shape.text_frame.word_wrap = True
-    _set_text(shape.text_frame, layout.shorten(text, width, height, size), size, True, DARK, align)
+def _step(conversion: Conversion) -> str:
+    """ "Website visitors → Free users", the arrow pointing the way the text reads."""
+    return f"{conversion.from_metric} {slides.arrow()} {conversion.to_metric}"
 
 
-def _notes(slide: Slide, step_keys: Iterable[str]) -> None:
-    """Put each step's guidance in the speaker notes: what to do, and the questions to ask the room."""
-    parts = []
-    for key in step_keys:
-        step = guidance.step(key)
-        parts.append("\n".join([str(step.title), str(step.intro), _("Questions to ask:")]))
-        parts.append("\n".join(f"• {question}" for question in step.questions))
-    if parts:
-        _set_text(slide.notes_slide.notes_text_frame, "\n".join(parts), NOTES_SIZE)
+def _conversion_period(conversion: Conversion, document: AuditDocument) -> str:
+    metric = next((m for m in document.metrics if m.name == conversion.to_metric), None)
+    known = [rate for rate in conversion.rates if rate.rate is not None]
+    if not known:
+        return ""
+    return slides.period_text(known[-1].period_start, metric.period if metric else "month")
 
 
-def _text_box(slide: Slide, left, top, width, height, paragraphs: list[list[Run]], size: float, align=None):
-    box = slide.shapes.add_textbox(left, top, width, height)
-    frame = box.text_frame
-    frame.word_wrap = True
-    frame.auto_size = MSO_AUTO_SIZE.NONE
-    for side in ("margin_left", "margin_right"):
-        setattr(frame, side, Pt(layout.CELL_MARGIN_X))
-    frame.margin_top = frame.margin_bottom = Pt(layout.CELL_MARGIN_Y)
-    _write(frame, paragraphs, size, align)
-    return box
+# --- Where the flywheel loses momentum ------------------------------------------------------------
 
 
-def _message(slide: Slide, text: str, top=BODY_TOP) -> None:
-    """A sentence where a section has nothing yet, saying what is missing."""
-    _text_box(slide, BODY_LEFT, top, BODY_WIDTH, Inches(1.2), [[Run(text, colour=MUTED)]], 18)
+@dataclass(frozen=True)
+class Momentum:
+    """A step's latest conversion against its own average: how much it is losing, in points."""
+
+    conversion: Conversion
+    latest: float
+    average: float
+
+    @property
+    def points(self) -> float:
+        return (self.latest - self.average) * 100
+
+    @property
+    def relative(self) -> float:
+        return (self.latest - self.average) / self.average if self.average else 0.0
 
 
-def _date(day: date | None) -> str:
-    return f"{day.day} {periods.MONTH_NAMES[day.month - 1]} {day.year}" if day else calculations.MISSING
+def momenta(document: AuditDocument) -> list[Momentum]:
+    return [
+        Momentum(conversion, conversion.latest, conversion.average)
+        for conversion in document.conversions
+        if conversion.comparable and conversion.latest is not None and conversion.average is not None
+    ]
+
+
+def losing_most(document: AuditDocument) -> Momentum | None:
+    """The step whose latest conversion fell furthest below its own average, relative to it.
+
+    Not the lowest raw rate: that is always the top of the funnel. None when no step is below its average.
+    """
+    falling = [momentum for momentum in momenta(document) if momentum.relative < -1e-9]
+    return min(falling, key=lambda momentum: momentum.relative) if falling else None
+
+
+def _momentum_title(document: AuditDocument) -> str | None:
+    losing = losing_most(document)
+    if losing is not None:
+        return _("%(step)s loses most momentum: %(latest)s in %(period)s, %(change)s on its average") % {
+            "step": _step(losing.conversion),
+            "latest": slides.percent(losing.latest),
+            "period": _conversion_period(losing.conversion, document),
+            "change": slides.points(losing.points),
+        }
+    steps = momenta(document)
+    if steps:
+        lowest = min(steps, key=lambda momentum: momentum.latest)
+        return _("Every step converts at or above its average; the lowest rate is %(step)s at %(latest)s") % {
+            "step": _step(lowest.conversion),
+            "latest": slides.percent(lowest.latest),
+        }
+    return None
 
 
 # --- 1. Title -----------------------------------------------------------------------------------
 
 
-def _title_slide(deck: PresentationType, document: AuditDocument) -> None:
+def _title_slide(deck: slides.Deck, document: AuditDocument) -> None:
     header = document.header
-    slide = deck.slides.add_slide(_layout(deck, "Title Slide"))
+    slide = deck.slides.add_slide(deck.layout("Title Slide"))
     title, subtitle = slide.placeholders[0], slide.placeholders[1]
-    _fit_title(title, header.title, 40, 20, PP_ALIGN.CENTER)
+    slides.fit_title(title, header.title, 40, 20, PP_ALIGN.CENTER)
     when = (
         _("Workshop of %(date)s · audit year %(year)s")
-        % {"date": _date(header.workshop_date), "year": header.period_year}
+        % {"date": slides.date_text(header.workshop_date), "year": header.period_year}
         if header.workshop_date
         else _("Audit year %(year)s") % {"year": header.period_year}
     )
     lines = [
-        [Run(_("Flywheel: %(name)s") % {"name": _clip(header.flywheel_name, 120)}, True, DARK)],
-        [Run(_clip(header.organization_name, 120), colour=MUTED)],
+        [Run(_("Flywheel: %(name)s") % {"name": slides.clip(header.flywheel_name, 120)}, True, DARK)],
+        [Run(slides.clip(header.organization_name, 120), colour=MUTED)],
         [Run(when, colour=MUTED)],
     ]
-    _write(subtitle.text_frame, lines, 20, PP_ALIGN.CENTER)
+    slides.write_runs(subtitle.text_frame, lines, 20, PP_ALIGN.CENTER)
     band_width = SLIDE_WIDTH // 3
     for index, colour in enumerate(STAGE_COLOURS.values()):
+        left = slides.mirror(index * band_width, band_width)
         bar = slide.shapes.add_shape(
-            MSO_SHAPE.RECTANGLE, Emu(index * band_width), SLIDE_HEIGHT - Inches(0.25), band_width, Inches(0.25)
+            MSO_SHAPE.RECTANGLE, Emu(left), SLIDE_HEIGHT - Inches(0.25), band_width, Inches(0.25)
         )
-        _fill(bar, colour)
-
-
-def _fill(shape, colour: RGBColor, line: RGBColor | None = None) -> None:
-    shape.fill.solid()
-    shape.fill.fore_color.rgb = colour
-    if line is None:
-        shape.line.fill.background()
-    else:
-        shape.line.color.rgb = line
-    # No theme style: its shadow and outline would come back in LibreOffice, whatever is set here.
-    style = shape._element.find(qn("p:style"))
-    if style is not None:
-        shape._element.remove(style)
+        slides.fill(bar, colour)
+    # The title slide's number and source line sit above the stage bands.
+    slides.footer(deck, slide)
+    for shape in list(slide.shapes)[-2:]:
+        shape.top = SLIDE_HEIGHT - Inches(0.7)
 
 
 # --- 2. Executive summary -----------------------------------------------------------------------
-
-SETTLED_BY = {
-    "automation": gettext_lazy("automation"),
-    "new_goal": gettext_lazy("a new goal"),
-    "restructure": gettext_lazy("restructuring"),
-}
-
-
-def _figure(metric: MetricRow, value) -> str:
-    """A metric's value as people read it: "12,300 visitors", "44.2", "46%"."""
-    if value is None:
-        return calculations.MISSING
-    digits = 0 if metric.kind == "bucket" or float(value) == int(value) else 1
-    number = calculations.format_number(value, digits)
-    if metric.kind == "nps" or not metric.unit:
-        return number
-    return number + metric.unit if metric.unit == "%" else f"{number} {metric.unit}"
-
-
-def _change(metric: MetricRow) -> str:
-    change = metric.latest_change
-    if change is None:
-        return calculations.MISSING
-    return calculations.signed(change, 0 if metric.kind == "bucket" or change == int(change) else 1)
 
 
 def _key_number(stage) -> list[Run]:
@@ -304,82 +208,185 @@ def _key_number(stage) -> list[Run]:
     metric = stage.metric
     if metric is None:
         return [label, Run(" · " + _("no key metric yet"), colour=MUTED)]
-    runs = [label, Run(f" · {_clip(metric.name, 60)}: "), Run(_figure(metric, metric.latest_value), True)]
+    figure = slides.key_figure(metric)
+    runs = [label, Run(f" · {slides.clip(metric.name, 40)}: "), Run(figure.text, True)]
     if metric.latest:
-        runs.append(Run(f" ({metric.latest.label}, {_change(metric)})", colour=MUTED))
+        runs.append(Run(f" ({figure.basis}, {slides.change_text(metric)})", colour=MUTED))
     return runs
 
 
-def _conversion_line(conversion: Conversion, weakest: Conversion | None) -> list[Run]:
-    runs = [Run(_clip(conversion.label, 90) + ": ")]
+def _conversion_line(conversion: Conversion, losing: Momentum | None) -> list[Run]:
+    runs = [Run(slides.clip(_step(conversion), 90) + ": ")]
     if not conversion.comparable:
         return [*runs, Run(_("not comparable: the two metrics use different periods"), colour=MUTED)]
     runs += [
-        Run(calculations.percent(conversion.latest) + " " + _("latest"), True),
-        Run(", " + calculations.percent(conversion.average) + " " + _("on average")),
+        Run(slides.percent(conversion.latest) + " " + _("latest"), True),
+        Run(", " + slides.percent(conversion.average) + " " + _("on average")),
     ]
-    if conversion is weakest:
+    if losing is not None and conversion is losing.conversion:
         runs.append(Run(" — " + _("loses most momentum"), True, ALERT))
     return runs
 
 
+def settled_label(row: FrictionRow) -> str:
+    return str(SETTLED_BY[row.settled_by])
+
+
 def _friction_line(row: FrictionRow) -> list[Run]:
-    runs = [Run(_clip(row.source, 90))]
+    runs = [Run(slides.clip(row.source, 90))]
     if row.is_open:
         return [*runs, Run(" — " + _("open"), True, ALERT)]
     return [
         *runs,
-        Run(" → " + _("by %(step)s: ") % {"step": SETTLED_BY[row.settled_by]}, True),
-        Run(_clip(row.fix, 90)),
+        Run(f" {slides.arrow()} " + _("by %(step)s: ") % {"step": settled_label(row)}, True),
+        Run(slides.clip(row.fix, 90)),
     ]
 
 
-def _friction_count(document: AuditDocument) -> list[Run]:
-    settled = {step: sum(1 for row in document.friction if row.settled_by == step) for step in SETTLED_BY}
-    parts = ", ".join(f"{count} " + _("by %(step)s") % {"step": SETTLED_BY[step]} for step, count in settled.items())
-    return [
-        Run(
-            _("%(total)s sources: %(settled)s settled (%(parts)s), %(open)s open.")
-            % {
-                "total": len(document.friction),
-                "settled": len(document.friction) - len(document.open_friction),
-                "parts": parts,
-                "open": len(document.open_friction),
-            },
-            colour=MUTED,
-        )
-    ]
-
-
-def _action_line(item) -> list[Run]:
-    owner = item.owner or _("no owner yet")
-    # Not inside an f-string: xgettext (makemessages) does not find calls there.
-    due = ", " + _("due %(date)s") % {"date": _date(item.due_date)} if item.due_date else ""
-    return [Run(_clip(item.fix, 100)), Run(f" — {_clip(owner, 40)}{due}", True, DARK)]
+def friction_message(friction: list[FrictionRow] | tuple[FrictionRow, ...]) -> str:
+    """ "7 friction sources, all settled: 2 by automation, 2 by a new goal, 3 by restructuring"."""
+    total, open_count = len(friction), sum(1 for row in friction if row.is_open)
+    counts = [(step, sum(1 for row in friction if row.settled_by == step)) for step in SETTLED_BY]
+    parts = ", ".join(
+        _("%(count)s by %(step)s") % {"count": count, "step": SETTLED_BY[step]} for step, count in counts if count
+    )
+    if not total:
+        return _("No friction identified yet")
+    if not open_count:
+        return ngettext(
+            "%(total)s friction source, settled: %(parts)s",
+            "%(total)s friction sources, all settled: %(parts)s",
+            total,
+        ) % {"total": total, "parts": parts}
+    if open_count == total:
+        return ngettext(
+            "%(total)s friction source, still open", "%(total)s friction sources, all still open", total
+        ) % {"total": total}
+    return _("%(total)s friction sources, %(open)s still open; settled: %(parts)s") % {
+        "total": total,
+        "open": open_count,
+        "parts": parts,
+    }
 
 
 @dataclass(frozen=True)
-class Panel:
-    heading: str
-    items: list[list[Run]]
-    empty: str  # what is missing when there are no items
-    hidden: int = 0  # items left out before the panel, to count in its "+ N more"
-    share: float = 1.0  # the most of the column's height it may take
+class Action:
+    kind: str
+    what: str
+    fix: str
+    owner: str
+    due_date: object
+    votes: int
 
 
-def _summary_slide(deck: PresentationType, document: AuditDocument) -> None:
-    slide = _content_slide(deck, _("Executive summary"), ["summary"])
-    weakest = document.weakest_conversion
-    actions = document.action_items
-    friction = [_friction_count(document)] if document.friction else []
-    friction += [_friction_line(row) for row in document.friction]
+def actions_of(document: AuditDocument) -> list[Action]:
+    """The action items (document.action_items), each with the votes its row got in the workshop."""
+    votes = {("friction", row.source): row.votes for row in document.friction}
+    votes.update({("force", force.name): force.votes for force in document.forces})
+    return [
+        Action(item.kind, item.what, item.fix, item.owner, item.due_date, votes.get((item.kind, item.what), 0))
+        for item in document.action_items
+    ]
+
+
+def top_actions(document: AuditDocument) -> list[Action]:
+    """The actions ordered by due date (undated last), then by votes."""
+    return sorted(actions_of(document), key=lambda item: (item.due_date is None, item.due_date or 0, -item.votes))
+
+
+def _action_line(item: Action) -> list[Run]:
+    owner = Run(slides.clip(item.owner, 40), True, DARK) if item.owner else Run(_("no owner yet"), True, ALERT)
+    due = ", " + _("due %(date)s") % {"date": slides.date_text(item.due_date)} if item.due_date else ""
+    return [Run(slides.clip(item.fix, 100) + " — "), owner, Run(due, True, DARK)]
+
+
+def the_ask(document: AuditDocument) -> list[str]:
+    """What the team needs decided, from what the audit leaves open."""
+    asks = []
+    open_count = len(document.open_friction)
+    if open_count:
+        asks.append(
+            ngettext(
+                "how to settle the %(count)s open friction source, and who owns it",
+                "how to settle the %(count)s open friction sources, and who owns each",
+                open_count,
+            )
+            % {"count": open_count}
+        )
+    losing = losing_most(document)
+    if losing is not None:
+        asks.append(_("who works on %(step)s, the step losing most momentum") % {"step": _step(losing.conversion)})
+    actions = actions_of(document)
+    unowned = sum(1 for item in actions if not item.owner)
+    undated = sum(1 for item in actions if not item.due_date)
+    if unowned:
+        asks.append(
+            ngettext("an owner for %(count)s action", "owners for %(count)s actions", unowned) % {"count": unowned}
+        )
+    if undated:
+        asks.append(
+            ngettext("a due date for %(count)s action", "due dates for %(count)s actions", undated) % {"count": undated}
+        )
+    return asks
+
+
+def _summary_title(document: AuditDocument) -> str:
+    title = _momentum_title(document)
+    if title:
+        return title
+    if document.friction:
+        return friction_message(document.friction)
+    return _("%(metrics)s metrics, %(friction)s friction sources and %(actions)s actions so far") % {
+        "metrics": len(document.metrics),
+        "friction": len(document.friction),
+        "actions": len(document.action_items),
+    }
+
+
+def _summary_slide(deck: slides.Deck, document: AuditDocument) -> None:
+    title = _summary_title(document)
+    asks = the_ask(document)
+    notes = Notes(
+        _("%(title)s. The key number of each stage, where the wheel loses momentum, the friction and the actions.")
+        % {"title": title},
+        (
+            _("Which of these decisions can we take today?"),
+            _("Is each stage's key number the one we steer by?"),
+        ),
+    )
+    # The conversions come from every bucket metric, not only the stages' key metrics.
+    slide = slides.content_slide(deck, title, str(SUMMARY), notes, illustrative=_illustrative(document.metrics))
+    losing = losing_most(document)
+    friction = sorted(document.friction, key=lambda row: not row.is_open)  # open first, then settled
+    actions = top_actions(document)
+    gap = Inches(0.4)
+    width = (BODY_WIDTH - gap) // 2
+    ask_text = [Run(_("To decide: "), True, WHITE)]
+    ask_text.append(
+        Run(
+            "; ".join(asks) + "." if asks else _("confirm the plan: every action has an owner and a due date."),
+            colour=WHITE,
+        )
+    )
+    ask_height = _emu_height(slides.plain(ask_text), BODY_WIDTH, TEXT_SIZE + 1)
+    bottom = BODY_BOTTOM - ask_height - Inches(0.1)
+    key_numbers = Panel(_("Key numbers"), [_key_number(stage) for stage in document.stages], _("No metrics yet."))
     left = [
-        Panel(_("Key numbers"), [_key_number(stage) for stage in document.stages], _("No metrics yet."), share=0.3),
+        key_numbers,
         Panel(
             _("Conversion between stages"),
-            [_conversion_line(conversion, weakest) for conversion in document.conversions],
+            [_conversion_line(conversion, losing) for conversion in document.conversions],
             _("No conversions yet: they need bucket metrics with readings in two stages or more."),
-            share=0.5,
+        ),
+    ]
+    right = [
+        Panel(
+            _("Friction and how it will be fixed"),
+            [[Run(friction_message(document.friction) + ".", colour=MUTED)]] + [_friction_line(row) for row in friction]
+            if friction
+            else [],
+            _("No friction identified yet."),
+            share=0.6,
         ),
         Panel(
             _("Top actions"),
@@ -388,53 +395,26 @@ def _summary_slide(deck: PresentationType, document: AuditDocument) -> None:
             hidden=max(0, len(actions) - 5),
         ),
     ]
-    right = [Panel(_("Friction and how it will be fixed"), friction, _("No friction identified yet."))]
-    gap = Inches(0.4)
-    width = (BODY_WIDTH - gap) // 2
     for column_left, panels in ((BODY_LEFT, left), (BODY_LEFT + width + gap, right)):
         top = BODY_TOP
         for panel in panels:
-            top += _panel(slide, column_left, top, width, (BODY_BOTTOM - top) * panel.share, panel)
+            top += slides.panel(slide, column_left, top, width, (bottom - top) * panel.share, panel)
+    box = slides.text_box(slide, BODY_LEFT, bottom + Inches(0.05), BODY_WIDTH, ask_height, [ask_text], TEXT_SIZE + 1)
+    box.name = "The ask"
+    slides.fill(box, DARK)
 
 
-def _panel(slide: Slide, left, top, width, height, panel: Panel) -> int:
-    """Add the panel's heading and as many of its items as fit in the box; return the height used (EMU)."""
-    heading, items, empty, hidden = panel.heading, panel.items, panel.empty, panel.hidden
+def _emu_height(text: str, width: int, size: float) -> int:
     inner = layout.points(width) - 2 * layout.CELL_MARGIN_X
-    room = layout.points(height) - 2 * layout.CELL_MARGIN_Y - 6  # a little air below the panel
-    spacing = 4  # points after each paragraph
-    paragraphs = [[Run(heading, True, DARK)]]
-    used = layout.text_height(heading, inner, HEADING_SIZE) + spacing
-    if not items:
-        items = [[Run(empty, colour=MUTED)]]
-    more_height = layout.text_height("+ 999", inner, TEXT_SIZE) + spacing
-    shown = []
-    for index, item in enumerate(items):
-        needed = layout.text_height(_plain(item), inner, TEXT_SIZE) + spacing
-        last = index == len(items) - 1 and not hidden
-        if used + needed + (0 if last else more_height) > room:
-            break
-        shown.append(item)
-        used += needed
-    hidden += len(items) - len(shown)
-    if hidden:
-        shown.append([Run(_("+ %(count)s more on the following slides") % {"count": hidden}, colour=MUTED)])
-        used += more_height
-    box = _text_box(slide, left, top, width, height, [], TEXT_SIZE)
-    frame = box.text_frame
-    _write(frame, [*paragraphs, *shown], TEXT_SIZE)
-    frame.paragraphs[0].runs[0].font.size = Pt(HEADING_SIZE)
-    for paragraph in frame.paragraphs:
-        paragraph.space_after = Pt(spacing)
-    box.height = Emu(min(int(height), round((used + 2 * layout.CELL_MARGIN_Y + 6) * layout.EMU_PER_POINT)))
-    return box.height
+    return Emu(math.ceil((layout.text_height(text, inner, size) + 2 * layout.CELL_MARGIN_Y + 2) * layout.EMU_PER_POINT))
 
 
 # --- 3. The flywheel ----------------------------------------------------------------------------
 
-RING_CENTRE = (Inches(3.55), Inches(4.3))
+RING_CENTRE = (Inches(3.55), Inches(4.25))
 RING_RADIUS, RING_THICKNESS = Inches(2.6), Inches(0.8)
 GAP_DEGREES = 4
+RING_LABEL_SIZE = 18
 
 
 def _arc_angle(degrees: float) -> float:
@@ -446,63 +426,125 @@ def _arc_angle(degrees: float) -> float:
     return (degrees % 360) * 0.6
 
 
-def _flywheel_slide(deck: PresentationType, document: AuditDocument) -> None:
-    slide = _content_slide(deck, _("The flywheel"), ["summary"])
-    cx, cy = RING_CENTRE
+def _flywheel_title(document: AuditDocument) -> str:
     stages = document.stages
+    open_total = sum(stage.open_friction for stage in stages)
+    if open_total:
+        most = max(stages, key=lambda stage: stage.open_friction)
+        return _("%(stage)s holds most open friction: %(count)s of %(total)s open sources") % {
+            "stage": most.label,
+            "count": most.open_friction,
+            "total": open_total,
+        }
+    forces = sum(stage.forces for stage in stages)
+    return ngettext(
+        "No open friction at any stage; %(forces)s force keeps the wheel turning",
+        "No open friction at any stage; %(forces)s forces keep the wheel turning",
+        forces,
+    ) % {"forces": forces}
+
+
+def _flywheel_slide(deck: slides.Deck, document: AuditDocument) -> None:
+    stages = document.stages
+    title = _flywheel_title(document)
+    notes = Notes(
+        _("%(title)s. Each stage with its approach, key number, open friction and forces.") % {"title": title},
+        (_("Where does the wheel slow down, and what would speed it up?"),),
+    )
+    slide = slides.content_slide(
+        deck, title, str(FLYWHEEL), notes, illustrative=_illustrative(stage.metric for stage in stages)
+    )
+    cx, cy = _ring_centre()
     span = 360 / max(1, len(stages))
     for index, stage in enumerate(stages):
         start = 270 + index * span + GAP_DEGREES / 2  # the first stage starts at twelve o'clock
         end = start + span - GAP_DEGREES
         colour = STAGE_COLOURS.get(stage.stage, DARK)
-        arc = slide.shapes.add_shape(
+        group = slide.shapes.add_group_shape()
+        group.name = f"Segment {stage.label}"
+        arc = group.shapes.add_shape(
             MSO_SHAPE.BLOCK_ARC, cx - RING_RADIUS, cy - RING_RADIUS, 2 * RING_RADIUS, 2 * RING_RADIUS
         )
         arc.name = f"Stage {stage.label}"
         arc.adjustments[0] = _arc_angle(start)
         arc.adjustments[1] = _arc_angle(end)
         arc.adjustments[2] = RING_THICKNESS / (2 * RING_RADIUS)
-        _fill(arc, colour)
-        _ring_label(slide, stage.label, start + (span - GAP_DEGREES) / 2)
-        _arrow_head(slide, end - 6)
+        slides.fill(arc, colour)
+        _ring_label(group, stage.label, start + (span - GAP_DEGREES) / 2, span - GAP_DEGREES)
+        _arrow_head(group, end - 6)
         _stage_callout(slide, stage, index)
     centre = RING_RADIUS - RING_THICKNESS - Inches(0.25)
     hub = slide.shapes.add_shape(MSO_SHAPE.OVAL, cx - centre, cy - centre, 2 * centre, 2 * centre)
-    _fill(hub, CENTRE_FILL)
+    slides.fill(hub, CENTRE_FILL)
     hub.text_frame.word_wrap = True
-    _set_text(hub.text_frame, _("Customers"), 22, True, DARK, PP_ALIGN.CENTER)
+    slides.set_text(hub.text_frame, _("Customers"), 22, True, DARK, PP_ALIGN.CENTER)
+
+
+def _ring_centre() -> tuple[int, int]:
+    cx, cy = RING_CENTRE
+    return slides.mirror(cx - RING_RADIUS, 2 * RING_RADIUS) + RING_RADIUS, cy
 
 
 def _on_ring(degrees: float, radius: int) -> tuple[int, int]:
-    cx, cy = RING_CENTRE
+    cx, cy = _ring_centre()
     radians = math.radians(degrees)
     return round(cx + radius * math.cos(radians)), round(cy + radius * math.sin(radians))
 
 
-def _ring_label(slide: Slide, label: str, degrees: float) -> None:
+def label_room(span_degrees: float) -> tuple[float, float]:
+    """The (width, height) in points a straight label has inside a ring segment, along its middle.
+
+    The label runs along the tangent at the segment's middle; its outer corners must stay inside
+    the ring's outer edge and its ends within the segment's angle.
+    """
+    outer, middle_radius = layout.points(RING_RADIUS), layout.points(RING_RADIUS - RING_THICKNESS // 2)
+    height = layout.points(RING_THICKNESS) * 0.6
+    top = middle_radius + height / 2
+    chord = 2 * math.sqrt(max(0.0, outer**2 - top**2))
+    along = 2 * middle_radius * math.tan(math.radians(span_degrees / 2)) * 0.8
+    return min(chord, along) * 0.92, height
+
+
+def _ring_label(group, label: str, degrees: float, span: float) -> None:
+    """The stage's name inside its segment, along the ring, at the largest size that fits on one line."""
+    width, height = label_room(span)
+    inner = width - 2 * layout.CELL_MARGIN_X
+    size = RING_LABEL_SIZE
+    while size > MINIMUM_SIZE and layout.text_width(label, size) * 1.1 > inner:
+        size -= 1
     x, y = _on_ring(degrees, RING_RADIUS - RING_THICKNESS // 2)
-    width, height = Inches(1.6), Inches(0.45)
-    box = _text_box(slide, x - width // 2, y - height // 2, width, height, [[Run(label, True, WHITE)]], 18)
-    box.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
-    box.text_frame.paragraphs[0].alignment = PP_ALIGN.CENTER
+    box_width, box_height = Emu(round(width * layout.EMU_PER_POINT)), Emu(round(height * layout.EMU_PER_POINT))
+    box = group.shapes.add_textbox(x - box_width // 2, y - box_height // 2, box_width, box_height)
+    box.name = f"Label {label}"
+    frame = box.text_frame
+    frame.word_wrap = True
+    frame.margin_left = frame.margin_right = Pt(layout.CELL_MARGIN_X)
+    frame.margin_top = frame.margin_bottom = Pt(0)
+    slides.middle(frame)
+    slides.write_runs(frame, [[Run(label, True, WHITE)]], size, PP_ALIGN.CENTER)
+    rotation = (degrees + 90) % 360  # along the ring; upside-down halves turned to read left to right
+    if 90 < rotation < 270:
+        rotation -= 180
+    box.rotation = rotation % 360
 
 
-def _arrow_head(slide: Slide, degrees: float) -> None:
+def _arrow_head(group, degrees: float) -> None:
     """A white chevron inside the segment's end, pointing clockwise: the way the wheel turns."""
     x, y = _on_ring(degrees, RING_RADIUS - RING_THICKNESS // 2)
     width, height = Inches(0.26), Inches(0.36)
-    head = slide.shapes.add_shape(MSO_SHAPE.CHEVRON, x - width // 2, y - height // 2, width, height)
+    head = group.shapes.add_shape(MSO_SHAPE.CHEVRON, x - width // 2, y - height // 2, width, height)
     head.name = "Direction"
-    _fill(head, WHITE)
+    slides.fill(head, WHITE)
     head.rotation = (degrees + 90) % 360  # a chevron points to three o'clock; turn it along the ring
 
 
 def _callout_metric(metric: MetricRow | None) -> list[Run]:
     if metric is None:
         return [Run(_("No key metric yet"), colour=MUTED)]
-    runs = [Run(_("Key metric: ")), Run(f"{_clip(metric.name, 60)} — {_figure(metric, metric.latest_value)}", True)]
+    figure = slides.key_figure(metric)
+    runs = [Run(_("Key metric: ")), Run(f"{slides.clip(metric.name, 60)} — {figure.text}", True)]
     if metric.latest:
-        runs.append(Run(f" ({metric.latest.label})", colour=MUTED))
+        runs.append(Run(f" ({figure.basis})", colour=MUTED))
     return runs
 
 
@@ -512,8 +554,10 @@ def _stage_callout(slide: Slide, stage, index: int) -> None:
     height = (BODY_BOTTOM - BODY_TOP - Inches(0.3)) // 3
     top = BODY_TOP + index * (height + Inches(0.15))
     colour = STAGE_COLOURS.get(stage.stage, DARK)
-    bar = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top, Inches(0.12), height)
-    _fill(bar, colour)
+    bar_width = Inches(0.12)
+    # The colour bar on the side the text starts: the left, or the right in a right-to-left deck.
+    bar = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, slides.mirror(left, bar_width), top, bar_width, height)
+    slides.fill(bar, colour)
     text_left, text_width = left + Inches(0.2), width - Inches(0.2)
     inner = layout.points(text_width) - 2 * layout.CELL_MARGIN_X
     metric_line = _callout_metric(stage.metric)
@@ -521,8 +565,10 @@ def _stage_callout(slide: Slide, stage, index: int) -> None:
         Run(_("Open friction: %(count)s") % {"count": stage.open_friction}, stage.open_friction > 0, DARK),
         Run("   ·   " + _("Forces: %(count)s") % {"count": stage.forces}, colour=DARK),
     ]
-    fixed = layout.text_height(stage.label, inner, 18) + layout.text_height(_plain(metric_line), inner, CALLOUT_SIZE)
-    fixed += layout.text_height(_plain(counts), inner, CALLOUT_SIZE)
+    fixed = layout.text_height(stage.label, inner, 18) + layout.text_height(
+        slides.plain(metric_line), inner, CALLOUT_SIZE
+    )
+    fixed += layout.text_height(slides.plain(counts), inner, CALLOUT_SIZE)
     room = layout.points(height) - 2 * layout.CELL_MARGIN_Y - fixed
     approach = clean(" ".join(stage.approach.split())) or _("No approach written yet")
     approach = layout.shorten(approach, inner, room, CALLOUT_SIZE)
@@ -532,103 +578,8 @@ def _stage_callout(slide: Slide, stage, index: int) -> None:
         metric_line,
         counts,
     ]
-    box = _text_box(slide, text_left, top, text_width, height, paragraphs, CALLOUT_SIZE)
+    box = slides.text_box(slide, text_left, top, text_width, height, paragraphs, CALLOUT_SIZE)
     box.text_frame.paragraphs[0].runs[0].font.size = Pt(18)
-
-
-# --- Tables -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    title: guidance.Text
-    share: float  # of the body width
-
-
-@dataclass(frozen=True)
-class TableRow:
-    cells: tuple[str, ...]
-    highlight: bool = False
-
-
-def column_widths(columns: list[Column]) -> list[int]:
-    """Return the columns' widths in EMU, adding up to the body width exactly."""
-    total = sum(column.share for column in columns)
-    widths = [int(BODY_WIDTH * column.share / total) for column in columns]
-    widths[-1] += BODY_WIDTH - sum(widths)
-    return widths
-
-
-def table_pages(columns: list[Column], rows: list[TableRow], room: float) -> list[list[tuple[TableRow, float]]]:
-    """Return the rows of each slide with their estimated heights (points), for a table `room` high."""
-    widths = [layout.points(width) for width in column_widths(columns)]
-    header = layout.row_height([str(column.title) for column in columns], widths, TABLE_SIZE)
-    fitted: list[TableRow] = []
-    for row in rows:
-        cells = tuple(clean(cell) for cell in row.cells)
-        if header + layout.row_height(cells, widths, TABLE_SIZE) > room:
-            fitted += [
-                TableRow(piece, row.highlight) for piece in layout.split_row(cells, widths, TABLE_SIZE, room - header)
-            ]
-        else:
-            fitted.append(TableRow(cells, row.highlight))
-    heights = [layout.row_height(row.cells, widths, TABLE_SIZE) for row in fitted]
-    return [[(fitted[index], heights[index]) for index in page] for page in layout.paginate(heights, room, header)]
-
-
-def _table_slides(
-    deck: PresentationType, title: str, columns: list[Column], rows: list[TableRow], notes: list[str]
-) -> None:
-    room = layout.points(BODY_BOTTOM - BODY_TOP)
-    for number, page in enumerate(table_pages(columns, rows, room)):
-        slide = _content_slide(deck, title if number == 0 else f"{title} " + _("(cont.)"), notes)
-        _add_table(slide, columns, page)
-
-
-def _emu(points: float) -> int:
-    return math.ceil(points * layout.EMU_PER_POINT)
-
-
-def _add_table(slide: Slide, columns: list[Column], page: list[tuple[TableRow, float]]) -> None:
-    widths = column_widths(columns)
-    header = layout.row_height(
-        [str(column.title) for column in columns], [layout.points(w) for w in widths], TABLE_SIZE
-    )
-    estimated = _emu(header) + sum(_emu(height) for _row, height in page)
-    shape = slide.shapes.add_table(len(page) + 1, len(columns), BODY_LEFT, BODY_TOP, BODY_WIDTH, estimated)
-    table = shape.table
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = width
-    # A row's height is only its least: PowerPoint and LibreOffice grow it to fit its text. Setting
-    # one line lets rows take what they need, within the estimate the rows were paginated by.
-    # Set on the XML: python-pptx's row.height re-adds every row's height to the frame each time.
-    one_line = _emu(TABLE_SIZE * layout.LINE_HEIGHT + 2 * layout.CELL_MARGIN_Y)
-    for row in table._tbl.tr_lst:
-        row.h = one_line
-    shape.height = estimated
-    for cell, column in zip(table.rows[0].cells, columns, strict=True):
-        _cell(cell, str(column.title), bold=True, colour=WHITE, fill=DARK)
-    for row, (data, _height) in zip(list(table.rows)[1:], page, strict=True):
-        for cell, text in zip(row.cells, data.cells, strict=True):
-            _cell(cell, text, fill=OPEN_FILL if data.highlight else None)
-
-
-CELL_MARGINS = {
-    "marL": str(Pt(layout.CELL_MARGIN_X)),
-    "marR": str(Pt(layout.CELL_MARGIN_X)),
-    "marT": str(Pt(layout.CELL_MARGIN_Y)),
-    "marB": str(Pt(layout.CELL_MARGIN_Y)),
-}
-
-
-def _cell(cell, text: str, bold: bool = False, colour: RGBColor | None = None, fill: RGBColor | None = None) -> None:
-    properties = cell._tc.get_or_add_tcPr()
-    for name, value in CELL_MARGINS.items():
-        properties.set(name, value)
-    if fill is not None:
-        cell.fill.solid()
-        cell.fill.fore_color.rgb = fill
-    _set_text(cell.text_frame, text, TABLE_SIZE, bold, colour)
 
 
 # --- 3b. Last audit's action items, reviewed (a carried-forward audit) -----------------------------
@@ -640,30 +591,44 @@ REVIEW_COLUMNS = [
     Column(gettext_lazy("Status"), 0.11),
     Column(gettext_lazy("Note"), 0.23),
 ]
-REVIEW_STATUSES = {
-    "done": gettext_lazy("Done"),
-    "partly": gettext_lazy("Partly done"),
-    "not_done": gettext_lazy("Not done"),
-    "dropped": gettext_lazy("Dropped"),
-}
+REVIEW_STATUSES = dict(ActionReview.Status.choices)  # the labels every page and file uses
 
 
 def review_cells(review) -> tuple[str, ...]:
     what = (_("Friction: %(what)s") if review.kind == "friction" else _("Force: %(what)s")) % {"what": review.what}
     owner = review.owner or calculations.MISSING
-    when = f"{owner}\n{_date(review.due_date)}" if review.due_date else owner
-    status = str(REVIEW_STATUSES.get(review.status, _("Not reviewed yet")))
+    when = f"{owner}\n{slides.date_text(review.due_date)}" if review.due_date else owner
+    status = str(REVIEW_STATUSES.get(review.status, NOT_REVIEWED_LABEL))
     return (what, review.fix, when, status, review.note)
 
 
-def _review_slides(deck: PresentationType, document: AuditDocument) -> None:
+def review_message(reviews) -> str:
+    """ "Last year's 7 actions: 6 done, 1 partly done"."""
+    counts = [(status, sum(1 for review in reviews if review.status == status)) for status in REVIEW_STATUSES]
+    parts = [
+        f"{count} {str(label).lower()}" for status, count in counts if count for label in [REVIEW_STATUSES[status]]
+    ]
+    unreviewed = sum(1 for review in reviews if review.status not in REVIEW_STATUSES)
+    if unreviewed:
+        parts.append(_("%(count)s not reviewed yet") % {"count": unreviewed})
+    return ngettext(
+        "Last year's %(count)s action: %(parts)s", "Last year's %(count)s actions: %(parts)s", len(reviews)
+    ) % {"count": len(reviews), "parts": ", ".join(parts)}
+
+
+def _review_slides(deck: slides.Deck, document: AuditDocument) -> None:
     if not document.action_reviews:
         return  # not carried forward, or last year had no action items
     rows = [
         TableRow(review_cells(review), highlight=review.status in ("", "not_done"))
         for review in document.action_reviews
     ]
-    _table_slides(deck, _("Action review: last audit's action items"), REVIEW_COLUMNS, rows, ["summary"])
+    title = review_message(document.action_reviews)
+    notes = Notes(
+        _("%(title)s. Each of last audit's actions and how it went.") % {"title": title},
+        (_("What stopped the actions not done, and do they still matter?"),),
+    )
+    slides.table_slides(deck, (title, str(REVIEW)), REVIEW_COLUMNS, rows, notes)
 
 
 # --- 4. Exercise 1: strategy --------------------------------------------------------------------
@@ -675,25 +640,35 @@ STRATEGY_COLUMNS = [
 ]
 
 
-def _strategy_slides(deck: PresentationType, document: AuditDocument) -> None:
-    title = _("Exercise 1 — Go-to-market strategy")
+def _strategy_slides(deck: slides.Deck, document: AuditDocument) -> None:
+    kicker = str(EXERCISE_1_STRATEGY)
+    mapped = sum(1 for row in document.strategies if row.approach)
+    title = ngettext(
+        "%(mapped)s of %(total)s stage has a go-to-market approach mapped",
+        "%(mapped)s of %(total)s stages have a go-to-market approach mapped",
+        len(document.strategies),
+    ) % {"mapped": mapped, "total": len(document.strategies)}
+    notes = Notes(
+        _("%(title)s. What the company invests in most at each stage, and the principle behind it.") % {"title": title},
+        (_("Is this still where we invest most at each stage?"),),
+    )
     if not any(row.principle or row.approach for row in document.strategies):
-        slide = _content_slide(deck, title, ["strategy"])
-        _message(slide, _("No strategy mapped yet: write each stage's inbound principle and main approach."))
+        slide = slides.content_slide(deck, title, kicker, notes)
+        slides.message(slide, _("No strategy mapped yet: write each stage's inbound principle and main approach."))
         return
     rows = [TableRow((row.stage_label, row.principle, row.approach)) for row in document.strategies]
-    _table_slides(deck, title, STRATEGY_COLUMNS, rows, ["strategy"])
+    slides.table_slides(deck, (title, kicker), STRATEGY_COLUMNS, rows, notes)
 
 
 # --- 5. Exercise 1: metrics ---------------------------------------------------------------------
 
 METRIC_COLUMNS = [
     Column(gettext_lazy("Stage"), 0.11),
-    Column(gettext_lazy("Metric"), 0.3),
-    Column(gettext_lazy("Kind"), 0.1),
-    Column(gettext_lazy("Latest"), 0.2),
+    Column(gettext_lazy("Metric"), 0.27),
+    Column(gettext_lazy("Kind"), 0.09),
+    Column(gettext_lazy("Latest"), 0.25),
     Column(gettext_lazy("Change"), 0.13),
-    Column(gettext_lazy("Unit / period"), 0.16),
+    Column(gettext_lazy("Unit / period"), 0.15),
 ]
 KIND_LABELS = {
     "bucket": gettext_lazy("Bucket"),
@@ -701,59 +676,92 @@ KIND_LABELS = {
     "rate": gettext_lazy("Rate"),
     "value": gettext_lazy("Value"),
 }
+PERIOD_NAMES = {"month": gettext_lazy("month"), "quarter": gettext_lazy("quarter"), "year": gettext_lazy("year")}
 
 
 def metric_cells(metric: MetricRow) -> tuple[str, ...]:
-    latest = _figure(metric, metric.latest_value)
-    if metric.latest:
-        latest += f" ({metric.latest.label})"
-    unit = " / ".join(part for part in (metric.unit, metric.period) if part)
+    figure = slides.key_figure(metric)
+    latest = figure.text + (f" ({figure.period})" if metric.latest else "")
+    period = str(PERIOD_NAMES.get(metric.period, metric.period))
+    unit = _("score, −100 to 100") if metric.kind == "nps" else metric.unit
+    unit_period = " / ".join(part for part in (unit, period) if part)
     return (
         metric.stage_label,
         metric.name,
         str(KIND_LABELS.get(metric.kind, metric.kind)),
         latest,
-        _change(metric),
-        unit,
+        slides.change_text(metric),
+        unit_period,
     )
 
 
-@dataclass(frozen=True)
-class ChartSpec:
-    title: str
-    categories: list[str]
-    series: list[tuple[str, list]]
-    number_format: str
-    colour: RGBColor | None = None
-    wide: bool = False  # takes a whole row of the grid
+def _relative_change(metric: MetricRow) -> float | None:
+    if len(metric.readings) < 2:
+        return None
+    previous, latest = metric.headline(metric.readings[-2]), metric.headline(metric.readings[-1])
+    return calculations.change(previous, latest)[1]
+
+
+def _metrics_title(document: AuditDocument) -> str:
+    moved = [(metric, change) for metric in document.metrics if (change := _relative_change(metric)) is not None]
+    count = len(document.metrics)
+    if not moved:
+        return ngettext(
+            "%(count)s metric tracked, none with two readings yet",
+            "%(count)s metrics tracked, none with two readings yet",
+            count,
+        ) % {"count": count}
+    metric, _change = max(moved, key=lambda item: abs(item[1]))
+    figure = slides.key_figure(metric)
+    return ngettext(
+        "%(count)s metric tracked; %(name)s moved most: %(change)s to %(figure)s in %(period)s",
+        "%(count)s metrics tracked; %(name)s moved most: %(change)s to %(figure)s in %(period)s",
+        count,
+    ) % {
+        "count": count,
+        "name": slides.clip(metric.name, 40),
+        "change": slides.change_text(metric),
+        "figure": figure.text,
+        "period": figure.period,
+    }
 
 
 def charts_of(document: AuditDocument) -> list[ChartSpec]:
-    """Return the metrics charts: the conversions between stages (wide, first), each bucket's total, each NPS."""
+    """Return the metrics charts: the conversions between stages (wide, first), then every metric's readings."""
     charts = []
     conversions = [conversion for conversion in document.conversions if conversion.rates]
     if conversions:
-        starts = sorted({rate.period_start: rate.label for c in conversions for rate in c.rates}.items())
+        starts = sorted({rate.period_start for c in conversions for rate in c.rates})
         series = []
         for conversion in conversions:
             by_start = {rate.period_start: rate.rate for rate in conversion.rates}
-            series.append((conversion.label, [by_start.get(start) for start, _label in starts]))
-        categories = [label for _start, label in starts]
-        charts.append(ChartSpec(_("Conversion between stages"), categories, series, "0%", wide=True))
-    for metric in document.metrics:
-        if not metric.readings or metric.kind not in ("bucket", "nps"):
-            continue
-        values = [metric.headline(reading) for reading in metric.readings]
-        if all(value is None for value in values):
-            continue
-        what = _("total") if metric.kind == "bucket" else _("NPS")
+            series.append((_step(conversion), [by_start.get(start) for start in starts]))
         charts.append(
             ChartSpec(
-                title=f"{_clip(metric.name, 60)}: {what}",
-                categories=[reading.label for reading in metric.readings],
+                _("Conversion rate from one stage to the next"),
+                [slides.period_text(start, "month") for start in starts],
+                series,
+                "0.0%",
+                wide=True,
+                value_title=_("Converted"),
+                category_title=_("Month"),
+            )
+        )
+    for metric in document.metrics:
+        values = [metric.headline(reading) for reading in metric.readings]
+        if not metric.readings or all(value is None for value in values):
+            continue
+        value_title = {"nps": _("NPS (−100 to 100)"), "rate": "%"}.get(metric.kind, metric.unit)
+        charts.append(
+            ChartSpec(
+                title=slides.clip(metric.name, 60),
+                categories=[slides.period_text(reading.period_start, metric.period) for reading in metric.readings],
                 series=[(metric.name, [None if value is None else float(value) for value in values])],
-                number_format="#,##0" if metric.kind == "bucket" else "0",
+                number_format={"bucket": "#,##0", "nps": "0.0"}.get(metric.kind, "#,##0.0"),
                 colour=STAGE_COLOURS.get(metric.stage),
+                value_title=value_title,
+                category_title=str(PERIOD_NAMES.get(metric.period, "")).capitalize(),
+                from_zero=metric.kind != "nps",
             )
         )
     return charts
@@ -774,63 +782,78 @@ def chart_pages(charts: list[ChartSpec]) -> list[list[tuple[ChartSpec, int]]]:
     return pages
 
 
-def _metric_slides(deck: PresentationType, document: AuditDocument) -> None:
-    title = _("Exercise 1 — Metrics")
+def _trend_title(metric: MetricRow) -> str:
+    readings = [reading for reading in metric.readings if metric.headline(reading) is not None]
+    first, last = readings[0], readings[-1]
+    return _("%(name)s: %(first)s in %(start)s %(arrow)s %(last)s in %(end)s") % {
+        "name": slides.clip(metric.name, 40),
+        "first": slides.figure_text(metric, metric.headline(first)),
+        "start": slides.period_text(first.period_start, metric.period),
+        "arrow": slides.arrow(),
+        "last": slides.figure_text(metric, metric.headline(last)),
+        "end": slides.period_text(last.period_start, metric.period),
+    }
+
+
+def _conversion_trend_title(document: AuditDocument) -> str:
+    """The step to watch, from its first month to its latest: "PQLs → Paying customers went from 28.4% in …"."""
+    losing = losing_most(document)
+    steps = [losing.conversion] if losing else [c for c in document.conversions if c.comparable]
+    conversion = next((c for c in steps if sum(1 for rate in c.rates if rate.rate is not None) > 1), None)
+    if conversion is None:
+        return _momentum_title(document) or str(EXERCISE_1_CHARTS)
+    known = [rate for rate in conversion.rates if rate.rate is not None]
+    return _("%(step)s went from %(first)s in %(start)s to %(last)s in %(end)s") % {
+        "step": _step(conversion),
+        "first": slides.percent(known[0].rate),
+        "start": slides.period_text(known[0].period_start, "month"),
+        "last": slides.percent(known[-1].rate),
+        "end": slides.period_text(known[-1].period_start, "month"),
+    }
+
+
+def _chart_page_title(document: AuditDocument, page: list[tuple[ChartSpec, int]]) -> str:
+    spec = page[0][0]
+    if spec.wide:
+        return _conversion_trend_title(document)
+    metric = next(metric for metric in document.metrics if slides.clip(metric.name, 60) == spec.title)
+    return _trend_title(metric)
+
+
+def _metric_slides(deck: slides.Deck, document: AuditDocument) -> None:
+    kicker = str(EXERCISE_1_METRICS)
+    title = _metrics_title(document)
+    illustrative = _illustrative(document.metrics)
+    notes = Notes(
+        _("%(title)s. Each stage's metrics: the latest reading, its change and unit.") % {"title": title},
+        (_("Which number would we act on first?"), _("Are these readings measured, or estimates?")),
+    )
     if not document.metrics:
-        slide = _content_slide(deck, title, ["metrics"])
-        _message(slide, _("No metrics yet: name each stage's key metric and record its readings."))
+        slide = slides.content_slide(deck, title, kicker, notes)
+        slides.message(slide, _("No metrics yet: name each stage's key metric and record its readings."))
         return
-    _table_slides(deck, title, METRIC_COLUMNS, [TableRow(metric_cells(m)) for m in document.metrics], ["metrics"])
+    rows = [TableRow(metric_cells(metric)) for metric in document.metrics]
+    slides.table_slides(deck, (title, kicker), METRIC_COLUMNS, rows, notes, illustrative)
     charts = charts_of(document)
-    chart_title = _("Exercise 1 — Metrics over time")
+    kicker = str(EXERCISE_1_CHARTS)
     if not charts:
-        slide = _content_slide(deck, chart_title, ["metrics"])
-        _message(slide, _("No readings to chart yet: record each bucket's total per period."))
+        slide = slides.content_slide(deck, _("No readings to chart yet"), kicker)
+        slides.message(slide, _("No readings to chart yet: record each bucket's total per period."))
         return
     gap = Inches(0.3)
     width = (BODY_WIDTH - gap) // 2
     height = (BODY_BOTTOM - BODY_TOP - gap) // 2
-    for number, page in enumerate(chart_pages(charts)):
-        slide = _content_slide(deck, chart_title if number == 0 else f"{chart_title} " + _("(cont.)"), ["metrics"])
+    for page in chart_pages(charts):
+        page_title = _chart_page_title(document, page)
+        page_notes = Notes(
+            _("%(title)s. The readings month by month; totals and rates drawn from zero.") % {"title": page_title},
+            (_("Is the trend what we expected, and why?"),),
+        )
+        slide = slides.content_slide(deck, page_title, kicker, page_notes, illustrative)
         for spec, cell in page:
             left = BODY_LEFT + (cell % 2) * (width + gap)
             top = BODY_TOP + (cell // 2) * (height + gap)
-            _add_chart(slide, spec, left, top, BODY_WIDTH if spec.wide else width, height)
-
-
-def new_chart(slide: Slide, spec: ChartSpec, chart_type, left, top, width, height, legend=XL_LEGEND_POSITION.BOTTOM):
-    """A native chart of `spec` with the decks' title, legend, gridlines and fonts (never below 12 pt)."""
-    data = CategoryChartData(number_format=spec.number_format)
-    data.categories = [clean(label) for label in spec.categories]
-    for name, values in spec.series:
-        data.add_series(clean(name), values)
-    chart = slide.shapes.add_chart(chart_type, left, top, width, height, data).chart
-    chart.font.size = Pt(MINIMUM_SIZE)
-    chart.has_title = True
-    _set_text(chart.chart_title.text_frame, spec.title, 14, True, DARK)
-    chart.has_legend = len(spec.series) > 1
-    if chart.has_legend:
-        chart.legend.position = legend
-        chart.legend.include_in_layout = False
-        chart.legend.font.size = Pt(MINIMUM_SIZE)
-    axis = chart.value_axis
-    axis.has_major_gridlines = True
-    axis.tick_labels.number_format = spec.number_format
-    axis.tick_labels.number_format_is_linked = False
-    axis.tick_labels.font.size = Pt(MINIMUM_SIZE)
-    chart.category_axis.tick_labels.font.size = Pt(MINIMUM_SIZE)
-    return chart
-
-
-def _add_chart(slide: Slide, spec: ChartSpec, left, top, width, height) -> None:
-    legend = XL_LEGEND_POSITION.RIGHT if spec.wide else XL_LEGEND_POSITION.BOTTOM
-    chart = new_chart(slide, spec, XL_CHART_TYPE.LINE_MARKERS, left, top, width, height, legend)
-    if spec.colour is not None:
-        series = chart.plots[0].series[0]
-        series.format.line.color.rgb = spec.colour
-        series.marker.format.fill.solid()
-        series.marker.format.fill.fore_color.rgb = spec.colour
-        series.marker.format.line.color.rgb = spec.colour
+            slides.add_line_chart(slide, spec, left, top, BODY_WIDTH if spec.wide else width, height)
 
 
 # --- 6. Exercise 2: forces ----------------------------------------------------------------------
@@ -844,27 +867,48 @@ FORCE_COLUMNS = [
 
 
 def force_cells(force) -> tuple[str, ...]:
-    lines = [*([force.before] if force.before else []), *([f"→ {force.now}"] if force.now else [])]
+    lines = [*([force.before] if force.before else []), *([f"{slides.arrow()} {force.now}"] if force.now else [])]
     if force.target:  # carried forward: what last year's audit planned, to check against "now"
         lines.append(_("Planned last year: %(target)s") % {"target": force.target})
     return (force.name, "\n".join(lines), force.planned_change, force.owner)
 
 
-def _force_slides(deck: PresentationType, document: AuditDocument) -> None:
-    title = _("Exercise 2 — Forces")
+def forces_message(team) -> str:
+    changed = sum(1 for force in team.forces if force.now and force.now != force.before)
+    planned = sum(1 for force in team.forces if force.planned_change)
+    return _("%(team)s: %(changed)s of %(total)s forces changed, %(planned)s changes planned") % {
+        "team": slides.clip(team.name, 40),
+        "changed": changed,
+        "total": len(team.forces),
+        "planned": planned,
+    }
+
+
+def _force_slides(deck: slides.Deck, document: AuditDocument) -> None:
+    kicker = str(EXERCISE_2)
     teams = [team for team in document.teams if team.forces]
     if not teams:
-        slide = _content_slide(deck, title, ["forces"])
-        names = ", ".join(_clip(team.name, 40) for team in document.teams)
-        message = _("No forces listed yet.")
+        names = ", ".join(slides.clip(team.name, 40) for team in document.teams)
+        slide = slides.content_slide(deck, _("No forces listed yet"), kicker)
+        text = _("No forces listed yet.")
         if names:
-            message += " " + _("Teams: %(names)s.") % {"names": names}
-        _message(slide, message)
+            text += " " + _("Teams: %(names)s.") % {"names": names}
+        slides.message(slide, text)
         return
     for team in teams:
         voted = any(force.votes for force in team.forces)
         rows = [TableRow(_votes(force, voted) + force_cells(force)) for force in by_votes(team.forces)]
-        _table_slides(deck, f"{title}: {team.name}", with_votes(FORCE_COLUMNS, voted), rows, ["forces"])
+        title = forces_message(team)
+        notes = Notes(
+            _("%(title)s. Each force before and now, and the change planned.") % {"title": title},
+            (
+                _("Was each force designed for our process or for the customer?"),
+                _("Which change would add most delight?"),
+            ),
+        )
+        slides.table_slides(
+            deck, (title, f"{kicker}: {slides.clip(team.name, 50)}"), with_votes(FORCE_COLUMNS, voted), rows, notes
+        )
 
 
 # --- Dot votes ----------------------------------------------------------------------------------
@@ -903,39 +947,60 @@ ASSESSMENT_COLUMNS = [
 ]
 
 
+def shown_answer(text: str) -> str:
+    """A step's answer: "No" (stored in English) in the deck's language, a fix as written."""
+    return pgettext("the answer to a step's question", "No") if is_no(text) else text
+
+
 def friction_cells(row: FrictionRow) -> tuple[str, ...]:
     source = f"{row.source} " + _("(open)") if row.is_open else row.source
-    return (source, *row.summary_cells)
+    return (source, *(shown_answer(cell) for cell in row.summary_cells))
 
 
-def _friction_slides(deck: PresentationType, document: AuditDocument) -> None:
-    title = _("Exercise 3 — Friction")
-    notes = ["identify", "automate", "goals"]
+def _friction_slides(deck: slides.Deck, document: AuditDocument) -> None:
+    kicker = str(EXERCISE_3_FRICTION)
+    title = friction_message(document.friction)
+    notes = Notes(
+        _("%(title)s. Each source of friction and the first step that settles it.") % {"title": title},
+        (_("Who owns each open source, and by when?"), _("Which fix would customers notice first?")),
+    )
     if not document.friction:
-        slide = _content_slide(deck, title, notes)
-        _message(slide, _("No friction identified yet."))
+        slide = slides.content_slide(deck, title, kicker, notes)
+        slides.message(slide, _("No friction identified yet."))
         return
     voted = any(row.votes for row in document.friction)
     if voted:
-        title = _("Exercise 3 — Friction, by votes")
-    rows = [
-        TableRow(_votes(row, voted) + friction_cells(row), highlight=row.is_open) for row in by_votes(document.friction)
-    ]
-    _table_slides(deck, title, with_votes(FRICTION_COLUMNS, voted), rows, notes)
+        kicker = _("Exercise 3 — Friction, by votes")
+        ordered = by_votes(document.friction)
+    else:
+        ordered = sorted(document.friction, key=lambda row: not row.is_open)  # open first
+    rows = [TableRow(_votes(row, voted) + friction_cells(row), highlight=row.is_open) for row in ordered]
+    slides.table_slides(deck, (title, kicker), with_votes(FRICTION_COLUMNS, voted), rows, notes)
 
 
-def _assessment_slides(deck: PresentationType, document: AuditDocument) -> None:
-    title = _("Exercise 3 — Self-assessment")
-    if not document.self_assessment:
-        slide = _content_slide(deck, title, ["restructure"])
-        _message(slide, _("The self-assessment questions are not answered yet."))
-        return
+def _assessment_slides(deck: slides.Deck, document: AuditDocument) -> None:
+    kicker = str(EXERCISE_3_ASSESSMENT)
     answers = {"yes": _("Yes"), "no": _("No")}
+    total = len(document.self_assessment)
+    yes = sum(1 for row in document.self_assessment if row.answer == "yes")
+    title = ngettext(
+        "%(yes)s of %(total)s restructuring question answered yes",
+        "%(yes)s of %(total)s restructuring questions answered yes",
+        total,
+    ) % {"yes": yes, "total": total}
+    notes = Notes(
+        _("%(title)s. Whether the org chart itself creates friction.") % {"title": title},
+        (_("Does a yes here call for a change to a team?"),),
+    )
+    if not document.self_assessment:
+        slide = slides.content_slide(deck, _("The self-assessment is not answered yet"), kicker, notes)
+        slides.message(slide, _("The self-assessment questions are not answered yet."))
+        return
     rows = [
         TableRow((row.question_label, answers.get(row.answer, _("Not answered")), row.notes))
         for row in document.self_assessment
     ]
-    _table_slides(deck, title, ASSESSMENT_COLUMNS, rows, ["restructure"])
+    slides.table_slides(deck, (title, kicker), ASSESSMENT_COLUMNS, rows, notes)
 
 
 # --- 8. Action items ----------------------------------------------------------------------------
@@ -950,14 +1015,32 @@ ACTION_COLUMNS = [
 
 def action_cells(item) -> tuple[str, ...]:
     what = (_("Friction: %(what)s") if item.kind == "friction" else _("Force: %(what)s")) % {"what": item.what}
-    return (what, item.fix, item.owner or calculations.MISSING, _date(item.due_date))
+    return (what, item.fix, item.owner or calculations.MISSING, slides.date_text(item.due_date))
 
 
-def _action_slides(deck: PresentationType, document: AuditDocument) -> None:
-    title = _("Action items")
-    if not document.action_items:
-        slide = _content_slide(deck, title, ["summary"])
-        _message(slide, _("No actions yet: settle friction rows or plan changes to forces, and give each an owner."))
+def actions_message(actions: list[Action]) -> str:
+    owned = sum(1 for item in actions if item.owner)
+    dated = sum(1 for item in actions if item.due_date)
+    return ngettext(
+        "%(count)s action: %(owned)s with an owner, %(dated)s with a due date",
+        "%(count)s actions: %(owned)s with an owner, %(dated)s with a due date",
+        len(actions),
+    ) % {"count": len(actions), "owned": owned, "dated": dated}
+
+
+def _action_slides(deck: slides.Deck, document: AuditDocument) -> None:
+    kicker = str(ACTIONS)
+    actions = top_actions(document)
+    title = actions_message(actions)
+    notes = Notes(
+        _("%(title)s. Every fix and planned change, by due date.") % {"title": title},
+        (_("Is every action owned and dated?"), _("Which action do we review first, and when?")),
+    )
+    if not actions:
+        slide = slides.content_slide(deck, _("No actions yet"), kicker, notes)
+        slides.message(
+            slide, _("No actions yet: settle friction rows or plan changes to forces, and give each an owner.")
+        )
         return
-    rows = [TableRow(action_cells(item)) for item in document.action_items]
-    _table_slides(deck, title, ACTION_COLUMNS, rows, ["summary"])
+    rows = [TableRow(action_cells(item), highlight=not item.owner) for item in actions]
+    slides.table_slides(deck, (title, kicker), ACTION_COLUMNS, rows, notes)

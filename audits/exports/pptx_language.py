@@ -1,8 +1,10 @@
-"""The audit's language on every slide: language tags, fonts, right-to-left paragraphs and tables.
+"""The language pass over XML python-pptx wrote itself: language tags, fonts, right to left.
 
-Applied once, to the finished deck (`apply`), rather than wherever text is written: a deck's text
-comes from many places — our own runs, table cells, placeholders, chart titles and axes, speaker
-notes — and one pass over the XML reaches them all, python-pptx's own elements included.
+The decks write their own text in the deck's language as they go (`slides.write_runs`), so no
+pass over a finished deck is needed. What python-pptx writes itself gets this pass where it is
+made: the template's master and layouts once per language (`slides._template`), and each
+chart's axes and legend (`apply_to_chart`). `apply`, the pass over a whole deck, remains for any
+deck written without the slide toolkit.
 
 python-pptx has no API for right to left (python-pptx #851): a paragraph takes `rtl="1"` on its
 `a:pPr` and a table `rtl="1"` on its `a:tblPr`, which puts its first column on the right. DrawingML
@@ -33,10 +35,16 @@ def apply(deck: PresentationType, language: str) -> None:
         name = str(part.partname)
         is_chart = name.startswith(CHART_PARTS)
         if is_chart or name.startswith(SLIDE_PARTS):
-            _apply_to(part._element, script, align=not is_chart)
+            apply_to(part._element, script, align=not is_chart)
 
 
-def _apply_to(element, script: Script, align: bool) -> None:
+def apply_to_chart(element, script: Script) -> None:
+    """The language pass for one chart's XML: the text python-pptx writes there itself (axes, legend)."""
+    apply_to(element, script, align=False)
+
+
+def apply_to(element, script: Script, align: bool) -> None:
+    """Tag, set the fonts of and, for a right-to-left script, turn every paragraph and table in `element`."""
     for properties in list(element.iter(*TEXT_PROPERTIES)):
         properties.set("lang", script.tag)
         if script.latin_font:

@@ -10,6 +10,7 @@ Lengths are in points throughout (72 to the inch, 12,700 EMU to the point).
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 EMU_PER_POINT = 12700
 # Average advance of a character in ems. Calibri's (and Carlito's) mixed text is nearer 0.45;
@@ -35,12 +36,15 @@ def points(emu: int) -> float:
     return emu / EMU_PER_POINT
 
 
+@lru_cache(maxsize=8192)
 def char_width(character: str) -> float:
     return WIDE_CHAR_WIDTH if unicodedata.east_asian_width(character) in "WF" else CHAR_WIDTH
 
 
 def text_width(text: str, size: float) -> float:
-    return sum(char_width(character) for character in text) * size
+    if text.isascii():  # most text: every character the same estimate, no lookup
+        return len(text) * CHAR_WIDTH * size
+    return sum(map(char_width, text)) * size
 
 
 def wrap(text: str, width: float, size: float) -> list[Line]:
@@ -79,6 +83,8 @@ def _wrap_paragraph(paragraph: str, width: float, size: float) -> list[str]:
 
 
 def line_count(text: str, width: float, size: float) -> int:
+    if "\n" not in text and text_width(text, size) <= max(width, size):  # most cells: one line, no wrapping
+        return 1
     return len(wrap(text, width, size))
 
 

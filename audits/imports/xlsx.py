@@ -315,7 +315,8 @@ def _comparable(key: str, value) -> str:
 
 
 def _period_text(value, period_type) -> object:
-    """A period a spreadsheet turned into a date (2018-01 → 1 Jan 2018) becomes the period's text again."""
+    """A period as a date — the export writes months and years so, and a spreadsheet turns a typed 2018-01
+    into one — becomes the period's text again; a period as text (a quarter, older workbooks) stays as it is."""
     if not isinstance(value, datetime.date):
         return value
     day = value.date() if isinstance(value, datetime.datetime) else value

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from .. import comparison
 from ..comparison import Comparison, ForceChange, FrictionChanges
-from ..document import SERVES_LABELS, STAGE_LABELS
+from ..document import OPEN_LABEL, SERVES_LABELS, SETTLED_BY, SETTLING_LABELS, STAGE_LABELS
 from ..forms import CompareForm
 from ..history import BarChart, flywheel_history, shown_conversion, shown_metric, stacked_bars
 from ..models import Audit, Flywheel, Stage
@@ -31,29 +31,9 @@ FORCE_FIELD_LABELS = {
     "stage": gettext_lazy("Stage"),
     "planned_change": gettext_lazy("Planned change"),
 }
-# Completes "Settled by …".
-SETTLED_BY = {
-    "automation": gettext_lazy("automation"),
-    "new_goal": gettext_lazy("a new goal"),
-    "restructure": gettext_lazy("restructuring"),
-}
-FRICTION_GROUPS = [
-    (
-        "resolved",
-        gettext_lazy("Resolved"),
-        gettext_lazy("Open before and settled now, or settled before and not carried over."),
-    ),
-    ("still_open", gettext_lazy("Still open"), gettext_lazy("Open in both audits.")),
-    ("new", pgettext_lazy("friction only in the later audit", "New"), gettext_lazy("Only in the later audit.")),
-    ("reopened", gettext_lazy("Reopened"), gettext_lazy("Settled before, open again now.")),
-    ("dropped", gettext_lazy("Dropped"), gettext_lazy("Open before, and not in the later audit.")),
-]
-FIX_MIX_PARTS = [
-    ("automation", gettext_lazy("Automation")),
-    ("new_goal", gettext_lazy("New goal")),
-    ("restructure", gettext_lazy("Restructure")),
-    ("open", pgettext_lazy("friction not settled yet", "Open")),
-]
+# The groups in the order the page shows them.
+FRICTION_GROUP_ORDER = ["resolved", "still_open", "reopened", "new", "dropped"]
+FIX_MIX_PARTS = [*SETTLING_LABELS.items(), ("open", OPEN_LABEL)]
 
 
 @login_required
@@ -171,8 +151,8 @@ def force_fields(change: ForceChange) -> list[tuple[str, str, str]]:
 def friction_groups(friction: FrictionChanges) -> list[tuple[str, str, str, tuple]]:
     """Return (key, title, description, rows) per group: resolved, still open and new always; the others when any."""
     return [
-        (key, title, description, getattr(friction, key))
-        for key, title, description in FRICTION_GROUPS
+        (key, comparison.FRICTION_GROUPS[key], comparison.FRICTION_GROUP_HELP[key], getattr(friction, key))
+        for key in FRICTION_GROUP_ORDER
         if key in ("resolved", "still_open", "new") or getattr(friction, key)
     ]
 
