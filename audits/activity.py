@@ -165,7 +165,7 @@ def undo_deletion(activity: Activity, user) -> Model:
                 child_model(**_values(child_model, child, **{column: row.pk}))
                 for child in activity.snapshot.get("children", [])
             )
-        bump_content_version(activity.audit)
-        record_activity(activity.audit, user, Activity.Action.UNDO, activity.kind, row, activity.summary)
+        version = bump_content_version(activity.audit)
+        record_activity(activity.audit, user, Activity.Action.UNDO, activity.kind, row, activity.summary, version)
     activity.refresh_from_db(fields=["undone_at"])
     return row

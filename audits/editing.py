@@ -3,12 +3,13 @@
 A cell save is a conditional update — it applies only if the cell still holds the value the
 editor started from — so two people typing in the same cell never overwrite each other
 silently; the same SQL works on SQLite and PostgreSQL. Every change bumps the audit's
-content version and writes its Activity entry in the same transaction: an entry exists exactly
-when its change does (a signal handler would miss the conditional updates).
+content version and writes its Activity entry, with the version it produced, in the same
+transaction: an entry exists exactly when its change does (a signal handler would miss the
+conditional updates), and the live poll can tell a page which rows changed since its version.
 """
 
 from django import forms
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, Model
 from django.forms import modelform_factory
 from django.utils.translation import gettext as _
@@ -26,8 +27,16 @@ class Conflict(Exception):
         self.deleted = deleted
 
 
-def bump_content_version(audit: Audit) -> None:
-    Audit.objects.filter(pk=audit.pk).update(content_version=F("content_version") + 1)
+BUMP_SQL = (
+    f"UPDATE {Audit._meta.db_table} SET content_version = content_version + 1 WHERE id = %s RETURNING content_version"
+)
+
+
+def bump_content_version(audit: Audit) -> int:
+    """Count one more change to the audit's content; return the version it makes (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(BUMP_SQL, [audit.pk])
+        return cursor.fetchone()[0]
 
 
 def kind_of(row: Model) -> str:
@@ -38,7 +47,16 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def record_activity(audit: Audit, user, action: str, kind: str, row: Model, summary: str, **details) -> Activity:
+def group_id_of(kind: str, row: Model) -> int | None:
+    """The team of a force, the metric of a reading: the rows container it sits in on the page."""
+    group_by = TABLES[kind].group_by
+    return getattr(row, f"{group_by}_id") if group_by in ("team", "metric") else None
+
+
+def record_activity(
+    audit: Audit, user, action: str, kind: str, row: Model, summary: str, version: int, **details
+) -> Activity:
+    """Write the entry of a change that made the audit's content `version` (from bump_content_version)."""
     # Anonymous users never reach an edit; the None default serves scripts and tests.
     return Activity.objects.create(
         audit=audit,
@@ -47,6 +65,8 @@ def record_activity(audit: Audit, user, action: str, kind: str, row: Model, summ
         kind=kind,
         row_id=row.pk,
         summary=summary[:200],
+        version=version,
+        group_id=group_id_of(kind, row),
         **details,
     )
 
@@ -119,9 +139,9 @@ def save_cell(
             current = table.model.objects.filter(pk=row.pk).values_list(field, flat=True).first()
             exists = table.model.objects.filter(pk=row.pk).exists()
             raise Conflict(current=current, deleted=not exists)
-        bump_content_version(audit)
+        version = bump_content_version(audit)
         details = {"field": field, "before": _text(original), "after": _text(new_value)}
-        record_activity(audit, user, Activity.Action.EDIT, table.kind, row, summary, **details)
+        record_activity(audit, user, Activity.Action.EDIT, table.kind, row, summary, version, **details)
     setattr(row, field, new_value)
     row.version += 1
     return form
@@ -143,10 +163,10 @@ def add_row(audit: Audit, table: Table, row: Model, user=None, **parent) -> Mode
     group = {table.group_by: getattr(row, table.group_by)}
     with transaction.atomic():
         # Bumping first locks the audit's row, so rows added at once get positions of their own.
-        bump_content_version(audit)
+        version = bump_content_version(audit)
         row.position = _next_position(table, group)
         row.save()
-        record_activity(audit, user, Activity.Action.ADD, table.kind, row, str(row))
+        record_activity(audit, user, Activity.Action.ADD, table.kind, row, str(row), version)
     return row
 
 
@@ -155,9 +175,9 @@ def delete_row(audit: Audit, row: Model, user=None) -> None:
     kind = kind_of(row)
     with transaction.atomic():
         snapshot = _snapshot(kind, row)
-        record_activity(audit, user, Activity.Action.DELETE, kind, row, str(row), snapshot=snapshot)
+        version = bump_content_version(audit)
+        record_activity(audit, user, Activity.Action.DELETE, kind, row, str(row), version, snapshot=snapshot)
         row.delete()
-        bump_content_version(audit)
 
 
 def move_row(audit: Audit, table: Table, row: Model, direction: str, user=None) -> None:
@@ -175,6 +195,6 @@ def move_row(audit: Audit, table: Table, row: Model, direction: str, user=None) 
         sibling.version += 1
     with transaction.atomic():
         table.model.objects.bulk_update(siblings, ["position", "version"])
-        bump_content_version(audit)
+        version = bump_content_version(audit)
         details = {"before": str(index + 1), "after": str(target + 1)}
-        record_activity(audit, user, Activity.Action.MOVE, table.kind, row, str(row), **details)
+        record_activity(audit, user, Activity.Action.MOVE, table.kind, row, str(row), version, **details)

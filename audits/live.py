@@ -1,7 +1,10 @@
 """Running a workshop live: join links, guests, presence, the facilitator's controls and dot votes.
 
 Everything the facilitator changes here bumps the audit's content_version, so every open page
-learns of it through the same one-query poll as a content change (audits/views/live.py).
+learns of it through the same one-query poll as a content change (audits/views/live.py), and
+records on the Workshop which kind of change that version was (audits/deltas.py reads it): one
+that alters what viewers may see or edit (`layout_version`), or only the shared parts
+(`shared_version`: the timer, the facilitator's step, a vote while totals are blank).
 """
 
 import secrets
@@ -65,10 +68,13 @@ def workshop_of(audit: Audit) -> Workshop:
     return workshop
 
 
-def _changed(audit: Audit, workshop: Workshop, *fields: str) -> None:
+def _changed(audit: Audit, workshop: Workshop, *fields: str, layout: bool) -> None:
+    """Save the workshop's changed `fields`; `layout`: the change alters what viewers may see or edit."""
+    mark = "layout_version" if layout else "shared_version"
     with transaction.atomic():
-        workshop.save(update_fields=fields)
-        bump_content_version(audit)
+        setattr(workshop, mark, bump_content_version(audit))
+        workshop.live_changes += 1
+        workshop.save(update_fields=[*fields, mark, "live_changes"])
 
 
 # --- Joining --------------------------------------------------------------------------------------
@@ -161,7 +167,7 @@ def lead_to(audit: Audit, step: str) -> None:
         raise Refused(_("There is no such step."))
     workshop = workshop_of(audit)
     workshop.current_step = step
-    _changed(audit, workshop, "current_step")
+    _changed(audit, workshop, "current_step", layout=False)
 
 
 @dataclass(frozen=True)
@@ -202,7 +208,7 @@ def start_timer(audit: Audit, minutes: float) -> None:
     workshop = workshop_of(audit)
     workshop.timer_ends_at = timezone.now() + timedelta(minutes=minutes)
     workshop.timer_left = None
-    _changed(audit, workshop, "timer_ends_at", "timer_left")
+    _changed(audit, workshop, "timer_ends_at", "timer_left", layout=False)
 
 
 def pause_timer(audit: Audit) -> None:
@@ -211,7 +217,7 @@ def pause_timer(audit: Audit) -> None:
         raise Refused(_("The timer is not running."))
     workshop.timer_left = max(workshop.timer_ends_at - timezone.now(), timedelta(0))
     workshop.timer_ends_at = None
-    _changed(audit, workshop, "timer_ends_at", "timer_left")
+    _changed(audit, workshop, "timer_ends_at", "timer_left", layout=False)
 
 
 def resume_timer(audit: Audit) -> None:
@@ -220,7 +226,7 @@ def resume_timer(audit: Audit) -> None:
         raise Refused(_("The timer is not paused."))
     workshop.timer_ends_at = timezone.now() + workshop.timer_left
     workshop.timer_left = None
-    _changed(audit, workshop, "timer_ends_at", "timer_left")
+    _changed(audit, workshop, "timer_ends_at", "timer_left", layout=False)
 
 
 def add_minute(audit: Audit) -> None:
@@ -232,13 +238,13 @@ def add_minute(audit: Audit) -> None:
         workshop.timer_left += minute
     else:
         workshop.timer_ends_at = timezone.now() + minute
-    _changed(audit, workshop, "timer_ends_at", "timer_left")
+    _changed(audit, workshop, "timer_ends_at", "timer_left", layout=False)
 
 
 def stop_timer(audit: Audit) -> None:
     workshop = workshop_of(audit)
     workshop.timer_ends_at = workshop.timer_left = None
-    _changed(audit, workshop, "timer_ends_at", "timer_left")
+    _changed(audit, workshop, "timer_ends_at", "timer_left", layout=False)
 
 
 def set_locked(audit: Audit, step: str, locked: bool) -> None:
@@ -247,7 +253,7 @@ def set_locked(audit: Audit, step: str, locked: bool) -> None:
     workshop = workshop_of(audit)
     steps = set(workshop.locked_steps)
     workshop.locked_steps = sorted(steps | {step} if locked else steps - {step})
-    _changed(audit, workshop, "locked_steps")
+    _changed(audit, workshop, "locked_steps", layout=True)
 
 
 def is_locked(workshop: Workshop | None, step: str) -> bool:
@@ -274,13 +280,13 @@ def hide_step(audit: Audit, step: str, named: bool) -> None:
     workshop = workshop_of(audit)
     workshop.hidden_steps = {**workshop.hidden_steps, step: timezone.now().isoformat()}
     workshop.named_input = named
-    _changed(audit, workshop, "hidden_steps", "named_input")
+    _changed(audit, workshop, "hidden_steps", "named_input", layout=True)
 
 
 def reveal_step(audit: Audit, step: str) -> None:
     workshop = workshop_of(audit)
     workshop.hidden_steps = {key: since for key, since in workshop.hidden_steps.items() if key != step}
-    _changed(audit, workshop, "hidden_steps")
+    _changed(audit, workshop, "hidden_steps", layout=True)
 
 
 def hidden_count(audit: Audit, workshop: Workshop | None, step: str) -> int:
@@ -303,13 +309,17 @@ def set_voting(audit: Audit, is_open: bool, votes_per_person: int | None = None,
         workshop.votes_per_person = votes_per_person
     if named is not None:
         workshop.named_votes = named
-    _changed(audit, workshop, "voting_open", "votes_per_person", "named_votes")
+    _changed(audit, workshop, "voting_open", "votes_per_person", "named_votes", layout=True)
 
 
 def clear_votes(audit: Audit) -> None:
+    # Closed voting shows the dots and sorts the tables by them: clearing them redraws the tables.
+    workshop = workshop_of(audit)
     with transaction.atomic():
         Vote.objects.filter(audit=audit).delete()
-        bump_content_version(audit)
+        workshop.layout_version = bump_content_version(audit)
+        workshop.live_changes += 1
+        workshop.save(update_fields=["layout_version", "live_changes"])
 
 
 def vote_key(kind: str, row_id: int) -> str:
@@ -346,7 +356,7 @@ def cast_vote(audit: Audit, user, kind: str, row_id: int) -> None:
         if spent >= workshop.votes_per_person:
             raise Refused(_("You have used all your %(count)s votes.") % {"count": workshop.votes_per_person})
         Vote.objects.create(audit=audit, user=user, **{kind: row})
-        bump_content_version(audit)
+        _voted(audit, workshop)
 
 
 def withdraw_vote(audit: Audit, user, kind: str, row_id: int) -> None:
@@ -358,7 +368,15 @@ def withdraw_vote(audit: Audit, user, kind: str, row_id: int) -> None:
         if vote is None:
             raise Refused(_("You have no vote on this row."))
         vote.delete()
-        bump_content_version(audit)
+        _voted(audit, workshop)
+
+
+def _voted(audit: Audit, workshop: Workshop) -> None:
+    # While voting is open everyone sees only their own dots (their vote's answer) and blank totals,
+    # so a vote changes only the shared parts of other pages.
+    workshop.shared_version = bump_content_version(audit)
+    workshop.live_changes += 1
+    workshop.save(update_fields=["shared_version", "live_changes"])
 
 
 def voters_of(audit: Audit) -> dict[str, list[str]]:

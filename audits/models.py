@@ -469,10 +469,17 @@ class Activity(models.Model):
     # A deletion's row (and a team's forces, a metric's readings), so that it can be undone.
     snapshot = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     undone_at = models.DateTimeField(null=True, blank=True)
+    # The audit's content_version this change produced (None: recorded before versions were), and the
+    # team or metric an added, moved or restored force or reading sits in: what the live poll's delta reads.
+    version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    group_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created", "-pk"]
-        indexes = [models.Index(fields=["audit", "created"], name="activity_audit_created")]
+        indexes = [
+            models.Index(fields=["audit", "created"], name="activity_audit_created"),
+            models.Index(fields=["audit", "version"], name="activity_audit_version"),
+        ]
         verbose_name_plural = _("activities")
 
     def __str__(self) -> str:
@@ -501,6 +508,15 @@ class Workshop(models.Model):
     votes_per_person = models.PositiveSmallIntegerField(default=3, validators=[MaxValueValidator(50)])
     voting_open = models.BooleanField(default=False)
     named_votes = models.BooleanField(default=False)
+    # The content_version of the last live change that alters what viewers may see or edit (a lock,
+    # hiding or revealing, named input, voting opened or closed), and of the last that alters only the
+    # shared parts (timer, the facilitator's step, a vote). Every change from `logged_from` on is in the
+    # activity log or in these two, so the live poll can tell a page exactly what changed since then.
+    layout_version = models.PositiveIntegerField(default=0, editable=False)
+    shared_version = models.PositiveIntegerField(default=0, editable=False)
+    logged_from = models.PositiveIntegerField(default=0, editable=False)
+    # How many live changes bumped content_version: the difference counts the changes to the tables alone.
+    live_changes = models.PositiveIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return f"Workshop of {self.audit}"

@@ -95,29 +95,44 @@ def get_audit_for(user, audit_id: int, need: str = "view", trashed: bool = False
 
 # The live poll's question, asked every 2 s by every open page. Written out once because building it
 # with the ORM cost more than running it; it asks what get_audit_for does (an alive audit, and the
-# user's membership of its organization or a guest pass whose link is open), and
-# tests/test_isolation.py walks the poll's URL as an outsider and as a guest like every other.
+# user's membership of its organization or a guest pass whose link is open), and answers the role
+# it found too. tests/test_isolation.py walks the poll's URL as an outsider and as a guest like every other.
+_MEMBER_ROLE = f"""SELECT membership.role FROM {Membership._meta.db_table} membership
+  WHERE membership.user_id = %(user)s AND membership.organization_id = flywheel.organization_id"""
+_GUEST_PASS = f"""SELECT 1 FROM {Guest._meta.db_table} guest
+  JOIN {JoinLink._meta.db_table} link ON link.id = guest.join_link_id
+  WHERE guest.user_id = %(user)s AND guest.audit_id = audit.id
+    AND link.revoked_at IS NULL AND link.expires_at > %(now)s"""
 VERSION_SQL = f"""
-SELECT audit.content_version FROM {Audit._meta.db_table} audit
+SELECT audit.content_version, COALESCE(({_MEMBER_ROLE}), CASE WHEN EXISTS ({_GUEST_PASS}) THEN %(guest)s END)
+FROM {Audit._meta.db_table} audit
 JOIN {Flywheel._meta.db_table} flywheel ON flywheel.id = audit.flywheel_id
-WHERE audit.id = %s AND audit.deleted_at IS NULL AND flywheel.deleted_at IS NULL AND (
-  EXISTS (SELECT 1 FROM {Membership._meta.db_table} membership
-          WHERE membership.user_id = %s AND membership.organization_id = flywheel.organization_id)
-  OR EXISTS (SELECT 1 FROM {Guest._meta.db_table} guest
-             JOIN {JoinLink._meta.db_table} link ON link.id = guest.join_link_id
-             WHERE guest.user_id = %s AND guest.audit_id = audit.id
-               AND link.revoked_at IS NULL AND link.expires_at > %s))
+WHERE audit.id = %(audit)s AND audit.deleted_at IS NULL AND flywheel.deleted_at IS NULL
+  AND (EXISTS ({_MEMBER_ROLE}) OR EXISTS ({_GUEST_PASS}))
 """
 
 
-def audit_version_for(user, audit_id: int) -> int:
-    """The audit's content_version, if the user may view the audit (else 404): the live poll's one query."""
+def audit_version_for(user, audit_id: int) -> tuple[int, str]:
+    """The audit's content_version and the user's role on it, if they may view it (else 404): the poll's one query."""
+    parameters = {"audit": audit_id, "user": user.pk, "now": timezone.now(), "guest": Role.PARTICIPANT.value}
     with connection.cursor() as cursor:
-        cursor.execute(VERSION_SQL, [audit_id, user.pk, user.pk, timezone.now()])
+        cursor.execute(VERSION_SQL, parameters)
         row = cursor.fetchone()
     if row is None:
         raise Http404("Not found.")
-    return row[0]
+    return row[0], row[1]
+
+
+def polled_audit(audit_id: int, role: str, need: str = "view") -> Audit:
+    """The audit whose version audit_version_for answered, with the role it found: for the poll's answer.
+
+    A lighter query than get_audit_for's, which the poll's check has already asked.
+    """
+    _require(role, need)
+    audit = Audit.objects.alive().select_related("flywheel__organization", "workshop").filter(pk=audit_id).first()
+    _require(audit and role, need)
+    audit.user_role = role
+    return audit
 
 
 def get_membership_for(user, organization_id: int, membership_id: int, need: str = "own") -> Membership:

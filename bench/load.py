@@ -1,11 +1,14 @@
 """A workshop's worth of people at once: locust against gunicorn and PostgreSQL, on loopback.
 
-`make bench` runs it after bench/run.py. Sixty participants (LOAD_USERS) poll their audit every
-2 s and save a cell every 10 s for 60 s (LOAD_SECONDS), as bench/locustfile.py describes, against
+`make bench` runs it after bench/run.py, for 20, 60 and 200 participants in turn (LOAD_USERS, a
+comma-separated list). Each participant does exactly what an open workshop page does, as
+bench/locustfile.py describes: it opens the step page (all of them at once), then polls every
+2 s, saves a cell every 10 s and posts its presence every 15 s, for 60 s (LOAD_SECONDS), against
 gunicorn with 4 sync workers (LOAD_WORKERS; README's "Running for a team" command, on a machine
 with 2 cores: locust shares them) in the configuration that section gives: DJANGO_DEBUG=0, a
 secret key, DJANGO_ALLOWED_HOSTS=127.0.0.1 and a PostgreSQL DATABASE_URL — plus DJANGO_HTTPS=0,
-the settings' switch for a plain-HTTP trial run, since there is no TLS on loopback.
+the settings' switch for a plain-HTTP trial run, since there is no TLS on loopback. Each count
+runs in a process of its own (this script again, with one count), then a summary compares them.
 
 It creates a scratch database flywheel_load_<pid> on PG_URL (default: the local server), migrates
 it, builds a small sample audit (audits/sample.py) with a friction row for each participant and
@@ -17,41 +20,43 @@ temporary folder (a generated settings module points STATIC_ROOT there, so the p
 staticfiles/ is left alone). Gunicorn, locust, the database and the folder are removed at the
 end, also after a failure or Ctrl+C.
 
-The unchanged poll is compared with a trivial view: "ok", no template, no query of its own,
-served by the same gunicorn through the same middleware and asked for with the participant's
-session cookie, like the poll. It is bench/trivial_urls.py's /bench/trivial/, added for this run
-only: the generated settings module makes that file, which includes the project's URLs, the
-ROOT_URLCONF. Every logged-in request in this app loads the session and the user whatever its
-view does (the language middleware, audits/preferences.py, reads request.user), so the trivial
-view makes those two queries as the poll does, and the ratio of the two is what the poll's own
-work costs: its one permission-and-version query (audits.permissions.audit_version_for). The aim,
-≤ 2×, is for that ratio. The same poll URL without the cookie, which earlier runs compared with,
-is still shown ("logged out": login_required's redirect to the log-in page, no query at all), but
-against it the poll is charged for the session and the user, which no logged-in page can avoid.
-favicon.svg from WhiteNoise is shown too, as the floor: gunicorn and WSGI without any Django view.
-The queries each of them makes are counted with the test client before the run and shown.
+Server work is shown as CPU time: the gunicorn workers' user + system time, read from
+/proc/<pid>/stat, from when everyone is in to the end. Divided by the changes made meanwhile (the
+saves) and the open pages, it is the CPU-ms per change per open page — what one more person in
+the room costs on every change. On a machine shared with other work, latency measures the
+neighbours too; CPU time does not.
 
-Under load a request's time is mostly its wait in gunicorn's queue, the same for every kind, so
-the ratio of two p50s under load says little about what the poll itself costs. The four are
-therefore also timed alone, one request at a time against the same gunicorn just before the load,
-and the CPU time gunicorn's workers spend in the steady part is shown: on a machine shared with
-other work, latency measures the neighbours too, CPU per request does not.
+Before the load, the unchanged poll (of the quiet audit) is timed alone, one request at a time,
+against a trivial view: "ok", no template, no query of its own, served by the same gunicorn
+through the same middleware and asked for with the participant's session cookie, like the poll.
+It is bench/trivial_urls.py's /bench/trivial/, added for this run only: the generated settings
+module makes that file, which includes the project's URLs, the ROOT_URLCONF. Every logged-in
+request in this app loads the session and the user whatever its view does, so the ratio of the
+two is what the poll's own work costs (aim ≤ 2×). The same poll URL without the cookie ("logged
+out": login_required's redirect, no query at all) and favicon.svg from WhiteNoise (gunicorn and
+WSGI without any Django view) are shown too. The queries each makes are counted with the test
+client before the run.
+
+The workers share their rendered fragments through Redis, as README's "Running for a team" advises
+for several workers: CACHE_URL or REDIS_URL if set, else a Redis on 127.0.0.1:6379 if one answers
+(database 14), else each worker's own memory (the header says which). Each count's keys carry its
+scratch database's name (KEY_PREFIX): the scratch databases reuse the same audit ids, and a
+fragment of an earlier run must never be served.
 
 DATABASE_CONN_MAX_AGE is passed on only if it is set; otherwise the settings' default for
-PostgreSQL applies: a worker keeps its connection for 60 s, health-checked before it is reused
-(one "SELECT 1" more for every request that uses the database, the trivial view's included). The
-header shows the value in effect.
+PostgreSQL applies. The header shows the value in effect. Raw output: bench/out/locust.log,
+bench/out/gunicorn.log (of the last count).
 
-LOAD_FOLLOW=1 makes the participants fetch what an open page fetches on a change as well (see
-bench/locustfile.py). Raw output: bench/out/locust.log, bench/out/gunicorn.log.
-
-The run fails (exit 1) if any request failed: errors must be 0.
+The run fails (exit 1) if any request failed: errors must be 0. The issue's targets (60: p95 save
+≤ 150 ms, p95 poll ≤ 100 ms, 60 opening at once p95 ≤ 1.5 s; 200: p95 save ≤ 400 ms) are shown as
+met or missed.
 """
 
 import http.client
 import json
 import os
 import platform
+import resource
 import secrets
 import shutil
 import signal
@@ -74,35 +79,33 @@ OUT = ROOT / "bench" / "out"
 VENV_BIN = Path(sys.executable).parent
 PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 SECONDS = int(os.environ.get("LOAD_SECONDS") or 60)
-PARTICIPANTS = int(os.environ.get("LOAD_USERS") or 60)
+COUNTS = [int(count) for count in (os.environ.get("LOAD_USERS") or "20,60,200").split(",")]
+PARTICIPANTS = COUNTS[0]
 WORKERS = int(os.environ.get("LOAD_WORKERS") or 4)
-FOLLOW = os.environ.get("LOAD_FOLLOW") == "1"
 ALONE_RUNS, ALONE_WARM_UP = 100, 10
+LOCAL_REDIS = "redis://127.0.0.1:6379/14"
+SUMMARY_FILE = os.environ.get("LOAD_SUMMARY")  # set for a count run by the summary's process
 
 # The locustfile's request names, in the table's order, with what each one is.
 REQUESTS = {
-    "page": "open the audit page (all at once)",
+    "page": "open the step page (all at once)",
     "poll-changed": "poll, audit changed (200)",
     "poll-unchanged": "poll, audit unchanged (204)",
-    "quiet-poll": "poll of a quiet audit (204)",
+    "poll": "all polls",
     "save": "save a cell (200)",
-    "trivial": 'trivial view, logged in (200 "ok")',
-    "logged-out": "poll URL logged out (302)",
-    "static": "static file: favicon.svg (WhiteNoise)",
-    # Only with LOAD_FOLLOW=1: what the open page asks for besides the poll.
-    "panel": "panel redraw on a change (htmx)",
-    "redraw": "page copy on a change (live.js)",
     "presence": "presence, every 15 s",
 }
-UNCHANGED_POLLS = ("poll-unchanged", "quiet-poll")
-# The unchanged poll and what it is compared with, under load and alone; the ratio to the trivial view is the aim.
+# The unchanged poll and what it is compared with, alone; the ratio to the trivial view is the aim.
 COMPARED = ("unchanged", "trivial", "logged-out", "static")
+# The issue's targets: (participants, request, p95 ms at most).
+TARGETS = [(60, "save", 150), (60, "poll", 100), (60, "page", 1500), (200, "save", 400)]
 
 SETTINGS_MODULE = """\
 from flywheel_audit.settings import *  # noqa: F403
 
 STATIC_ROOT = {static_root!r}  # this run's own collectstatic, not the project's staticfiles/
 ROOT_URLCONF = "bench.trivial_urls"  # the project's URLs and /bench/trivial/
+CACHES["default"]["KEY_PREFIX"] = {key_prefix!r}  # noqa: F405  (this run's own keys: audit ids repeat across runs)
 """
 
 
@@ -117,8 +120,23 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def shared_cache() -> str:
+    """The cache the workers share, or "" for each worker's own memory."""
+    import redis  # the settings' Redis cache backend needs it too
+
+    url = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or LOCAL_REDIS
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return ""
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return ""
+    return url
+
+
 def server_environment(database: str, work: Path) -> dict[str, str]:
-    (work / "bench_settings.py").write_text(SETTINGS_MODULE.format(static_root=str(work / "static")))
+    settings = SETTINGS_MODULE.format(static_root=str(work / "static"), key_prefix=database)
+    (work / "bench_settings.py").write_text(settings)
     # The caller's environment goes on, DATABASE_CONN_MAX_AGE included if set; DJANGO_* is this run's own.
     environment = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     return environment | {
@@ -130,6 +148,7 @@ def server_environment(database: str, work: Path) -> dict[str, str]:
         "DJANGO_HTTPS": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
         "DATABASE_URL": f"{PG_URL}/{database}",
+        "CACHE_URL": shared_cache(),
     }
 
 
@@ -192,8 +211,8 @@ def start_gunicorn(environment: dict[str, str], port: int) -> subprocess.Popen:
 
 def single_requests(plan: dict) -> dict[str, tuple[str, dict[str, str], int]]:
     """The requests compared alone, each as its URL, headers and expected status."""
-    poll = f"/audits/{plan['quiet_audit']}/changes/?since={plan['quiet_version']}"
-    logged_in = {"Cookie": f"sessionid={plan['participants'][0]['session']}"}
+    poll = f"/audits/{plan['quiet_audit']}/changes/?since={plan['quiet_version']}&step=identify"
+    logged_in = {"Cookie": f"sessionid={plan['participants'][0]['session']}", "HX-Request": "true"}
     return {
         "unchanged": (poll, logged_in, 204),
         "trivial": ("/bench/trivial/", logged_in, 200),
@@ -263,19 +282,19 @@ def run_locust(environment: dict[str, str], port: int, plan_file: Path, results_
         "LOAD_RESULTS": str(results_file),
         "LOAD_SECONDS": str(SECONDS),
     }
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(OUT / "locust.log", "w") as log:
         locust = subprocess.run(command, cwd=ROOT, env=locust_environment, stdout=log, stderr=subprocess.STDOUT)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # gunicorn still runs: only locust has ended since
+    locust_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if not results_file.exists():
         raise SystemExit(f"locust wrote no results; see {OUT / 'locust.log'}")
     # Locust exits with 1 on failed requests, and also on exceptions in the locustfile, which are no request.
-    return json.loads(results_file.read_text()) | {"exit_code": locust.returncode}
+    return json.loads(results_file.read_text()) | {"exit_code": locust.returncode, "locust_cpu": locust_cpu}
 
 
 class CpuMeter(threading.Thread):
-    """Samples the CPU time gunicorn's workers have used, so the steady part's share can be told apart.
-
-    On a shared machine latency also measures the neighbours; CPU per request does not.
-    """
+    """Samples the CPU time gunicorn's workers have used, so the steady part's share can be told apart."""
 
     def __init__(self, server: subprocess.Popen):
         super().__init__(daemon=True)
@@ -288,14 +307,16 @@ class CpuMeter(threading.Thread):
             self.samples.append((time.time(), self.cpu_seconds()))
 
     def cpu_seconds(self) -> float:
-        total = 0.0
+        """The workers' user + system time so far, from /proc/<pid>/stat (fields 14 and 15, in clock ticks)."""
+        ticks = 0
         for worker in self.server.children():
             try:
-                times = worker.cpu_times()
-            except psutil.NoSuchProcess:
+                stat = Path(f"/proc/{worker.pid}/stat").read_text()
+            except FileNotFoundError:
                 continue
-            total += times.user + times.system
-        return total
+            fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+            ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def used_since(self, moment: float) -> float:
         self.done.set()
@@ -324,24 +345,27 @@ def percentile(samples: list[float], percent: int) -> float:
 def report(results: dict) -> int:
     """Print the table and return the number of failed requests."""
     timings, errors = results["timings"], results["errors"]
-    timings["unchanged"] = [sample for name in UNCHANGED_POLLS for sample in timings.get(name, [])]
-    descriptions = {**REQUESTS, "unchanged": "all unchanged polls (both 204 rows)"}
+    timings["poll"] = timings.get("poll-changed", []) + timings.get("poll-unchanged", [])
     rows = [["request", "requests", "errors", "p50 ms", "p95 ms"]]
-    for name, description in descriptions.items():
+    for name, description in REQUESTS.items():
         samples, failed = timings.get(name, []), len(errors.get(name, []))
         if samples or failed:
             p50, p95 = percentile(samples, 50), percentile(samples, 95)
             rows.append([description, str(len(samples) + failed), str(failed), f"{p50:.1f}", f"{p95:.1f}"])
-    steady = sum(len(timings.get(name, [])) + len(errors.get(name, [])) for name in REQUESTS if name != "page")
+    steady = sum(
+        len(timings.get(name, [])) + len(errors.get(name, [])) for name in REQUESTS if name not in ("page", "poll")
+    )
     failures = sum(len(messages) for messages in errors.values())
-    print(f"Flywheel Audit — load test: {PARTICIPANTS} participants, each polling every 2 s and saving every 10 s")
-    if FOLLOW:
-        print("LOAD_FOLLOW=1: each also fetches what the open page fetches on a change (panels, a page copy).")
+    print(
+        f"Flywheel Audit — load test: {PARTICIPANTS} participants, each doing what an open workshop page does "
+        f"(poll every 2 s, a save every 10 s, presence every 15 s)"
+    )
     conn_max_age = results["conn_max_age"]
     if not os.environ.get("DATABASE_CONN_MAX_AGE"):
         conn_max_age = f"{conn_max_age}, the settings' default"
     print(
         f"gunicorn {WORKERS} sync workers, PostgreSQL (DATABASE_CONN_MAX_AGE={conn_max_age}), "
+        f"cache {results['cache'] or 'per worker (memory)'}, "
         f"DEBUG off; locust on the same {os.cpu_count()} cores; Python {platform.python_version()}; "
         f"load average before the run {results['load_before']}"
     )
@@ -349,10 +373,12 @@ def report(results: dict) -> int:
         f"All {PARTICIPANTS} opened the page at once, in {results['joining_seconds']:.1f} s; then {SECONDS} s of "
         f"polling and saving: {steady} requests, {steady / SECONDS:.0f}/s. Errors: {failures}."
     )
-    cpu = results["server_cpu"]
+    cpu, changes = results["server_cpu"], results["changes"]
+    per_change = cpu * 1000 / max(changes, 1) / PARTICIPANTS
     print(
-        f"gunicorn's workers used {cpu:.1f} CPU-s in those {SECONDS} s ({cpu / SECONDS:.2f} cores), "
-        f"{cpu * 1000 / max(steady, 1):.1f} ms per request on average (PostgreSQL's own CPU not counted)."
+        f"gunicorn's workers used {cpu:.1f} CPU-s in those {SECONDS} s ({cpu / SECONDS:.2f} cores; PostgreSQL's own "
+        f"CPU not counted): {changes} changes, {per_change:.2f} CPU-ms per change per open page. Locust itself used "
+        f"{results['locust_cpu']:.1f} CPU-s (the whole run, page opens included) on the same cores."
     )
     queries = results["queries"]
     print(
@@ -363,23 +389,57 @@ def report(results: dict) -> int:
     print()
     print(table(rows))
     print()
-    unchanged, trivial, logged_out, floor = (median(timings.get(name, [])) for name in COMPARED)
-    print(
-        f"Under load: unchanged poll p50 / trivial view p50 = {unchanged / trivial:.2f}× (aim ≤ 2×); "
-        f"/ logged-out p50 = {unchanged / logged_out:.2f}×; / static file p50 = {unchanged / floor:.2f}×"
-    )
     unchanged, trivial, logged_out, floor = (median(results["alone"][name]) for name in COMPARED)
     print(
         f"Alone, before the load ({ALONE_RUNS} of each, one at a time, p50): unchanged poll {unchanged:.1f} ms, "
         f"trivial view {trivial:.1f} ms, logged out {logged_out:.1f} ms, static file {floor:.1f} ms: "
         f"poll / trivial = {unchanged / trivial:.2f}× (aim ≤ 2×), poll / logged out = {unchanged / logged_out:.2f}×"
     )
+    for participants, name, most in TARGETS:
+        if participants == PARTICIPANTS:
+            p95 = percentile(timings.get(name, []), 95)
+            verdict = "met" if p95 <= most else "MISSED"
+            print(f"Target for {participants}: p95 {REQUESTS[name]} ≤ {most} ms: {p95:.0f} ms, {verdict}.")
     for name, messages in errors.items():
         print(f"Errors in {name}: {len(messages)}, e.g. {messages[0]}")
+    if SUMMARY_FILE:
+        summary = {
+            "participants": PARTICIPANTS,
+            "changes": changes,
+            "cpu": cpu,
+            "per_change": per_change,
+            "errors": failures,
+            **{f"p95 {name}": percentile(timings.get(name, []), 95) for name in ("page", "poll", "save")},
+        }
+        Path(SUMMARY_FILE).write_text(json.dumps(summary))
     if results["exit_code"] and not failures:
         print(f"locust exited with {results['exit_code']}: an exception in the locustfile, see {OUT / 'locust.log'}")
         return 1
     return failures
+
+
+def summarize() -> int:
+    """Run each count in a process of its own, then compare them: how the server's work grows with the room."""
+    rows = [["open pages", "changes", "CPU-s", "CPU-ms / change / page", "errors", "p95 page", "p95 poll", "p95 save"]]
+    failed = 0
+    for count in COUNTS:
+        with tempfile.NamedTemporaryFile(suffix=".json") as summary_file:
+            environment = os.environ | {"LOAD_USERS": str(count), "LOAD_SUMMARY": summary_file.name}
+            failed += subprocess.run([sys.executable, __file__], env=environment).returncode != 0
+            print(flush=True)
+            text = Path(summary_file.name).read_text()
+        if not text:
+            rows.append([str(count), "-", "-", "-", "run failed", "-", "-", "-"])
+            continue
+        summary = json.loads(text)
+        rows.append(
+            [str(count), str(summary["changes"]), f"{summary['cpu']:.1f}", f"{summary['per_change']:.2f}"]
+            + [str(summary["errors"])]
+            + [f"{summary[f'p95 {name}']:.0f} ms" for name in ("page", "poll", "save")]
+        )
+    print(f"Server work per change as the room grows ({SECONDS} s each; aim ≤ 3 CPU-ms per change per open page):")
+    print(table(rows))
+    return 1 if failed else 0
 
 
 def median(samples: list[float]) -> float:
@@ -387,6 +447,8 @@ def median(samples: list[float]) -> float:
 
 
 def main() -> int:
+    if len(COUNTS) > 1:
+        return summarize()
     # make and CI stop with SIGTERM: end through the finally below, like Ctrl+C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     OUT.mkdir(exist_ok=True)
@@ -410,6 +472,7 @@ def main() -> int:
         results = run_locust(environment, port, work / "plan.json", work / "results.json")
         results["load_before"], results["alone"] = load_before, timed_alone
         results["queries"], results["conn_max_age"] = queries, conn_max_age
+        results["cache"] = environment["CACHE_URL"]
         results["server_cpu"] = meter.used_since(results["steady_from"])
         stop(server)
         return 1 if report(results) else 0

@@ -1,31 +1,25 @@
-"""Workshop participants for locust: each polls its audit every 2 s and saves a cell every 10 s.
+"""Workshop participants for locust: each does exactly what an open workshop page does.
 
 bench/load.py starts locust with this file against gunicorn and hands it a plan (LOAD_PLAN, a
-JSON file): the audit, a quiet audit nobody edits, and for each participant a session key and
-a friction row of its own, so that saves never conflict (a 409 is an error here). Each request
-is recorded under a short name, with its outcome in the name where it differs:
+JSON file): the audit, and for each participant a session key and a friction row of its own, so
+that saves never conflict (a 409 is an error here). A participant
 
-- "page": the participant opens the audit's Identify step once (learns the version and the
-  CSRF token from the page, as live.js and htmx do). All of them do so at once, as a workshop
-  starts; the polling and saving begin when everyone is in and last LOAD_SECONDS from then, so
-  that those figures are the steady state, not the queue behind sixty page renders;
-- "poll-changed" / "poll-unchanged": GET /audits/<id>/changes/?since=N every 2 s, as live.js;
-- "save": the teams cell of the participant's row, posted as htmx posts it, every 10 s;
-- every 10 s each, to measure in the same run: "quiet-poll" (the unchanged poll, of an audit
-  nobody edits: with sixty people saving, the busy audit changes between nearly every two
-  polls), "trivial" (/bench/trivial/, a view that answers "ok" with no query of its own, asked
-  for with the session cookie: the middleware loads the session and the user, as for the poll),
-  "logged-out" (the poll URL without the session cookie: a redirect to the log-in page, no
-  query at all) and "static" (favicon.svg from WhiteNoise: no Django view at all).
+- "page": opens the audit's Identify step once. All of them do so at once, as a workshop starts;
+  the polling and saving begin when everyone is in and last LOAD_SECONDS from then, so that those
+  figures are the steady state, not the queue behind the page renders. From the page it takes
+  what the browser would: the poller (`#live-poll`'s hx-get), the CSRF token (body's hx-headers),
+  its own cell form (URL and fields) and the presence element (hx-post, hx-vals);
+- "poll-changed" / "poll-unchanged": every 2 s, GET the poller's URL with htmx's headers
+  (templates/audits/live/poll.html). A 200 answer starts with the new poller: its hx-get is the
+  next poll's URL, as when htmx swaps it in. That is all an open page asks for on a change
+  (requests_on_change below; tests/browser/test_requests_on_change.py checks that a real page
+  asks for exactly that, so the two cannot drift apart);
+- "save": every 10 s, posts its cell form as htmx posts it (same URL, fields and headers); the
+  next save posts the form the answer holds, as the page would after the swap;
+- "presence": every 15 s, the presence element's POST.
 
-With LOAD_FOLLOW=1 a participant also does what the open page does besides polling: on every
-change it sees (a changed poll, its own save) it fetches the panels that redraw on
-"audit-changed" ("panel", found in the page) and a fresh copy of the page, as live.js does to
-redraw the tables ("redraw"); and it posts its presence every 15 s if the page has that
-("presence").
-
-The raw times (ms, as locust measured them), the errors, how long joining took and when the
-steady part began go to LOAD_RESULTS when locust quits.
+The raw times (ms, as locust measured them), the errors, how long joining took, when the steady
+part began and how many changes (saves) it made go to LOAD_RESULTS when locust quits.
 """
 
 import html
@@ -36,31 +30,99 @@ import random
 import re
 import time
 from collections import defaultdict
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import gevent
 from gevent.event import Event
 from locust import HttpUser, constant_pacing, events, task
 from locust.exception import StopUser
 
-PLAN = json.loads(Path(os.environ["LOAD_PLAN"]).read_text())
-STEADY_SECONDS = float(os.environ["LOAD_SECONDS"])
-FOLLOW = os.environ.get("LOAD_FOLLOW") == "1"
-PRESENCE_EVERY = 15
+
+def requests_on_change(audit_id: int) -> list[tuple[str, str, set[str]]]:
+    """What an open workshop page asks for when someone else changes the audit: (method, path, query keys).
+
+    The one place that says it. Besides this, a page only posts its presence every 15 s (PRESENCE_EVERY).
+    """
+    return [("GET", f"/audits/{audit_id}/changes/", {"since", "step"})]
+
+
+def as_request(method: str, url: str) -> tuple[str, str, set[str]]:
+    parts = urlsplit(url)
+    return method, parts.path, set(parse_qs(parts.query, keep_blank_values=True))
+
+
+POLL_EVERY, SAVE_EVERY, PRESENCE_EVERY = 2, 10, 15
+STEP = "identify"
 SEATS = itertools.count()
 JOINING = {"started": 0.0, "joined": 0, "seconds": 0.0, "at": 0.0}
 EVERYONE_IN = Event()
 TIMINGS: dict[str, list[float]] = defaultdict(list)
 ERRORS: dict[str, list[str]] = defaultdict(list)
-ACCEPT_JSON = {"Accept": "application/json"}
-HTMX = {"HX-Request": "true"}
-
-# The page's elements that htmx redraws on "audit-changed", and its presence heartbeat.
-REDRAWN_ON_CHANGE = re.compile(r'<[^>]*hx-trigger="audit-changed from:body"[^>]*>')
-PRESENCE = re.compile(r'<[^>]*hx-post="[^"]*/presence/"[^>]*>')
+CHANGES = {"steady": 0}
+POLLER = re.compile(r'<[^>]*\bid="live-poll"[^>]*>')
+BODY = re.compile(r"<body\b[^>]*>")
+PRESENCE = re.compile(r'<[^>]*\bid="presence"[^>]*>')
 HX_GET = re.compile(r'hx-get="([^"]+)"')
-HX_POST = re.compile(r'hx-post="([^"]+)"')
-HX_VALS = re.compile(r"hx-vals='([^']+)'")
+
+
+class PageParts(HTMLParser):
+    """What the browser reads from the page: the poller, the CSRF header, one cell form, the presence element."""
+
+    def __init__(self, form_id: str):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.poller: dict = {}
+        self.body: dict = {}
+        self.presence: dict = {}
+        self.form: dict = {}
+        self.fields: list[tuple[str, str]] = []
+        self.in_form = False
+        self.textarea: str | None = None
+        self.select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "body":
+            self.body = attributes
+        elif attributes.get("id") == "live-poll":
+            self.poller = attributes
+        elif attributes.get("id") == "presence":
+            self.presence = attributes
+        elif tag == "form" and attributes.get("id") == self.form_id:
+            self.form, self.in_form = attributes, True
+        elif self.in_form and tag == "input" and attributes.get("name"):
+            self.fields.append((attributes["name"], attributes.get("value", "")))
+        elif self.in_form and tag == "textarea":
+            self.textarea = attributes.get("name")
+            self.fields.append((self.textarea, ""))
+        elif self.in_form and tag == "select":
+            self.select = attributes.get("name")
+        elif self.select and tag == "option" and "selected" in attributes:
+            self.fields.append((self.select, attributes.get("value", "")))
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea:
+            name, value = self.fields[-1]
+            self.fields[-1] = (name, value + data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self.textarea = None
+        elif tag == "select":
+            self.select = None
+        elif tag == "form":
+            self.in_form = False
+
+
+def parse(text: str, form_id: str) -> PageParts:
+    """The page's parts; only the few tags that matter go through the parser (locust shares the server's cores)."""
+    form = re.search(rf'<form\b[^>]*\bid="{form_id}".*?</form>', text, re.S)
+    tags = [found.group(0) for found in (BODY.search(text), POLLER.search(text), PRESENCE.search(text), form) if found]
+    parts = PageParts(form_id)
+    parts.feed("".join(tags))
+    return parts
 
 
 @events.request.add_listener
@@ -73,24 +135,29 @@ def record(name: str, response_time: float, exception=None, **_) -> None:
 
 @events.quitting.add_listener
 def write_results(**_) -> None:
-    Path(os.environ["LOAD_RESULTS"]).write_text(
-        json.dumps(
-            {"timings": TIMINGS, "errors": ERRORS, "joining_seconds": JOINING["seconds"], "steady_from": JOINING["at"]}
-        )
-    )
+    results = {
+        "timings": TIMINGS,
+        "errors": ERRORS,
+        "joining_seconds": JOINING["seconds"],
+        "steady_from": JOINING["at"],
+        "changes": CHANGES["steady"],
+    }
+    Path(os.environ["LOAD_RESULTS"]).write_text(json.dumps(results))
 
 
 class Participant(HttpUser):
-    # One tick every 2 s, like live.js; every fifth tick also saves, the other four measure.
-    wait_time = constant_pacing(2)
+    # One tick every 2 s, like the poller; every fifth tick also saves, presence when it is due.
+    wait_time = constant_pacing(POLL_EVERY)
 
     def on_start(self) -> None:
-        seat = PLAN["participants"][next(SEATS)]
+        plan = json.loads(Path(os.environ["LOAD_PLAN"]).read_text())
+        seat = plan["participants"][next(SEATS)]
+        self.steady_seconds = float(os.environ["LOAD_SECONDS"])
         self.number, self.row = seat["number"], seat["row"]
         self.client.cookies.set("sessionid", seat["session"])
-        self.audit_url = f"/audits/{PLAN['audit']}/"
-        self.page_url = f"{self.audit_url}steps/identify/"
-        self.saved = ""  # the teams cell as this participant last saved it: the next save's original
+        self.audit = plan["audit"]
+        self.page_url = f"/audits/{self.audit}/steps/{STEP}/"
+        self.form_id = f"cell-friction-{self.row}-teams-form"
         self.saves = 0
         JOINING["started"] = JOINING["started"] or time.monotonic()
         try:
@@ -98,27 +165,30 @@ class Participant(HttpUser):
         finally:
             self.joined()
         EVERYONE_IN.wait()
-        # Spread the participants' polls over the 2 s and their saves over the 10 s.
-        self.tick = random.randrange(5)
-        time.sleep(random.uniform(0, 2))
+        # Spread the participants' polls over the 2 s, their saves over the 10 s and presence over the 15 s.
+        self.tick = random.randrange(SAVE_EVERY // POLL_EVERY)
+        time.sleep(random.uniform(0, POLL_EVERY))
         self.next_presence = time.monotonic() + random.uniform(0, PRESENCE_EVERY)
 
     def open_page(self) -> None:
         with self.client.get(self.page_url, name="page", catch_response=True) as response:
-            page = response.text
-            version = re.search(r'data-version="(\d+)"', page)
-            token = re.search(r'"x-csrftoken": "(\w+)"', page)
-            if response.status_code != 200 or not version or not token:
-                response.failure(f"page answered {response.status_code} without a version and a CSRF token")
+            parts = parse(response.text, self.form_id)
+            token = re.search(r'"x-csrftoken":\s*"(\w+)"', parts.body.get("hx-headers", ""))
+            if response.status_code != 200 or not parts.poller or not token or not parts.form:
+                response.failure(f"page answered {response.status_code} without a poller, a CSRF token or the cell")
                 raise StopUser()
-        self.version, self.csrf_token = int(version.group(1)), token.group(1)
-        self.panels = [
-            html.unescape(found.group(1)) for tag in REDRAWN_ON_CHANGE.findall(page) if (found := HX_GET.search(tag))
-        ]
-        presence = PRESENCE.search(page)
-        self.presence = presence and html.unescape(HX_POST.search(presence.group(0)).group(1))
-        values = presence and HX_VALS.search(presence.group(0))
-        self.presence_values = json.loads(html.unescape(values.group(1))) if values else {}
+        self.poll_url = parts.poller["hx-get"]
+        if [as_request("GET", self.poll_url)] != requests_on_change(self.audit):
+            ERRORS["page"].append(f"the page polls {self.poll_url}, not what requests_on_change says")
+            raise StopUser()
+        self.csrf_token = token.group(1)
+        self.take_form(parts)
+        self.presence_url = parts.presence.get("hx-post")
+        self.presence_values = json.loads(parts.presence.get("hx-vals") or "{}")
+
+    def take_form(self, parts: PageParts) -> None:
+        self.save_url = parts.form["hx-post"]
+        self.form_fields = parts.fields
 
     def joined(self) -> None:
         # Greenlets switch only on I/O, so counting here needs no lock.
@@ -128,114 +198,79 @@ class Participant(HttpUser):
             JOINING["at"] = time.time()
             EVERYONE_IN.set()
             # The same ending as locust's own --run-time, counted from here.
-            gevent.spawn_later(STEADY_SECONDS, self.environment.runner.quit)
+            gevent.spawn_later(self.steady_seconds, self.environment.runner.quit)
 
     @task
     def every_two_seconds(self) -> None:
         self.poll()
-        step = self.tick % 5
-        self.tick += 1
-        if step == 0:
+        if self.tick % (SAVE_EVERY // POLL_EVERY) == 0:
             self.save()
-        elif step == 1:
-            self.poll_quiet_audit()
-        elif step == 2:
-            self.trivial()
-        elif step == 3:
-            self.logged_out()
-        else:
-            self.static()
-        if FOLLOW and self.presence and time.monotonic() >= self.next_presence:
+        self.tick += 1
+        if self.presence_url and time.monotonic() >= self.next_presence:
             self.next_presence += PRESENCE_EVERY
-            presence = self.client.post(
-                self.presence, data=self.presence_values, headers=self.htmx_post, name="presence", catch_response=True
-            )
-            self.check(presence)
+            self.post_presence()
 
-    @property
-    def htmx_post(self) -> dict[str, str]:
-        return {**HTMX, "X-CSRFToken": self.csrf_token}
-
-    def check(self, response) -> None:
-        """Fail the request (it was made with catch_response) unless it answered 200."""
-        with response:
-            if response.status_code != 200:
-                response.failure(f"answered {response.status_code}")
+    def htmx_headers(self, element_id: str) -> dict[str, str]:
+        """The headers htmx sends with a request of the element `element_id` (and the CSRF header of <body>)."""
+        return {
+            "HX-Request": "true",
+            "HX-Trigger": element_id,
+            "HX-Target": element_id,
+            "HX-Current-URL": f"{self.host}{self.page_url}",
+            "X-CSRFToken": self.csrf_token,
+        }
 
     def poll(self) -> None:
-        url = f"{self.audit_url}changes/?since={self.version}"
-        # live.js asks for no redirect: a redirect to the log-in page is an error, not an answer.
+        # A redirect (to the log-in page) is an error here, not an answer.
         with self.client.get(
-            url, name="poll", headers=ACCEPT_JSON, allow_redirects=False, catch_response=True
+            self.poll_url,
+            name="poll",
+            headers=self.htmx_headers("live-poll"),
+            allow_redirects=False,
+            catch_response=True,
         ) as response:
             if response.status_code == 204:
                 response.request_meta["name"] = "poll-unchanged"
             elif response.status_code == 200:
                 response.request_meta["name"] = "poll-changed"
-                self.version = response.json()["version"]
+                poller = POLLER.search(response.text)
+                url = poller and HX_GET.search(poller.group(0))
+                if not url:
+                    response.failure("a changed poll without the new poller")
+                    return
+                self.poll_url = html.unescape(url.group(1))
             else:
                 response.failure(f"poll answered {response.status_code}")
-                return
-        if response.status_code == 200:
-            self.follow_change()
-
-    def follow_change(self) -> None:
-        if not FOLLOW:
-            return
-        for url in self.panels:
-            self.check(self.client.get(url, name="panel", headers=HTMX, allow_redirects=False, catch_response=True))
-        headers = {"X-Live-Refresh": "1"}
-        self.check(
-            self.client.get(self.page_url, name="redraw", headers=headers, allow_redirects=False, catch_response=True)
-        )
 
     def save(self) -> None:
         value = f"Participant {self.number}, save {self.saves + 1}"
-        data = {
-            "csrfmiddlewaretoken": self.csrf_token,
-            "field": "teams",
-            "original": self.saved,
-            "label": "Teams involved",
-            "value": value,
-        }
-        url = f"{self.audit_url}rows/friction/{self.row}/"
+        data = [(name, value if name == "value" else field) for name, field in self.form_fields]
         with self.client.post(
-            url, data=data, headers=self.htmx_post, name="save", allow_redirects=False, catch_response=True
+            self.save_url,
+            data=data,
+            headers=self.htmx_headers(self.form_id),
+            name="save",
+            allow_redirects=False,
+            catch_response=True,
         ) as response:
-            if response.status_code == 200 and "cell-saved" in response.text:
-                self.saved, self.saves = value, self.saves + 1
-            else:
+            parts = parse(response.text, self.form_id) if response.status_code == 200 else None
+            if not parts or not parts.form or "cell-saved" not in parts.form.get("class", ""):
                 response.failure(f"save answered {response.status_code}")
                 return
-        # The save answers with an "audit-changed" event (HX-Trigger): the page redraws its panels.
-        if "audit-changed" in response.headers.get("HX-Trigger", ""):
-            self.follow_change()
+        # htmx swaps the answer in: the next save posts that form.
+        self.take_form(parts)
+        self.saves += 1
+        if EVERYONE_IN.is_set():
+            CHANGES["steady"] += 1
 
-    def poll_quiet_audit(self) -> None:
-        url = f"/audits/{PLAN['quiet_audit']}/changes/?since={PLAN['quiet_version']}"
-        with self.client.get(
-            url, name="quiet-poll", headers=ACCEPT_JSON, allow_redirects=False, catch_response=True
+    def post_presence(self) -> None:
+        with self.client.post(
+            self.presence_url,
+            data=self.presence_values,
+            headers=self.htmx_headers("presence"),
+            name="presence",
+            allow_redirects=False,
+            catch_response=True,
         ) as response:
-            if response.status_code != 204:
-                response.failure(f"quiet poll answered {response.status_code}")
-
-    def trivial(self) -> None:
-        # With the session cookie, as the poll: a redirect to log in would be a cheaper request, an error here.
-        with self.client.get("/bench/trivial/", name="trivial", allow_redirects=False, catch_response=True) as response:
-            if response.status_code != 200 or response.text != "ok":
-                response.failure(f"trivial view answered {response.status_code}, not 200 ok")
-
-    def logged_out(self) -> None:
-        # An explicit Cookie header keeps the session's cookies off this one request: anonymous.
-        url = f"{self.audit_url}changes/?since={self.version}"
-        headers = {**ACCEPT_JSON, "Cookie": ""}
-        with self.client.get(
-            url, name="logged-out", headers=headers, allow_redirects=False, catch_response=True
-        ) as response:
-            if response.status_code != 302 or "/accounts/login/" not in response.headers.get("Location", ""):
-                response.failure(f"anonymous poll answered {response.status_code}, not a redirect to log in")
-
-    def static(self) -> None:
-        with self.client.get("/static/favicon.svg", name="static", catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"favicon.svg answered {response.status_code}")
+                response.failure(f"presence answered {response.status_code}")

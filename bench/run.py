@@ -3,14 +3,18 @@
 `make bench` runs it. It builds two audits with audits/sample.py — a small one (a few rows of
 each kind) and a large one (300 friction rows, 150 forces in 5 teams, 12 metrics with 36
 monthly readings each) — then fetches the overview and every step page of each through
-django.test.Client as a logged-in owner (so the editable cells are drawn), N times after a
-warm-up, and prints the median. The baseline is a view that returns "ok", measured in the same
-run through the same middleware, so "small/trivial" reads as "this page costs as much as N
-requests that do nothing". The query counts show whether a page's cost grows with the audit's
-size in SQL (it must not) or only in rendering.
+django.test.Client as a logged-in owner (so the editable cells are drawn): once "cold", the first
+render with an empty cache (audits/render_cache.py), then N times after a warm-up ("warm": what
+every other viewer of the same version gets), and prints the median; for the large audit also the
+first render of a new version (the audit changed: rows come from the cache, the page is redrawn).
+The baseline is a view that returns "ok", measured in the same run through the same middleware,
+so "small/trivial" reads as "this page costs as much as N requests that do nothing". The query
+counts show whether a page's cost grows with the audit's size in SQL (it must not) or only in
+rendering.
 
 After the page table, bench/exports.py times every export and import (small, medium and large
 audit, next to the bare python-pptx / openpyxl / json cost) and the export view; see there.
+BENCH_EXPORTS=0 skips them.
 
 The database is thrown away: an SQLite file in bench/out/ (gitignored), recreated each run; with
 DATABASE_URL set, a test database next to it (test_<name>), created and dropped by Django.
@@ -41,6 +45,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
@@ -51,7 +56,9 @@ from report import table  # noqa: E402  (bench/ is this script's folder)
 
 from audits import guidance  # noqa: E402
 from audits.document import load  # noqa: E402
+from audits.editing import bump_content_version  # noqa: E402
 from audits.models import Audit, Flywheel, Membership, Organization  # noqa: E402
+from audits.render_cache import forget_recent  # noqa: E402
 from audits.sample import build_large_audit, build_small_audit  # noqa: E402
 from bench import exports  # noqa: E402  (needs Django set up)
 
@@ -111,6 +118,27 @@ def median_ms(client: Client, url: str) -> float:
     return statistics.median(fetch(client, url) for _ in range(RUNS))
 
 
+def cold_ms(client: Client, url: str) -> float:
+    """The first render: nothing in the shared cache (median of a few, each after emptying it)."""
+    times = []
+    for _ in range(3):
+        cache.clear()
+        forget_recent()
+        times.append(fetch(client, url))
+    return statistics.median(times)
+
+
+def new_version_ms(client: Client, url: str, audit: Audit) -> float:
+    """The first render of a new version (someone saved elsewhere): rows come from the cache, the page is redrawn."""
+    times = []
+    for _ in range(3):
+        fetch(client, url)
+        bump_content_version(audit)
+        forget_recent()
+        times.append(fetch(client, url))
+    return statistics.median(times)
+
+
 def query_count(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
@@ -136,7 +164,8 @@ def main() -> None:
         client.force_login(user)
         rows, growing, elapsed = measure_pages(client, small, large)
         print_pages(rows, growing, elapsed, {"Small": describe(small), "Large": describe(large)})
-        exports.run(client, flywheel, small, large, table)
+        if os.environ.get("BENCH_EXPORTS", "1") != "0":
+            exports.run(client, flywheel, small, large, table)
     finally:
         if not USES_SQLITE_FILE:
             connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
@@ -150,30 +179,43 @@ def measure_pages(client: Client, small: Audit, large: Audit) -> tuple[list[list
     rows = [
         [
             "page",
-            "small ms",
-            "large ms",
-            "large/small",
-            "small/trivial",
-            "large/trivial",
+            "small cold ms",
+            "small warm ms",
+            "large cold ms",
+            "large warm ms",
+            "large new version ms",
+            "small/trivial cold",
+            "small/trivial warm",
+            "large/trivial cold",
+            "large/trivial warm",
+            "large/trivial new version",
             "queries small",
             "queries large",
         ]
     ]
-    rows.append(["trivial view", f"{baseline:.2f}", "", "", "1.0", "", str(query_count(client, trivial_url)), ""])
+    trivial_queries = str(query_count(client, trivial_url))
+    rows.append(["trivial view", "", f"{baseline:.2f}", "", "", "", "", "1.0", "", "", "", trivial_queries, ""])
     growing = []
     for (name, small_url), (_, large_url) in zip(pages(small), pages(large), strict=True):
+        small_cold, large_cold = cold_ms(client, small_url), cold_ms(client, large_url)
         small_ms, large_ms = median_ms(client, small_url), median_ms(client, large_url)
+        large_new = new_version_ms(client, large_url, large)
         small_queries, large_queries = query_count(client, small_url), query_count(client, large_url)
         if large_queries != small_queries:
             growing.append(name)
         rows.append(
             [
                 name,
+                f"{small_cold:.1f}",
                 f"{small_ms:.1f}",
+                f"{large_cold:.1f}",
                 f"{large_ms:.1f}",
-                f"{large_ms / small_ms:.1f}",
+                f"{large_new:.1f}",
+                f"{small_cold / baseline:.0f}",
                 f"{small_ms / baseline:.0f}",
+                f"{large_cold / baseline:.0f}",
                 f"{large_ms / baseline:.0f}",
+                f"{large_new / baseline:.0f}",
                 str(small_queries),
                 str(large_queries),
             ]
@@ -186,7 +228,8 @@ def print_pages(rows: list[list[str]], growing: list[str], elapsed: float, sizes
     print("Flywheel Audit — page benchmark")
     print(f"Database: {connection.vendor} ({database['ENGINE']}), {database['NAME']}")
     print(f"Python {platform.python_version()}, Django {django.get_version()}, DEBUG={settings.DEBUG}")
-    print(f"Median of {RUNS} runs after {WARM_UP} warm-up requests, as a logged-in owner; {elapsed:.1f} s measuring.")
+    print(f"Warm: median of {RUNS} runs after {WARM_UP} warm-up requests; cold: median of 3 first renders with an")
+    print(f"empty cache ({settings.CACHES['default']['BACKEND']}). As a logged-in owner; {elapsed:.1f} s measuring.")
     for size, description in sizes.items():
         print(f"{size} audit: {description}.")
     print()

@@ -259,6 +259,22 @@ if not DEBUG and envbool("DJANGO_HTTPS", True):
 if envbool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The cache holds the workshop's rendered fragments (audits/render_cache.py) and the API's rate counts.
+# By default each process keeps its own in memory: nothing to install, and `make run` has one process.
+# With several workers (gunicorn) or machines, CACHE_URL (or REDIS_URL), e.g. redis://127.0.0.1:6379/1,
+# shares one Redis: a fragment rendered by one worker serves every other, and counts add up.
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    # A large audit's pages hold a few thousand fragments; the default 300 entries would churn.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 20_000)},
+        }
+    }
+
 # Imports: the largest upload, and what an xlsx may unpack to (zip bombs) and hold. Every row read
 # counts, blank or not; reading a file stops after IMPORT_MAX_SECONDS (under gunicorn's 30 s
 # timeout: checking and saving the largest file's rows come after it).

@@ -1,5 +1,6 @@
+import re
+
 import pytest
-from django.db.models import F
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -18,39 +19,35 @@ def changes_url(audit, since=None) -> str:
     return url if since is None else f"{url}?since={since}"
 
 
-def bump(audit) -> None:
-    Audit.objects.filter(pk=audit.pk).update(content_version=F("content_version") + 1)
-
-
 def test_it_answers_204_without_a_body_while_nothing_changed(owner_client, audit):
     response = owner_client.get(changes_url(audit, since=0))
     assert response.status_code == 204
     assert response.content == b""
 
 
-def test_it_answers_the_current_version_after_a_change(owner_client, audit):
-    bump(audit)
-    bump(audit)
-    response = owner_client.get(changes_url(audit, since=0))
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
-    assert response.json() == {"version": 2}
-    assert owner_client.get(changes_url(audit, since=2)).status_code == 204
-
-
-def test_it_sees_a_saved_cell(owner_client, audit):
+def test_it_answers_the_new_poller_and_what_changed(owner_client, audit, owner):
     start_audit(audit)
     audit.refresh_from_db()
     since = audit.content_version
     row = audit.strategies.order_by("pk").first()
-    editing.save_cell(audit, TABLES["strategy"], row, "approach", "Blog posts", row.approach)
-    response = owner_client.get(changes_url(audit, since=since))
-    assert response.json() == {"version": since + 1}
+    editing.save_cell(audit, TABLES["strategy"], row, "approach", "Blog posts", row.approach, owner)
+    editing.save_cell(audit, TABLES["strategy"], row, "principle", "Give first", row.principle, owner)
+    response = owner_client.get(changes_url(audit, since=since) + "&step=strategy")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert html.startswith('<div id="live-poll"')
+    assert f"since={since + 2}&amp;step=strategy" in html.split(">")[0]
+    assert re.search(rf'<tr id="strategy-row-{row.pk}"[^>]* hx-swap-oob="morph"', html)
+    assert "Blog posts" in html and "Give first" in html
+    assert owner_client.get(changes_url(audit, since=since + 2)).status_code == 204
 
 
 def test_it_answers_a_newer_version_than_the_database_too(owner_client, audit):
-    # Any difference is news: a page from before a restore or a reset must redraw as well.
-    assert owner_client.get(changes_url(audit, since=7)).json() == {"version": 0}
+    # Any difference is news: a page from before a restore or a reset is drawn afresh.
+    html = owner_client.get(changes_url(audit, since=7)).content.decode()
+    assert 'data-version="0"' in html.split(">")[0]
+    assert 'id="workshop-main"' in html
 
 
 def test_it_asks_not_to_be_cached(owner_client, audit):
@@ -107,10 +104,13 @@ def test_it_sends_anonymous_visitors_to_log_in(client, audit):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_the_workshop_pages_carry_the_url_and_the_version(owner_client, audit):
-    bump(audit)
-    for url in (audit.get_absolute_url(), reverse("audits:step", kwargs={"audit_id": audit.pk, "step": "strategy"})):
+def test_the_workshop_pages_carry_the_poller_at_their_version(owner_client, audit, owner):
+    editing.bump_content_version(audit)
+    pages = {
+        "": audit.get_absolute_url(),
+        "strategy": reverse("audits:step", kwargs={"audit_id": audit.pk, "step": "strategy"}),
+    }
+    for step, url in pages.items():
         html = owner_client.get(url).content.decode()
-        assert f'data-changes-url="{changes_url(audit)}"' in html
-        assert 'data-version="1"' in html
-        assert "js/live.js" in html
+        assert f'hx-get="{changes_url(audit)}?since=1&amp;step={step}"' in html
+        assert html.count('id="live-poll"') == 1

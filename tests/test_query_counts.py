@@ -7,15 +7,20 @@ each page is fetched for a small and a large audit (audits/sample.py) and the co
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audits import guidance, live
 from audits.document import load
 from audits.models import Audit, Force, FrictionPoint, Membership, Metric, Reading, SelfAssessment, StageStrategy, Team
+from audits.permissions import get_audit_for
+from audits.render_cache import forget_recent
 from audits.sample import build_large_audit, build_small_audit
-from audits.views.workshop import PANELS
+from audits.tables import TABLES
+from audits.workshop_page import PANELS, WorkshopPage
 
 Role = Membership.Role
 MOST_QUERIES = 20
@@ -178,3 +183,52 @@ def test_the_presenter_view_costs_as_many_queries_for_a_large_audit(owner_client
     assert queries(owner_client, "get", page_url(name, {}, small)) == queries(
         owner_client, "get", page_url(name, {}, large)
     )
+
+
+# --- Fragments alone (what a delta sends): constant too, drawn afresh or from the shared cache --------
+
+
+def fragment_queries(user, audit: Audit, step: str, warm: bool) -> int:
+    """The queries of a page's every row, container, panel and main area, built as a delta builds them."""
+    if not warm:
+        cache.clear()
+        forget_recent()
+    request = RequestFactory().get("/")
+    request.user = user
+    ids = {
+        kind: list(TABLES[kind].model.objects.filter(**{TABLE_AUDIT[kind]: audit}).values_list("pk", flat=True))
+        for kind in TABLES
+    }
+    groups = {kind: group_of(kind, audit) for kind in TABLES}
+    with CaptureQueriesContext(connection) as captured:
+        page = WorkshopPage.build(request, get_audit_for(user, audit.pk), step)
+        for kind in TABLES:
+            if page.shows(kind):
+                # Friction rows settled at an earlier step are not on steps 2-4.
+                assert page.render_rows(kind, ids[kind]) or not ids[kind]
+                page.render_container(kind, *groups[kind])
+        for name in page.panels:
+            page.render_panel(name)
+        page.render_main()
+    return len(captured)
+
+
+TABLE_AUDIT = {kind: "metric__audit" if kind == "reading" else "audit" for kind in TABLES}
+
+
+def group_of(kind: str, audit: Audit) -> tuple:
+    if kind == "force":
+        return (Team.objects.filter(audit=audit).order_by("position", "pk").first().pk,)
+    if kind == "reading":
+        return (Metric.objects.filter(audit=audit).order_by("position", "pk").first().pk,)
+    return ()
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+@pytest.mark.parametrize("step", ["", *(step.key for step in guidance.STEPS)])
+def test_a_pages_fragments_cost_as_many_queries_for_a_large_audit(owner, small, large, step, warm):
+    counts = []
+    for audit in (small, large):
+        fragment_queries(owner, audit, step, warm=False)  # the cache holds this version's fragments
+        counts.append(fragment_queries(owner, audit, step, warm=warm))
+    assert counts[0] == counts[1] <= MOST_QUERIES

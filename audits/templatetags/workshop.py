@@ -3,9 +3,10 @@
 from functools import lru_cache
 
 from django import template
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import formats, translation
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
@@ -45,90 +46,111 @@ def _choices(kind: str, field: str, language: str) -> tuple | None:
     return tuple((key, str(text)) for key, text in choices)
 
 
+@lru_cache(maxsize=512)
+def _widget(kind: str, field: str, language: str) -> tuple[str, str, int, str]:
+    """How a cell of this field is drawn: (widget, default label, maxlength, inputmode), per language."""
+    table = TABLES[kind]
+    model_field = table.model._meta.get_field(field)
+    internal = model_field.get_internal_type()
+    widget = "textarea" if field in table.long_fields else "date" if internal == "DateField" else "text"
+    numeric = internal in ("PositiveIntegerField", "DecimalField")
+    return (
+        widget,
+        str(model_field.verbose_name).capitalize(),
+        (model_field.max_length or 20) * 2,
+        "decimal" if numeric else "text",
+    )
+
+
+@lru_cache(maxsize=16)
+def _save_text(language: str) -> str:
+    return gettext("Save")
+
+
+def _stored_text(stored) -> str:
+    if stored is None:
+        return ""
+    return stored.isoformat() if hasattr(stored, "isoformat") else str(stored)
+
+
+def _cell_message(dom_id: str, url: str, field: str, label: str, error: str, conflict) -> str:
+    """Why the cell was not saved; drawn for a refused save only, never for a page's thousands of cells."""
+    if conflict is None:
+        return error
+    take_theirs = format_html(
+        '<button type="button" class="link-button" hx-get="{}?{}" hx-target="closest form" '
+        'hx-swap="outerHTML">{}</button>',
+        url,
+        urlencode({"field": field, "label": label}),
+        gettext("take theirs"),
+    )
+    return format_html(
+        gettext("Someone else saved “{value}” here meanwhile. Save again to keep yours, or {take_theirs}."),
+        value=conflict or "—",
+        take_theirs=take_theirs,
+    )
+
+
+@lru_cache(maxsize=1)
+def _cell_nodes():
+    # Rendered inside the row's own context (pushed), not in a new one: a large page draws thousands.
+    return get_template("audits/partials/cell.html").template.nodelist
+
+
 @register.simple_tag(takes_context=True)
 def cell(context, audit_id, kind, row, field, label="", typed=None, error="", conflict=None, saved=False):
-    """An editable cell: a small form that saves itself (workshop.js) and works as a plain form too.
+    """An editable cell, drawn by audits/partials/cell.html; works as a plain form too.
 
     `typed` is what the user typed when a save failed: it is shown again with `error`, so
     nothing typed is lost. `conflict` is the value someone else saved meanwhile. The label is
     posted with the cell, so the cell that answers a save keeps it (e.g. "Jan 2025: gained").
     """
-    table = TABLES[kind]
     # A plain form post that was refused shows the page again with this cell's state (rows.py).
     refused = context.get("cell_state", {}).get((kind, row.id, field))
     if refused:
         typed, error, conflict = refused["typed"], refused["error"], refused["conflict"]
-    model_field = table.model._meta.get_field(field)
-    stored = getattr(row, field)
-    stored_text = "" if stored is None else (stored.isoformat() if hasattr(stored, "isoformat") else str(stored))
-    value = stored_text if typed is None else typed
-    original = stored_text if conflict is None else conflict
+    language = translation.get_language()
+    widget, default_label, maxlength, inputmode = _widget(kind, field, language)
+    stored_text = _stored_text(getattr(row, field))
     dom_id = f"cell-{kind}-{row.id}-{field}"
-    label = label or str(model_field.verbose_name).capitalize()
-    described = (
-        format_html(' aria-describedby="{}-error" aria-invalid="true"', dom_id) if error or conflict is not None else ""
-    )
-    attributes = format_html('id="{}" name="value" data-original="{}"{}', dom_id, original, described)
-    choices = _choices(kind, field, translation.get_language())
-    if choices:
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((key, " selected" if key == value else "", text) for key, text in choices),
-        )
-        widget = format_html("<select {}>{}</select>", attributes, options)
-    elif field in table.long_fields:
-        widget = format_html('<textarea {} rows="2">{}</textarea>', attributes, value)
-    elif model_field.get_internal_type() == "DateField":
-        widget = format_html('<input type="date" {} value="{}">', attributes, value)
-    else:
-        numeric = model_field.get_internal_type() in ("PositiveIntegerField", "DecimalField")
-        mode = format_html(' inputmode="{}"', "decimal" if numeric else "text")
-        size = model_field.max_length or 20
-        widget = format_html('<input type="text" {} value="{}" maxlength="{}"{}>', attributes, value, size * 2, mode)
+    label = label or default_label
     url = cell_url(audit_id, kind, row.id)
-    message = ""
-    if conflict is not None:
-        take_theirs = format_html(
-            '<button type="button" class="link-button" hx-get="{}?{}" hx-target="closest form" '
-            'hx-swap="outerHTML">{}</button>',
-            url,
-            urlencode({"field": field, "label": label}),
-            gettext("take theirs"),
-        )
-        explanation = format_html(
-            gettext("Someone else saved “{value}” here meanwhile. Save again to keep yours, or {take_theirs}."),
-            value=conflict or "—",
-            take_theirs=take_theirs,
-        )
-        message = format_html('<p class="cell-error" id="{}-error" role="alert">{}</p>', dom_id, explanation)
-    elif error:
-        message = format_html('<p class="cell-error" id="{}-error" role="alert">{}</p>', dom_id, error)
-    return format_html(
-        # hx-trigger: workshop.js fires "cell-save" on Enter, on leaving a changed field, and on
-        # choosing an option; a plain submit (no JavaScript) posts the form to the same URL.
-        '<form id="{}-form" class="cell{}" method="post" action="{}" '
-        'hx-post="{}" hx-trigger="cell-save" hx-swap="outerHTML">'
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-        '<input type="hidden" name="field" value="{}"><input type="hidden" name="original" value="{}">'
-        '<input type="hidden" name="label" value="{}">'
-        '<label class="visually-hidden" for="{}">{}</label>{}'
-        '<button type="submit" class="cell-submit">{} <span class="visually-hidden">{}</span></button>{}</form>',
-        dom_id,
-        " cell-saved" if saved else (" cell-invalid" if message else ""),
-        url,
-        url,
-        context.get("csrf_token", ""),
-        field,
-        original,
-        label,
-        dom_id,
-        label,
-        widget,
-        gettext("Save"),
-        label,
-        message,
-    )
+    message = _cell_message(dom_id, url, field, label, error, conflict) if error or conflict is not None else ""
+    data = {
+        "id": dom_id,
+        "url": url,
+        "field": field,
+        "label": label,
+        "value": stored_text if typed is None else typed,
+        "original": stored_text if conflict is None else conflict,
+        "choices": _choices(kind, field, language),
+        "widget": widget,
+        "maxlength": maxlength,
+        "inputmode": inputmode,
+        "save": _save_text(language),
+        "message": message,
+        "state": " cell-saved" if saved else (" cell-invalid" if message else ""),
+    }
+    with context.push(c=data):
+        return _cell_nodes().render(context)
+
+
+@register.simple_tag(takes_context=True)
+def rows(context, kind, group_id=None):
+    """The rows of one of the page's tables (shared fragments): `{% rows "force" team.id %}`."""
+    return context["page"].rows_html(kind, group_id)
+
+
+@register.simple_tag(takes_context=True)
+def one_row(context, kind, row_id):
+    """One row of the page's tables (a team, a metric card), as the full page draws it."""
+    return context["page"].render_rows(kind, [row_id]).get(row_id, "")
+
+
+@register.simple_tag(takes_context=True)
+def workshop_panel(context, name):
+    """A shared part of the page (audits/workshop_page.py), rendered once per version for many viewers."""
+    return context["page"].render_panel(name)
 
 
 @register.filter

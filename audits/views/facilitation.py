@@ -2,7 +2,6 @@
 
 import re
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,9 +12,9 @@ from django_htmx.http import trigger_client_event
 
 from .. import live
 from ..permissions import get_audit_for
-from ..visibility import loaded_workshop
+from ..render_cache import fill_csrf
+from ..workshop_page import STEP_KEYS, WorkshopPage
 from .live import back
-from .workshop import STEP_KEYS, workshop_context
 
 # A number as typed: digits (any script's, such as ۱۲ or １２), with an optional fraction after "." or
 # ",". No sign, exponent, "nan" or "inf": float() and int() would take those, and then overflow or
@@ -112,14 +111,9 @@ def facilitate(request: HttpRequest, audit_id: int) -> HttpResponse:
     # Read the audit again: the control changed its workshop state.
     audit = get_audit_for(request.user, audit_id, need="manage")
     step = request.POST.get("step", "")
-    context = workshop_context(request, audit, step if step in STEP_KEYS else None, control_error=error)
-    response = render(request, "audits/panels/session.html", context, status=422 if error else 200)
+    page = WorkshopPage.build(request, audit, step if step in STEP_KEYS else None, shared=False, control_error=error)
+    response = HttpResponse(page.render_panel("session"), status=422 if error else 200)
     return response if error else trigger_client_event(response, "audit-changed")
-
-
-def qr_code(url: str) -> str:
-    """The join link as a QR code: an SVG drawn on the server, as a data: URL for an <img>."""
-    return segno.make(url, error="m").svg_data_uri(scale=8, omitsize=True, dark="#111", light="#fff")
 
 
 @login_required
@@ -127,13 +121,5 @@ def qr_code(url: str) -> str:
 def presenter(request: HttpRequest, audit_id: int) -> HttpResponse:
     """The projector's page: big type, the diagram, the facilitator's current step and the QR code."""
     audit = get_audit_for(request.user, audit_id, need="manage")
-    workshop = loaded_workshop(audit)
-    step_key = request.GET.get("step") or (workshop and workshop.current_step) or "strategy"
-    if step_key not in STEP_KEYS:
-        step_key = "strategy"
-    context = workshop_context(request, audit, step_key, for_projector=True)
-    context |= {
-        "qr": qr_code(context["join_url"]) if context["join_url"] else "",
-        "present_count": len(live.present_people(audit)),
-    }
-    return render(request, "audits/presenter.html", context)
+    page = WorkshopPage.build(request, audit, request.GET.get("step"), for_projector=True)
+    return fill_csrf(render(request, "audits/presenter.html", page.context()), request)

@@ -1,12 +1,13 @@
-"""Seeing each other: the cheap "changed?" poll, presence, dot votes, and restoring a deleted row.
+"""Seeing each other: the "changed?" poll and its delta, presence, dot votes, and restoring a deleted row.
 
 Each page remembers the audit's content_version and asks "changed since N?". The answer comes
-from the database alone, so any web process on any machine can give it.
+from the database (and the shared cache of rendered fragments) alone, so any web process on any
+machine can give it.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -16,8 +17,11 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from .. import live
 from ..activity import snapshot_row, undo_deletion
 from ..models import Activity, Workshop
-from ..permissions import audit_version_for, get_audit_for
+from ..permissions import audit_version_for, get_audit_for, polled_audit
+from ..poll_answer import PRESENTER, delta_html
+from ..render_cache import fill_csrf
 from ..visibility import Viewer, visible_row_or_404
+from ..workshop_page import WorkshopPage
 from .referrer import same_site_referrer
 from .rows import locked_response
 
@@ -26,17 +30,27 @@ from .rows import locked_response
 @require_GET
 @never_cache
 def changes(request: HttpRequest, audit_id: int) -> HttpResponse:
-    """Return 204 while the audit is at version `since`, else its current version."""
+    """Answer an open page's "changed since N?": 204 while unchanged, else what changed, as htmx fragments.
+
+    The body starts with the poller itself (carrying the new version), then each changed row, rows
+    container and shared panel of the page's step, out of band (audits/poll_answer.py).
+    """
     # The permission lookup reads content_version too: the whole check is one query. It comes
     # first, so another organization's audit is a 404 whatever `since` says.
-    version = audit_version_for(request.user, audit_id)
+    version, role = audit_version_for(request.user, audit_id)
     try:
         since = int(request.GET["since"])
     except (KeyError, ValueError):
         return HttpResponseBadRequest("Give the version you have as ?since=N.")
+    step = request.GET.get("step", "")
+    if step not in (*live.STEP_KEYS, "", PRESENTER):
+        return HttpResponseBadRequest("Give the page's step as ?step=<step key>, empty for the overview.")
     if version == since:
         return HttpResponse(status=204)
-    return JsonResponse({"version": version})
+    audit = polled_audit(audit_id, role, need="manage" if step == PRESENTER else "view")
+    page = WorkshopPage.build(request, audit, step or None, for_projector=step == PRESENTER)
+    html = delta_html(audit, page, step, since)
+    return fill_csrf(HttpResponse(html), request)
 
 
 @login_required

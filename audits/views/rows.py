@@ -23,8 +23,8 @@ from ..models import Activity, Metric, Reading, Team
 from ..permissions import get_audit_for
 from ..tables import TABLES, AddForms, NewReadingForm, add_form_class, add_form_key, rows_of
 from ..visibility import Viewer, visible_row_or_404
+from ..workshop_page import STEP_KEYS, WorkshopPage
 from .referrer import same_site_referrer
-from .workshop import STEP_KEYS, overview_context, workshop_context
 
 # Which page section a structural change redraws: (step page, partial, group the row sits in).
 SECTIONS = {
@@ -71,9 +71,14 @@ def _changed(response: HttpResponse) -> HttpResponse:
     return trigger_client_event(response, "audit-changed")
 
 
+def page_context(request, audit, step_key: str | None, **extra) -> dict:
+    """A page's context drawn for this request alone (it shows what was refused): nothing shared, a real token."""
+    return WorkshopPage.build(request, audit, step_key, shared=False, **extra).context()
+
+
 def _section(request, audit, kind: str, group_id=None, failed_key="", failed_form=None, status=200):
     step, partial, group = SECTIONS[kind]
-    context = workshop_context(request, audit, step, add_forms=AddForms(failed_key, failed_form))
+    context = page_context(request, audit, step, add_forms=AddForms(failed_key, failed_form))
     document = context["doc"]
     if group == "metric":
         context["metric"] = next(metric for metric in document.metrics if metric.id == group_id)
@@ -158,10 +163,9 @@ def _refused(request, audit, kind: str, row, field: str, status: int, **state) -
     cell_state = {(kind, row.pk, field): {"typed": None, "conflict": None, "error": "", **state}}
     step = _referring_step(request) or HOME_PAGES[kind]
     if step == OVERVIEW:
-        return render(
-            request, "audits/audit_detail.html", overview_context(request, audit, cell_state=cell_state), status=status
-        )
-    context = workshop_context(request, audit, step, cell_state=cell_state)
+        context = page_context(request, audit, None, cell_state=cell_state)
+        return render(request, "audits/audit_detail.html", context, status=status)
+    context = page_context(request, audit, step, cell_state=cell_state)
     return render(request, f"audits/steps/{step}.html", context, status=status)
 
 

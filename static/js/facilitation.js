@@ -1,9 +1,10 @@
 // The live workshop's bar: the countdown timer ticks between polls, and participants who chose
-// to follow the facilitator are taken to the facilitator's step when it changes.
+// to follow the facilitator are taken to the facilitator's step when it changes. The bar is
+// morphed in place by the poll's answers (js/live.js); each swap settles, and this runs again.
 (function () {
   "use strict";
 
-  var workshop = document.querySelector("[data-changes-url][data-audit]");
+  var workshop = document.querySelector(".workshop[data-audit]");
   if (!workshop) return;
   var followKey = "follow-facilitator-" + workshop.dataset.audit;
 

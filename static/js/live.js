@@ -1,284 +1,101 @@
-// Seeing each other: a workshop page asks every few seconds whether its audit changed (see
-// audits/views/live.py). When it did, it fires "audit-changed" so the panels redraw themselves,
-// and it redraws the tables from a fresh copy of the page, around whatever someone here is in
-// the middle of (see "Redrawing the tables" below).
+// Seeing each other (issue 12). htmx polls (templates/audits/live/poll.html) and swaps in what
+// changed: rows and panels out of band, morphed in place by idiomorph (js/morph.js). This script
+// does only what htmx cannot: it skips the poll in a hidden tab, and it keeps as it is whatever
+// someone here is in the middle of — a cell being typed in, unsaved, saving or showing a conflict
+// or an error; an add form with something typed in it; an open <details> — and, once they leave
+// it, brings it up to date (or lets a row deleted meanwhile go).
 (function () {
   "use strict";
-  var EVERY_MS = 2000;
-  var AFTER_ERROR_MS = 10000;
-  var WHILE_BUSY_MS = 250;
-
-  var workshop = document.querySelector("[data-changes-url][data-version]");
-  if (!workshop || !window.fetch) return;
+  if (!window.htmx || !window.Idiomorph) return;
+  var page = document.querySelector(".workshop");
   // The page gives its messages in its own language (data-message-*), as for workshop.js.
   var DELETED =
-    workshop.dataset.messageDeleted || "Someone deleted this row. What you typed here is not saved.";
-  var main = workshop.querySelector(".workshop-main");
-  var url = workshop.dataset.changesUrl;
-  var version = workshop.dataset.version;
-  var timer = null;
-  var asking = false;
+    (page && page.dataset.messageDeleted) || "Someone deleted this row. What you typed here is not saved.";
+  // Fresh copies of kept cells (by form id), morphed in once the cell is left.
+  var owed = new Map();
 
-  function later(delay) {
-    clearTimeout(timer);
-    timer = setTimeout(ask, delay);
-  }
-
-  function changed(answer) {
-    if (String(answer.version) === version) return;
-    version = String(answer.version);
-    htmx.trigger(document.body, "audit-changed");
-    if (main) redraw();
-  }
-
-  function ask() {
-    // A hidden tab does not ask; it asks again as soon as it is shown.
-    if (document.hidden || asking) return;
-    asking = true;
-    fetch(url + "?since=" + encodeURIComponent(version), {
-      credentials: "same-origin",
-      cache: "no-store",
-      // A lost session is answered with a redirect to the log-in page: an error here, not a page.
-      redirect: "error",
-      headers: { Accept: "application/json" }
-    })
-      .then(function (response) {
-        if (response.status === 204) return null;
-        if (!response.ok) throw new Error("changes: " + response.status);
-        return response.json();
-      })
-      .then(function (answer) {
-        if (answer) changed(answer);
-        later(EVERY_MS);
-      })
-      .catch(function () {
-        later(AFTER_ERROR_MS);
-      })
-      .finally(function () {
-        asking = false;
-      });
-  }
-
-  document.addEventListener("visibilitychange", function () {
-    if (!document.hidden) later(0);
-  });
-
-  later(EVERY_MS);
-
-  // Redrawing the tables. The page is fetched again and its .workshop-main merged into this
-  // one. What someone is in the middle of (keptNodes) stays as it is, and so do its ancestors:
-  // they take the fresh attributes and children around it but are never taken out of the page,
-  // so the field being typed in keeps its focus, caret and input-method composition, and no
-  // alert in it is announced again. Everything else is replaced by its fresh copy.
-  if (!main) return;
-  var fetching = false;
-  var wanted = false;
-  var waiting = null;
-  var requests = 0;
-  // Set when a kept cell shows an outdated value (or its row is gone): redraw once it is left.
-  var owed = false;
-
+  // A hidden tab does not poll; it polls as soon as it is shown again.
+  var pollSent = 0;
   document.addEventListener("htmx:beforeRequest", function (event) {
-    if (main.contains(event.target)) requests++;
+    if (event.detail.elt.id !== "live-poll") return;
+    if (document.hidden) event.preventDefault();
+    else pollSent = Date.now();
   });
-
-  main.addEventListener("focusout", function () {
-    if (owed) setTimeout(redraw, 0);
+  // What this page's own requests swapped in (a saved cell, an added row) after the poll being answered
+  // was sent is newer than that answer: it stays as it is (the next poll brings whatever came later).
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.elt.id !== "live-poll") event.target.liveSwappedAt = Date.now();
   });
-
-  function redraw() {
-    wanted = true;
-    if (fetching) return;
-    // A request of this page's own answers with its own redraw, and a copy fetched while it runs
-    // may not show it yet: wait for it.
-    if (main.querySelector(".htmx-request")) {
-      clearTimeout(waiting);
-      waiting = setTimeout(redraw, WHILE_BUSY_MS);
+  function newerHere(node) {
+    return node.liveSwappedAt >= pollSent;
+  }
+  document.addEventListener("visibilitychange", function () {
+    var poll = document.getElementById("live-poll");
+    if (poll && !document.hidden) htmx.trigger(poll, "live-visible");
+  });
+  // A lost session answers the poll with the log-in page (a redirect): never swap that in.
+  // Otherwise the page stays where it is on the screen, and so does the field being typed in.
+  var place = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.elt.id !== "live-poll") return;
+    var xhr = event.detail.xhr;
+    if (xhr.responseURL && xhr.responseURL.indexOf("/changes/") < 0) {
+      event.detail.shouldSwap = false;
       return;
     }
-    wanted = false;
-    fetching = true;
-    var before = requests;
-    fetch(location.href, {
-      credentials: "same-origin",
-      cache: "no-store",
-      redirect: "error",
-      // Lets the server tell this from a page load (it could answer with less).
-      headers: { "X-Live-Refresh": "1" }
-    })
-      .then(function (response) {
-        if (!response.ok) throw new Error("page: " + response.status);
-        return response.text();
-      })
-      .then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(".workshop-main");
-        if (requests !== before) wanted = true;
-        else if (fresh) merge(fresh);
-      })
-      .catch(function () {
-        // The next change redraws.
-      })
-      .finally(function () {
-        fetching = false;
-        if (wanted) redraw();
-      });
-  }
-
-  function merge(fresh) {
-    var active = main.contains(document.activeElement) ? document.activeElement : null;
-    var start = active && active.selectionStart;
-    var end = active && active.selectionEnd;
-    var top = active && active.getBoundingClientRect().top;
-    var x = window.scrollX;
-    var y = window.scrollY;
-
-    var kept = keptNodes(fresh);
-    var twins = new Map(); // fresh node → the node of this page that takes its place
-    var paired = new Map(); // and back
-    owed = false;
-    kept.forEach(function (twin, node) {
-      var field = node.querySelector("form.cell [name=value]");
-      var theirs = twin.querySelector("form.cell [name=value]");
-      if (field && (!theirs || theirs.dataset.original !== field.dataset.original)) owed = true;
-      // Where the two trees differ on the way up, the node is moved in instead: focus is put back below.
-      if (!pair(node, twin, fresh, twins, paired)) twin.replaceWith(node);
-    });
-    adopt(main, fresh, twins, kept);
-    htmx.process(main);
-
-    window.scrollTo(x, y);
-    if (!active || !active.isConnected) return;
-    if (document.activeElement !== active) {
-      active.focus({ preventScroll: true });
-      if (typeof start === "number") active.setSelectionRange(start, end);
-    }
-    // The field being typed in stays where it was on the screen.
-    if (top >= 0 && top < window.innerHeight) window.scrollBy(0, active.getBoundingClientRect().top - top);
-  }
-
-  // What stays as it is, each with its twin in the fresh copy (where it goes): a cell being
-  // typed in, saving, unsaved or showing a conflict or an error; an add-row form with something
-  // typed in it; an open <details>; and whatever has the focus.
-  function keptNodes(fresh) {
-    var kept = new Map();
-
-    function keep(node, twin, typed) {
-      var typedIn = node;
-      // Its row is gone from the fresh copy (someone deleted it): the whole row stays, marked.
-      var gone = !twin && typed;
-      if (gone) node = rowOf(node, fresh);
-      if (!node || overlaps(node)) return;
-      if (gone) twin = standIn(node, fresh);
-      if (!twin) return;
-      if (gone) markDeleted(node, typedIn);
-      kept.set(node, twin);
-    }
-
-    function overlaps(node) {
-      var found = false;
-      kept.forEach(function (twin, other) {
-        found = found || other.contains(node) || node.contains(other);
-      });
-      return found;
-    }
-
-    main.querySelectorAll("form.cell, form.add-row").forEach(function (form) {
-      var twin = byId(fresh, form.id);
-      if (inUse(form, twin)) keep(form, twin, true);
-    });
-    main.querySelectorAll("details[open]").forEach(function (details) {
-      var twin = twinOf(details, fresh);
-      if (twin) twin.open = true; // stays open even where it is not kept (around a kept cell)
-      keep(details, twin, false);
-    });
     var active = document.activeElement;
-    if (main.contains(active)) {
-      var node = active.closest("form") || active;
-      keep(node, twinOf(node, fresh), false);
+    var top = active && active !== document.body ? active.getBoundingClientRect().top : null;
+    place = { x: window.scrollX, y: window.scrollY, active: active, top: top };
+  });
+  // Put back at the swap and again once it settled (the browser's scroll anchoring may move it in between).
+  function stay(event) {
+    if (event.detail.elt.id !== "live-poll" || !place) return;
+    window.scrollTo(place.x, place.y);
+    var active = place.active;
+    if (place.top !== null && place.top >= 0 && place.top < window.innerHeight && active.isConnected) {
+      window.scrollBy(0, active.getBoundingClientRect().top - place.top);
     }
-    return kept;
+    if (event.type === "htmx:afterSettle") place = null;
   }
+  document.addEventListener("htmx:afterSwap", stay);
+  document.addEventListener("htmx:afterSettle", stay);
 
-  function inUse(form, twin) {
+  function inUse(form) {
     if (form.contains(document.activeElement)) return true;
     if (form.matches(".cell-dirty, .cell-unsaved, .cell-saving, .htmx-request")) return true;
     if (form.querySelector(".cell-error, [aria-invalid=true]")) return true;
-    // An add-row form whose fields differ from the fresh (empty) one has something typed in it.
-    return (
-      form.classList.contains("add-row") &&
-      Array.prototype.some.call(form.elements, function (field) {
-        if (!field.name || field.type === "hidden") return false;
-        var theirs = twin && twin.elements.namedItem(field.name);
-        return Boolean(theirs) && (theirs.value !== field.value || theirs.checked !== field.checked);
-      })
-    );
+    return form.classList.contains("add-row") && typedIn(form);
   }
 
-  // The element of the fresh copy that stands where `node` stands here: the one with its id, or
-  // found through the first element with an id inside it (a table row by its first cell), or
-  // else the one at its place among its parent's children.
-  function twinOf(node, fresh) {
-    if (node === main) return fresh;
-    var inner = node.id ? node : node.querySelector("[id]");
-    if (!inner) return atPlace(node, twinOf(node.parentElement, fresh));
-    var twin = byId(fresh, inner.id);
-    for (var up = inner; twin && up !== node; up = up.parentElement) twin = twin.parentElement;
-    return twin && twin !== fresh && fresh.contains(twin) && twin.tagName === node.tagName ? twin : null;
-  }
-
-  // The same, by place alone up to the nearest element with an id (for a parent whose ids are gone).
-  function byPlace(node, fresh) {
-    if (node === main) return fresh;
-    if (node.id) return byId(fresh, node.id);
-    return atPlace(node, byPlace(node.parentElement, fresh));
-  }
-
-  function byId(fresh, id) {
-    var found = fresh.ownerDocument.getElementById(id);
-    return found && fresh.contains(found) ? found : null;
-  }
-
-  function atPlace(node, parent) {
-    function sameTag(element) {
-      return element.tagName === node.tagName;
-    }
-    if (!parent) return null;
-    var index = Array.prototype.filter.call(node.parentElement.children, sameTag).indexOf(node);
-    return Array.prototype.filter.call(parent.children, sameTag)[index] || null;
-  }
-
-  // The row a node sits in: its table row, or the nearest block with an id (a team, a metric);
-  // none if that row is still in the fresh copy (the node went for another reason).
-  function rowOf(node, fresh) {
-    var row = node.parentElement.closest("tr, [id]");
-    return row && row !== main && main.contains(row) && !twinOf(row, fresh) ? row : null;
-  }
-
-  // A stand-in for a row gone from the fresh copy, where the row stood: after the row before it,
-  // or before the row after it, or at the end of its table.
-  function standIn(row, fresh) {
-    var mark = row.cloneNode(false);
-    var sibling, twin;
-    for (sibling = row.previousElementSibling; sibling; sibling = sibling.previousElementSibling) {
-      twin = twinOf(sibling, fresh);
-      if (twin) {
-        twin.after(mark);
-        return mark;
+  // An add form whose fields differ from what the page gave them has something typed in it.
+  function typedIn(form) {
+    return Array.prototype.some.call(form.elements, function (field) {
+      if (!field.name || field.type === "hidden") return false;
+      if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+      if (field.tagName === "SELECT") {
+        return Array.prototype.some.call(field.options, function (option) {
+          return option.selected !== option.defaultSelected;
+        });
       }
-    }
-    for (sibling = row.nextElementSibling; sibling; sibling = sibling.nextElementSibling) {
-      twin = twinOf(sibling, fresh);
-      if (twin) {
-        twin.before(mark);
-        return mark;
-      }
-    }
-    twin = byPlace(row.parentElement, fresh);
-    if (twin) twin.append(mark);
-    return twin && mark;
+      return field.value !== field.defaultValue;
+    });
   }
 
-  function markDeleted(row, typedIn) {
+  function original(form) {
+    var field = form.querySelector("[name=value]");
+    return field && field.getAttribute("data-original");
+  }
+
+  function keptForm(node) {
+    if (node.nodeType !== Node.ELEMENT_NODE) return null;
+    if (node.matches("form.cell, form.add-row")) return inUse(node) ? node : null;
+    var forms = node.querySelectorAll("form.cell, form.add-row");
+    for (var i = 0; i < forms.length; i++) if (inUse(forms[i])) return forms[i];
+    return null;
+  }
+
+  // `row` (a table row, a team, a metric) is gone for everyone else; it stays here while `form` is in use.
+  function markDeleted(row, form) {
     if (row.classList.contains("row-deleted")) return;
     row.classList.add("row-deleted");
     var note = document.createElement("p");
@@ -286,54 +103,72 @@
     note.setAttribute("role", "status");
     note.textContent = DELETED;
     // Beside the cell in a table row; at the top of a block (a team, a metric).
-    if (row.tagName === "TR") typedIn.after(note);
+    if (row.tagName === "TR") form.after(note);
     else row.prepend(note);
   }
 
-  // Pair a kept node and its ancestors with their twins, up to .workshop-main; false where the
-  // two trees differ on the way, or an ancestor is already paired with another.
-  function pair(node, twin, fresh, twins, paired) {
-    var pairs = [];
-    var here = node;
-    var there = twin;
-    for (; here !== main; here = here.parentElement, there = there.parentElement) {
-      if (!there || there === fresh || here.tagName !== there.tagName) return false;
-      if ((twins.get(there) || here) !== here || (paired.get(here) || there) !== there) return false;
-      pairs.push([here, there]);
+  var callbacks = Idiomorph.defaults.callbacks;
+  callbacks.beforeNodeMorphed = function (node, fresh) {
+    if (newerHere(node)) return false;
+    if (node.nodeType !== Node.ELEMENT_NODE || !node.matches("form.cell, form.add-row")) return true;
+    if (inUse(node)) {
+      if (node.classList.contains("cell")) owed.set(node.id, fresh.cloneNode(true));
+      return false;
     }
-    if (there !== fresh) return false;
-    pairs.forEach(function (pair) {
-      twins.set(pair[1], pair[0]);
-      paired.set(pair[0], pair[1]);
-    });
-    return true;
-  }
+    // A cell saved here goes on saying so (cell-saved) until someone else changes its text.
+    return !(node.classList.contains("cell-saved") && original(node) === original(fresh));
+  };
+  callbacks.beforeNodeRemoved = function (node) {
+    if (newerHere(node)) return false;
+    var form = keptForm(node);
+    if (!form) return true;
+    markDeleted(node, form);
+    return false;
+  };
+  // An open <details> stays open (and a closed one closed): that is the reader's choice.
+  callbacks.beforeAttributeUpdated = function (name, element) {
+    return !(name === "open" && element.tagName === "DETAILS");
+  };
+  // The focused field keeps what is typed in it, wherever it is (the facilitator's minutes, …).
+  Idiomorph.defaults.ignoreActiveValue = true;
 
-  // `here` stays in the page and takes the attributes and children of `there`, its fresh twin;
-  // its paired children are merged the same way (kept ones are left as they are), in place.
-  function adopt(here, there, twins, kept) {
-    if (kept.has(here)) return;
-    Array.prototype.slice.call(here.attributes).forEach(function (attribute) {
-      if (!there.hasAttribute(attribute.name)) here.removeAttribute(attribute.name);
+  // A deleted row (hx-swap-oob="delete") that someone is typing in stays, marked, until they leave it.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var fragment = event.detail.fragment;
+    if (fragment.nodeType === Node.DOCUMENT_FRAGMENT_NODE || fragment.hasChildNodes()) return;
+    var form = keptForm(event.detail.target);
+    if (!form) return;
+    event.detail.shouldSwap = false;
+    markDeleted(event.detail.target, form);
+  });
+
+  // Once a kept cell is left (or its save is done), it takes what it missed; a deleted row goes.
+  function catchUp() {
+    owed.forEach(function (fresh, id) {
+      var form = document.getElementById(id);
+      if (!form) owed.delete(id);
+      else if (!inUse(form)) {
+        owed.delete(id);
+        Idiomorph.morph(form, fresh);
+        htmx.process(form);
+      }
     });
-    Array.prototype.forEach.call(there.attributes, function (attribute) {
-      if (here.getAttribute(attribute.name) !== attribute.value) here.setAttribute(attribute.name, attribute.value);
-    });
-    var children = Array.prototype.map.call(there.childNodes, function (child) {
-      var mine = twins.get(child);
-      if (!mine) return child;
-      adopt(mine, child, twins, kept);
-      return mine;
-    });
-    var staying = new Set(children);
-    Array.prototype.slice.call(here.childNodes).forEach(function (child) {
-      if (!staying.has(child)) here.removeChild(child);
-    });
-    // New nodes go in around the staying ones, which do not move (unless their order changed).
-    var next = here.firstChild;
-    children.forEach(function (child) {
-      if (child === next) next = next.nextSibling;
-      else here.insertBefore(child, next);
+    document.querySelectorAll(".row-deleted").forEach(function (row) {
+      if (!keptForm(row)) row.remove();
     });
   }
+  document.addEventListener("focusout", function () {
+    setTimeout(catchUp, 0);
+  });
+  document.addEventListener("keyup", function (event) {
+    if (event.key === "Escape") catchUp();
+  });
+  // A cell's own save answers with the cell as saved: what it missed before is older than that.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.elt;
+    if (form.matches && form.matches("form.cell")) owed.delete(form.id);
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    setTimeout(catchUp, 0);
+  });
 })();

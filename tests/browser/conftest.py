@@ -4,9 +4,12 @@ Run them alone with `pytest -m browser`, or leave them out with `pytest -m "not 
 """
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 # Playwright's sync API runs an event loop in the test thread, so Django's ORM would refuse
 # the factories and the teardown flush with SynchronousOnlyOperation. Tests only, never settings.
@@ -49,3 +52,42 @@ def browser_type_launch_args(browser_type_launch_args):
 def base_url(live_server):
     """Let `page.goto("/flywheels/")` and `expect(page).to_have_url(...)` take paths."""
     return live_server.url
+
+
+class InFlight:
+    """Counts the live server's requests still being answered (Django's request_started/request_finished)."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def started(self, **_) -> None:
+        with self.lock:
+            self.count += 1
+
+    def finished(self, **_) -> None:
+        with self.lock:
+            self.count -= 1
+
+
+IN_FLIGHT = InFlight()
+request_started.connect(IN_FLIGHT.started, dispatch_uid="browser-in-flight-started")
+request_finished.connect(IN_FLIGHT.finished, dispatch_uid="browser-in-flight-finished")
+
+
+@pytest.fixture(autouse=True)
+def quiet_server_before_flush(request):
+    """After a browser test, wait (up to 5 s) for the answers its pages were still getting, then empty the database.
+
+    Open pages poll every 2 s; a poll still being answered when the test's database is flushed makes
+    the flush fail ("database table is locked" on SQLite), and the next test then finds the last
+    one's rows. Set up after the database fixture, so torn down before it (and after the pages).
+    """
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    deadline = time.monotonic() + 5
+    while IN_FLIGHT.count > 0 and time.monotonic() < deadline:
+        time.sleep(0.05)

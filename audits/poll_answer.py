@@ -1,0 +1,191 @@
+"""The live poll's answer: what changed (audits/deltas.py), drawn as htmx out-of-band fragments.
+
+First the poller itself with the new version, then, for the page's step only: each edited row
+(morphed in place, so a cell someone is typing in keeps what they typed), each added row appended
+to its container, each deleted row removed, each redrawn rows container, and the step's shared
+panels. A page too far behind, or whose viewer may now see or edit something else, gets its main
+area once instead of row fragments. Every fragment comes from the WorkshopPage, which renders what
+is the same for many viewers once and leaves out the rows this viewer may not see.
+"""
+
+import json
+from collections import defaultdict
+from functools import cached_property
+
+from django.template.loader import render_to_string
+
+from .deltas import Changes, changes_since
+from .visibility import loaded_workshop
+from .workshop_page import WorkshopPage, oob
+
+PRESENTER = "present"  # the poll's step for the presenter view
+# An answer, and the drawing of the recent changes it takes its rows from, serve the pages polling within
+# seconds of the change: kept a minute, not the hours of a row's fragment (there is one per version).
+DELTA_SECONDS = 60
+# The element each table's rows are on the page, and the element of its rows container.
+ROW_TAGS = {"team": "section", "metric": "article"}
+CONTAINER_TAGS = {"team": "div", "metric": "div"}
+# Pages whose main area sums tables up instead of showing their rows one by one (the summary's final
+# table, action items and key numbers), and the friction steps 2-4, which show only the rows still
+# open and count the rest: a change to what they sum up, or a friction row that comes, goes or
+# settles, redraws their main area.
+SUMMED_UP = {"summary": {"friction", "force", "team", "metric", "reading"}}
+OPEN_FRICTION_STEPS = {"automate", "goals", "restructure"}
+
+
+def row_dom_id(kind: str, row_id: int) -> str:
+    return f"{kind}-{row_id}" if kind in ROW_TAGS else f"{kind}-row-{row_id}"
+
+
+def container_dom_id(kind: str, group_id: int | None) -> str:
+    return f"rows-{kind}" if group_id is None else f"rows-{kind}-{group_id}"
+
+
+def delta_html(audit, page: WorkshopPage, step: str, since: int) -> str:
+    """The answer's body to a page at version `since`.
+
+    Pages of one kind of viewer at the same version get the same fragments: they are composed once
+    and shared (the key holds the audit's version, the language and what sets the viewer apart).
+    The session bar is each viewer's own (their votes left, a timer's seconds), drawn per request.
+    """
+    poller = render_to_string("audits/live/poll.html", {"audit": audit, "version": page.version, "step_key": step})
+    if step == PRESENTER:
+        # The presenter shows no tables but what they add up to, the facilitator's step and who is here:
+        # it is drawn whole, and only for itself.
+        parts = [oob(page.render_main(), "morph"), *_panels(page)]
+        return poller + "".join(parts)
+    body = _shared(page, f"delta-from-{since}", lambda: "".join(_changed_parts(audit, page, since)))
+    session = [oob(page.render_panel(name), "morph") for name in page.panels if name == "session"]
+    return poller + body + "".join(session)
+
+
+def _shared(page: WorkshopPage, part: str, render) -> str:
+    return page.shared_fragment(part, render, timeout=DELTA_SECONDS)
+
+
+def _changed_parts(audit, page: WorkshopPage, since: int) -> list[str]:
+    """What changed since `since` on this page, then its shared panels (but the session bar)."""
+    changes = changes_since(audit, since)
+    if main_changed(page.step_key, changes):
+        parts = [oob(page.render_main(), "morph")]
+    else:
+        deleted = changes.deleted_for(page.viewer, loaded_workshop(audit))
+        parts = row_fragments(Drawn(page, audit, since), changes, deleted)
+    return parts + _panels(page, but="session")
+
+
+class Drawn:
+    """The page's rows and containers as they are now, drawn once for every page not far behind.
+
+    Pages poll with many versions (each its own `since`) while the audit moves on; what they need at
+    this version is a part of what changed in the last WINDOW versions. That is drawn once, shared,
+    and each answer takes its part; anything else (a page further behind, a table that became empty
+    since its version) is drawn for it alone.
+    """
+
+    WINDOW = 30
+
+    def __init__(self, page: WorkshopPage, audit, since: int):
+        self.page, self.audit, self.since = page, audit, since
+
+    @cached_property
+    def shared(self) -> dict[str, str]:
+        """The window's rows and containers by DOM id (read only when this answer has rows to send)."""
+        workshop = loaded_workshop(self.audit)
+        start = max(self.page.version - self.WINDOW, workshop.logged_from if workshop else 0)
+        if self.since < start:
+            return {}
+        window = _shared(self.page, f"delta-window-{start}", lambda: json.dumps(self._window(self.audit, start)))
+        return json.loads(window)
+
+    def _window(self, audit, start: int) -> dict[str, str]:
+        changes = changes_since(audit, start)
+        if changes is None:
+            return {}
+        page, drawn = self.page, {}
+        for kind in sorted({kind for kind, _id in changes.drawn}):
+            ids = sorted(row_id for row_kind, row_id in changes.drawn if row_kind == kind)
+            rows = page.render_rows(kind, ids) if page.shows(kind) else {}
+            # "": not on this page or hidden from this viewer, which is an answer too.
+            drawn |= {row_dom_id(kind, row_id): rows.get(row_id, "") for row_id in ids}
+        for kind, group_id in changes.containers:
+            if page.shows(kind):
+                drawn[container_dom_id(kind, group_id)] = page.render_container(kind, group_id)
+        return drawn
+
+    def rows(self, kind: str, row_ids: list[int]) -> dict[int, str]:
+        """The rows of `kind` among `row_ids` this page shows to this viewer, by id."""
+        known = {
+            row_id: self.shared[row_dom_id(kind, row_id)]
+            for row_id in row_ids
+            if row_dom_id(kind, row_id) in self.shared
+        }
+        missing = [row_id for row_id in row_ids if row_id not in known]
+        drawn = self.page.render_rows(kind, missing) if missing else {}
+        return {row_id: html for row_id in row_ids if (html := known.get(row_id) or drawn.get(row_id))}
+
+    def container(self, kind: str, group_id: int | None) -> str:
+        dom_id = container_dom_id(kind, group_id)
+        return self.shared[dom_id] if dom_id in self.shared else self.page.render_container(kind, group_id)
+
+
+def main_changed(step: str, changes: Changes | None) -> bool:
+    """Whether the page of `step` gets its main area afresh rather than rows."""
+    if changes is None or changes.layout:
+        return True
+    structural = {kind for kind, _id in changes.deleted | changes.containers} | {kind for kind, *_ in changes.added}
+    edited = {kind for kind, _id in changes.edited}
+    if (structural | edited) & SUMMED_UP.get(step, set()):
+        return True
+    return step in OPEN_FRICTION_STEPS and "friction" in structural
+
+
+def _panels(page: WorkshopPage, but: str = "") -> list[str]:
+    return [oob(page.render_panel(name), "morph") for name in page.panels if name != but]
+
+
+def row_fragments(drawn: Drawn, changes: Changes, deleted: list[tuple[str, int]]) -> list[str]:
+    page = drawn.page
+    parts = [
+        _table_part(kind, oob(drawn.container(kind, group_id), "morph"))
+        for kind, group_id in sorted(changes.containers, key=str)
+        if page.shows(kind)
+    ]
+    edited = defaultdict(list)
+    for kind, row_id in sorted(changes.edited):
+        edited[kind].append(row_id)
+    for kind, row_ids in edited.items():
+        if page.shows(kind):
+            parts += [_table_part(kind, oob(html, "morph")) for html in drawn.rows(kind, row_ids).values()]
+    parts += _added(drawn, changes.added)
+    parts += [_table_part(kind, _deleted(kind, row_id)) for kind, row_id in deleted if page.shows(kind)]
+    return parts
+
+
+def _table_part(kind: str, html: str) -> str:
+    # After the poller's <div> the HTML parser drops a stray <tr> or <tbody>; inside a <template> it
+    # keeps them, and htmx finds out-of-band elements there too.
+    return html if kind in ROW_TAGS else f"<template>{html}</template>"
+
+
+def _deleted(kind: str, row_id: int) -> str:
+    tag = ROW_TAGS.get(kind, "tr")
+    return f'<{tag} id="{row_dom_id(kind, row_id)}" hx-swap-oob="delete"></{tag}>'
+
+
+def _added(drawn: Drawn, added) -> list[str]:
+    """Added rows, appended to their containers: htmx appends the children of the fragment it gets."""
+    groups = defaultdict(list)  # (kind, group id) -> row ids, in the order they came
+    for kind, row_id, group_id in added:
+        if drawn.page.shows(kind):
+            groups[(kind, group_id)].append(row_id)
+    parts = []
+    for (kind, group_id), row_ids in groups.items():
+        rows = drawn.rows(kind, row_ids)
+        if not rows:  # e.g. hidden from this viewer
+            continue
+        tag = CONTAINER_TAGS.get(kind, "tbody")
+        target = container_dom_id(kind, group_id)
+        html = "".join(rows[row_id] for row_id in row_ids if row_id in rows)
+        parts.append(_table_part(kind, f'<{tag} hx-swap-oob="beforeend:#{target}">{html}</{tag}>'))
+    return parts

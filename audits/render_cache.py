@@ -1,0 +1,108 @@
+"""Rendered fragments shared by every viewer and every worker, through Django's cache.
+
+A fragment's key is a digest of everything its template reads (the audit, its versions, the row's
+data, the language, the viewer's role and what they may see), so two requests that would render the
+same HTML share one render, and a changed row or another viewer's view has another key: a stale or
+someone else's fragment can never be served. Nothing is ever invalidated; old keys expire.
+
+The CSRF token differs per session, so shared fragments hold a placeholder in its place; every
+response that carries fragments passes through `fill_csrf`, which writes in the request's own token.
+"""
+
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.html import format_html
+
+# What `{% csrf_token %}` and the cell forms write in a shared fragment. It starts with "<", which
+# text from users never does once escaped, so no cell can forge it.
+CSRF_PLACEHOLDER = format_html("<!--{}-->", "csrf-token")
+_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
+TIMEOUT = 6 * 60 * 60
+# The last large fragments used (a page's main area, its panels) also stay in this process as they are:
+# a large audit's main area is a megabyte, and unpickling it from the cache on every request would cost
+# more than the rest of the page. Safe because a key names its content: it never changes.
+RECENT_CHARACTERS = 24_000_000
+_recent: OrderedDict[str, str] = OrderedDict()
+_recent_size = 0
+_recent_lock = threading.Lock()
+logger = logging.getLogger(__name__)
+
+
+def key(*parts) -> str:
+    """The cache key of a fragment: a digest of everything it depends on (reprs of plain data)."""
+    return "fragment:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+
+
+def fragment(fragment_key: str, render: Callable[[], str], timeout: int = TIMEOUT) -> str:
+    html = _recent.get(fragment_key)
+    if html is None:
+        html = _cached(cache.get, fragment_key)
+    if html is None:
+        html = render()
+        _cached(cache.set, fragment_key, html, timeout)
+    _remember(fragment_key, html)
+    return html
+
+
+def _remember(fragment_key: str, html: str) -> None:
+    global _recent_size
+    with _recent_lock:
+        if fragment_key not in _recent:
+            _recent_size += len(html)
+        _recent[fragment_key] = html
+        _recent.move_to_end(fragment_key)
+        while _recent_size > RECENT_CHARACTERS and len(_recent) > 1:
+            _recent_size -= len(_recent.popitem(last=False)[1])
+
+
+def forget_recent() -> None:
+    """Empty this process's copies (benchmarks measure a first render with `cache.clear()` and this)."""
+    global _recent_size
+    with _recent_lock:
+        _recent.clear()
+        _recent_size = 0
+
+
+def get_many(keys: dict[Hashable, str]) -> dict:
+    """The fragments found, by the names `keys` maps to their cache keys; one cache round trip."""
+    found = (_cached(cache.get_many, list(keys.values())) or {}) if keys else {}
+    return {name: found[fragment_key] for name, fragment_key in keys.items() if fragment_key in found}
+
+
+def set_many(fragments_by_key: dict[str, str]) -> None:
+    if fragments_by_key:
+        _cached(cache.set_many, fragments_by_key, TIMEOUT)
+
+
+def fragments(keys: dict[Hashable, str], render: Callable[[Iterable[Hashable]], dict[Hashable, str]]) -> dict:
+    """Many fragments in one cache round trip: `keys` maps an id to its key; `render(ids)` renders the missing."""
+    html = get_many(keys)
+    missing = [name for name in keys if name not in html]
+    if missing:
+        rendered = render(missing)
+        set_many({keys[name]: text for name, text in rendered.items()})
+        html |= rendered
+    return html
+
+
+def _cached(operation, *args):
+    """A cache operation; a cache that is down (Redis restarting) only costs a render, never the page."""
+    try:
+        return operation(*args)
+    except Exception:  # any backend's connection error
+        logger.warning("The render cache is unavailable; rendering without it.", exc_info=True)
+        return None
+
+
+def fill_csrf(response: HttpResponse, request) -> HttpResponse:
+    """The response with this request's CSRF token where shared fragments left the placeholder."""
+    if not response.streaming and _PLACEHOLDER_BYTES in response.content:
+        response.content = response.content.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
+    return response

@@ -1,0 +1,22 @@
+// htmx's "morph" swap style, done by idiomorph (static/vendor/idiomorph-*.min.js): the element is
+// updated in place instead of replaced, so whatever is unchanged keeps its state. Used by the live
+// workshop's out-of-band swaps (hx-swap-oob="morph"); js/live.js says what must stay as it is.
+//
+// This is idiomorph's own htmx glue (dist/idiomorph-htmx.js) with one fix: upstream's isInlineSwap
+// answers yes for every swap style, so with the extension on <body> htmx would append an
+// hx-swap-oob="beforeend:…" element itself instead of its children (bigskysoftware/idiomorph#148).
+// Only the two morph styles are offered: no "morph:{…}" config, which would need eval.
+(function () {
+  "use strict";
+  var STYLES = { morph: "outerHTML", "morph:outerHTML": "outerHTML", "morph:innerHTML": "innerHTML" };
+
+  htmx.defineExtension("morph", {
+    isInlineSwap: function (swapStyle) {
+      return STYLES[swapStyle] === "outerHTML";
+    },
+    handleSwap: function (swapStyle, target, fragment) {
+      var morphStyle = STYLES[swapStyle];
+      if (morphStyle) return Idiomorph.morph(target, fragment.children, { morphStyle: morphStyle });
+    }
+  });
+})();

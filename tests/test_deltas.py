@@ -1,0 +1,662 @@
+"""What changed since a page's version (audits/deltas.py), and the live poll that sends it (audits/views/live.py)."""
+
+import re
+from importlib import import_module
+
+import pytest
+from django.apps import apps as django_apps
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from audits import activity, carry, deltas, editing, live
+from audits.deltas import Changes, changes_since
+from audits.models import Activity, Audit, Force, FrictionPoint, Membership, Workshop
+from audits.permissions import get_audit_for
+from audits.poll_answer import Drawn
+from audits.sample import build_large_audit, build_small_audit
+from audits.tables import TABLES
+from audits.visibility import Viewer
+from audits.workshop_page import WorkshopPage
+
+from .factories import AuditFactory, ForceFactory, FrictionPointFactory, TeamFactory
+
+Role = Membership.Role
+
+
+def loaded(audit, user):
+    """The audit as the poll gets it: through permissions, with its workshop."""
+    return get_audit_for(user, audit.pk)
+
+
+def since_now(audit, user) -> int:
+    return loaded(audit, user).content_version
+
+
+def delta(audit, user, since) -> Changes | None:
+    return changes_since(loaded(audit, user), since)
+
+
+def add_friction(audit, user, source="Leads go cold"):
+    return editing.add_row(audit, TABLES["friction"], FrictionPoint(source=source), user)
+
+
+# --- What each change records ----------------------------------------------------------------------
+
+
+def test_every_change_records_the_version_it_made(audit, owner):
+    row = add_friction(audit, owner)
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "Sales", "", owner)
+    editing.delete_row(audit, row, owner)
+    versions = list(audit.activities.order_by("pk").values_list("action", "version"))
+    assert versions == [("add", 1), ("edit", 2), ("delete", 3)]
+    audit.refresh_from_db()
+    assert audit.content_version == 3
+
+
+def test_live_changes_record_their_kind_on_the_workshop(audit, owner):
+    live.start_timer(audit, 5)
+    live.set_locked(audit, "identify", True)
+    live.lead_to(audit, "forces")
+    workshop = Workshop.objects.get(audit=audit)
+    assert (workshop.layout_version, workshop.shared_version) == (2, 3)
+
+
+# --- A delta for every kind of change ----------------------------------------------------------------
+
+
+def test_a_cell_edit_is_its_row(audit, owner):
+    row = FrictionPointFactory(audit=audit)
+    since = since_now(audit, owner)
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "Sales", "", owner)
+    changes = delta(audit, owner, since)
+    assert changes.edited == {("friction", row.pk)}
+    assert (changes.added, changes.deleted, changes.containers) == ((), set(), set())
+    assert changes.shared and not changes.layout
+    assert changes.version == since + 1
+
+
+def test_an_answer_that_settles_friction_redraws_the_table(audit, owner):
+    # The later steps show only the rows still open: the set of rows changes, not only the row.
+    row = FrictionPointFactory(audit=audit)
+    since = since_now(audit, owner)
+    editing.save_cell(audit, TABLES["friction"], row, "automation", "A chatbot", "", owner)
+    assert delta(audit, owner, since).containers == {("friction", None)}
+
+
+def test_an_added_row_goes_last_in_its_group(audit, owner):
+    FrictionPointFactory(audit=audit)
+    force = ForceFactory(team=TeamFactory(audit=audit))
+    since = since_now(audit, owner)
+    row = add_friction(audit, owner)
+    new_force = editing.add_row(audit, TABLES["force"], Force(name="Referrals"), owner, team=force.team)
+    changes = delta(audit, owner, since)
+    assert changes.added == (("friction", row.pk, None), ("force", new_force.pk, force.team_id))
+    assert changes.containers == set()
+
+
+def test_the_first_row_of_a_table_redraws_it(audit, owner):
+    # The table's "No rows yet." line goes with it.
+    since = since_now(audit, owner)
+    add_friction(audit, owner)
+    changes = delta(audit, owner, since)
+    assert changes.containers == {("friction", None)}
+    assert changes.added == ()
+
+
+def test_a_deleted_row_is_removed(audit, owner):
+    FrictionPointFactory(audit=audit)
+    gone = FrictionPointFactory(audit=audit)
+    gone_id = gone.pk
+    since = since_now(audit, owner)
+    editing.delete_row(audit, gone, owner)
+    changes = delta(audit, owner, since)
+    assert changes.deleted == {("friction", gone_id)}
+    assert (changes.edited, changes.containers) == (set(), set())
+
+
+def test_deleting_the_last_row_redraws_the_table(audit, owner):
+    row = FrictionPointFactory(audit=audit)
+    since = since_now(audit, owner)
+    editing.delete_row(audit, row, owner)
+    changes = delta(audit, owner, since)
+    assert changes.containers == {("friction", None)}
+    assert changes.deleted == set()
+
+
+def test_a_row_added_and_deleted_since_is_no_news(audit, owner):
+    FrictionPointFactory(audit=audit)
+    since = since_now(audit, owner)
+    row = add_friction(audit, owner)
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "Sales", "", owner)
+    editing.delete_row(audit, row, owner)
+    changes = delta(audit, owner, since)
+    assert (changes.added, changes.edited, changes.deleted, changes.containers) == ((), set(), set(), set())
+
+
+def test_a_move_redraws_the_rows_group(audit, owner):
+    team = TeamFactory(audit=audit)
+    first, _second = ForceFactory(team=team), ForceFactory(team=team)
+    since = since_now(audit, owner)
+    editing.move_row(audit, TABLES["force"], first, "down", owner)
+    assert delta(audit, owner, since).containers == {("force", team.pk)}
+
+
+def test_a_restored_row_redraws_its_group(audit, owner):
+    team = TeamFactory(audit=audit)
+    ForceFactory(team=team)
+    gone = ForceFactory(team=team)
+    editing.delete_row(audit, gone, owner)
+    since = since_now(audit, owner)
+    restored = activity.undo_deletion(audit.activities.get(action=Activity.Action.DELETE), owner)
+    changes = delta(audit, owner, since)
+    assert changes.containers == {("force", team.pk)}
+    assert changes.restored == {("force", restored.pk)}
+    assert changes.added == ()
+
+
+def test_deleting_a_team_takes_its_forces_news_with_it(audit, owner):
+    TeamFactory(audit=audit)
+    team = TeamFactory(audit=audit)
+    team_id = team.pk
+    force = ForceFactory(team=team)
+    ForceFactory(team=team)
+    since = since_now(audit, owner)
+    editing.save_cell(audit, TABLES["force"], force, "owner", "Ana", "", owner)
+    editing.delete_row(audit, Force.objects.get(pk=force.pk), owner)
+    editing.delete_row(audit, team, owner)
+    changes = delta(audit, owner, since)
+    assert changes.deleted == {("team", team_id)}
+    assert (changes.edited, changes.containers) == (set(), set())
+
+
+def test_a_vote_changes_the_shared_parts_only(audit, owner):
+    row = FrictionPointFactory(audit=audit)
+    live.set_voting(audit, True)
+    since = since_now(audit, owner)
+    live.cast_vote(audit, owner, "friction", row.pk)
+    changes = delta(audit, owner, since)
+    assert changes.shared and not changes.layout
+    assert (changes.edited, changes.added) == (set(), ())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda audit: live.start_timer(audit, 5),
+        lambda audit: live.add_minute(audit),
+        lambda audit: live.lead_to(audit, "forces"),
+    ],
+    ids=["timer", "another-minute", "follow"],
+)
+def test_the_timer_and_the_facilitators_step_are_shared_parts(audit, owner, change):
+    since = since_now(audit, owner)
+    change(audit)
+    changes = delta(audit, owner, since)
+    assert changes.shared and not changes.layout
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda audit: live.set_locked(audit, "identify", True),
+        lambda audit: live.hide_step(audit, "identify", named=False),
+        lambda audit: live.reveal_step(audit, "identify"),
+        lambda audit: live.set_voting(audit, True),
+        lambda audit: live.set_voting(audit, False),
+        lambda audit: live.clear_votes(audit),
+    ],
+    ids=["lock", "hide", "reveal", "voting-open", "voting-close", "votes-cleared"],
+)
+def test_what_changes_what_viewers_may_see_or_edit_is_a_layout_change(audit, owner, change):
+    since = since_now(audit, owner)
+    change(audit)
+    assert delta(audit, owner, since).layout
+
+
+def test_a_layout_change_stays_news_after_later_shared_ones(audit, owner):
+    since = since_now(audit, owner)
+    live.set_locked(audit, "identify", True)
+    live.start_timer(audit, 5)
+    assert delta(audit, owner, since).layout
+    assert not delta(audit, owner, since + 1).layout
+
+
+def test_a_carried_forward_audit_answers_its_first_poll(audit, owner):
+    FrictionPointFactory(audit=audit, source="Leads go cold")
+    new = carry.carry_forward(audit)
+    since = since_now(new, owner)
+    assert delta(new, owner, since) == Changes(version=since)
+    row = new.friction_points.get()
+    editing.save_cell(new, TABLES["friction"], row, "teams", "Sales", "", owner)
+    assert delta(new, owner, since).edited == {("friction", row.pk)}
+
+
+# --- When the log cannot tell ------------------------------------------------------------------------
+
+
+def test_a_version_from_the_future_is_unknown(audit, owner):
+    assert delta(audit, owner, 5) is None
+
+
+def test_a_version_from_before_the_log_began_is_unknown(audit, owner):
+    # Changes made before versions were recorded are in no entry: the migration starts the log after them.
+    Audit.objects.filter(pk=audit.pk).update(content_version=3)
+    Workshop.objects.create(audit=audit, logged_from=3)
+    row = add_friction(audit, owner)
+    assert delta(audit, owner, 2) is None
+    assert delta(audit, owner, 3).added == () and delta(audit, owner, 3).containers == {("friction", None)}
+    assert row.pk in audit.friction_points.values_list("pk", flat=True)
+
+
+def test_the_migration_starts_the_log_at_each_audits_version(audit, flywheel):
+    untouched = AuditFactory(flywheel=flywheel)
+    Audit.objects.filter(pk=audit.pk).update(content_version=4)
+    import_module("audits.migrations.0007_live_deltas").start_the_log(django_apps, None)
+    assert Workshop.objects.get(audit=audit).logged_from == 4
+    assert not Workshop.objects.filter(audit=untouched).exists()  # nothing before: the log starts at 0
+
+
+def test_a_change_that_recorded_nothing_is_unknown(audit, owner):
+    since = since_now(audit, owner)
+    editing.bump_content_version(audit)
+    assert delta(audit, owner, since) is None
+
+
+def test_too_many_changes_are_a_fresh_main_area(audit, owner):
+    row = FrictionPointFactory(audit=audit)
+    for number in range(deltas.MAX_CHANGES + 1):
+        editing.save_cell(audit, TABLES["friction"], row, "teams", str(number), row.teams, owner)
+    assert delta(audit, owner, 0) is None
+    assert delta(audit, owner, 1) is not None
+
+
+def test_the_delta_costs_the_same_queries_whatever_the_audits_size(flywheel, owner):
+    def queries(audit) -> int:
+        since = since_now(audit, owner)
+        friction = list(audit.friction_points.order_by("pk")[:2])
+        editing.save_cell(audit, TABLES["friction"], friction[0], "teams", "Sales", friction[0].teams, owner)
+        editing.delete_row(audit, friction[1], owner)
+        add_friction(audit, owner)
+        live.start_timer(audit, 5)
+        audit = loaded(audit, owner)
+        with CaptureQueriesContext(connection) as captured:
+            assert changes_since(audit, since)
+        return len(captured)
+
+    small = queries(build_small_audit(flywheel))
+    large = queries(build_large_audit(flywheel, friction=120, forces=40, metrics=4, periods=6))
+    assert small == large <= 2
+
+
+# --- The poll's answer --------------------------------------------------------------------------------
+
+
+def poll(client, audit, since, step=""):
+    return client.get(reverse("audits:audit-changes", kwargs={"audit_id": audit.pk}), {"since": since, "step": step})
+
+
+def opening_tag(html: str, dom_id: str) -> str:
+    """The start tag of the element with this id in `html` ("" if there is none)."""
+    found = re.search(rf'<[a-z]+\s[^>]*\bid="{dom_id}"[^>]*>', html)
+    return found.group() if found else ""
+
+
+def swapped(html: str, dom_id: str, swap: str = "morph") -> bool:
+    return f'hx-swap-oob="{swap}"' in opening_tag(html, dom_id)
+
+
+def answer(client, audit, since, step="") -> str:
+    response = poll(client, audit, since, step)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    return response.content.decode()
+
+
+@pytest.fixture
+def facilitator(member_factory):
+    return member_factory(Role.FACILITATOR, username="fiona")
+
+
+@pytest.fixture
+def participant(member_factory):
+    return member_factory(Role.PARTICIPANT, username="paul")
+
+
+def client_of(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_answer_starts_with_the_poller_at_the_new_version(owner_client, audit, owner):
+    row = FrictionPointFactory(audit=audit)
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "Sales", "", owner)
+    html = answer(owner_client, audit, 0, "identify")
+    assert html.startswith('<div id="live-poll"')
+    assert "since=1&amp;step=identify" in html.split("</div>")[0]
+
+
+def test_an_edited_row_is_morphed_in_place(owner_client, audit, owner):
+    row = FrictionPointFactory(audit=audit)
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "Field sales", "", owner)
+    html = answer(owner_client, audit, 0, "identify")
+    assert swapped(html, f"friction-row-{row.pk}")
+    assert f'<template><tr id="friction-row-{row.pk}"' in html  # a <tr> outside a table would be dropped
+    assert "Field sales" in html
+    assert 'id="workshop-main"' not in html
+    assert 'id="panel-progress"' not in html  # another page's panel: the overview's
+
+
+def test_a_page_that_does_not_show_the_table_gets_no_rows(owner_client, audit, owner):
+    row = FrictionPointFactory(audit=audit)
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "Field sales", "", owner)
+    html = answer(owner_client, audit, 0, "strategy")
+    assert "friction-row" not in html and "Field sales" not in html
+    assert 'id="panel-diagram"' in html
+
+
+def test_an_added_row_is_appended_to_its_container(owner_client, audit, owner):
+    FrictionPointFactory(audit=audit)
+    since = since_now(audit, owner)
+    row = add_friction(audit, owner, "Slow onboarding")
+    html = answer(owner_client, audit, since, "identify")
+    assert f'<template><tbody hx-swap-oob="beforeend:#rows-friction"><tr id="friction-row-{row.pk}"' in html
+    assert "Slow onboarding" in html
+
+
+def test_an_added_force_goes_to_its_teams_rows(owner_client, audit, owner):
+    team = TeamFactory(audit=audit)
+    ForceFactory(team=team)
+    since = since_now(audit, owner)
+    force = editing.add_row(audit, TABLES["force"], Force(name="Referrals"), owner, team=team)
+    html = answer(owner_client, audit, since, "forces")
+    assert f'hx-swap-oob="beforeend:#rows-force-{team.pk}"><tr id="force-row-{force.pk}"' in html
+
+
+def test_a_deleted_row_is_removed_from_the_page(owner_client, audit, owner):
+    FrictionPointFactory(audit=audit)
+    gone = FrictionPointFactory(audit=audit)
+    gone_id = gone.pk
+    since = since_now(audit, owner)
+    editing.delete_row(audit, gone, owner)
+    html = answer(owner_client, audit, since, "identify")
+    assert f'<template><tr id="friction-row-{gone_id}" hx-swap-oob="delete"></tr></template>' in html
+
+
+def test_a_moved_row_redraws_its_container(owner_client, audit, owner):
+    team = TeamFactory(audit=audit)
+    first, second = ForceFactory(team=team, name="First"), ForceFactory(team=team, name="Second")
+    since = since_now(audit, owner)
+    editing.move_row(audit, TABLES["force"], first, "down", owner)
+    html = answer(owner_client, audit, since, "forces")
+    assert swapped(html, f"rows-force-{team.pk}")
+    container = html[html.index(f'id="rows-force-{team.pk}"') :]
+    assert container.index(f"force-row-{second.pk}") < container.index(f"force-row-{first.pk}")
+
+
+def test_a_restored_row_comes_back_in_its_container(owner_client, audit, owner):
+    FrictionPointFactory(audit=audit)
+    gone = FrictionPointFactory(audit=audit, source="Came back")
+    editing.delete_row(audit, gone, owner)
+    since = since_now(audit, owner)
+    restored = activity.undo_deletion(audit.activities.get(action=Activity.Action.DELETE), owner)
+    html = answer(owner_client, audit, since, "identify")
+    assert swapped(html, "rows-friction")
+    assert f'id="friction-row-{restored.pk}"' in html and "Came back" in html
+
+
+def test_a_vote_sends_the_shared_parts_only(client, audit, participant):
+    row = FrictionPointFactory(audit=audit)
+    live.set_voting(audit, True)
+    since = since_now(audit, participant)
+    live.cast_vote(audit, participant, "friction", row.pk)
+    html = answer(client_of(participant), audit, since, "identify")
+    assert 'id="panel-session"' in html
+    assert "friction-row" not in html and 'id="workshop-main"' not in html
+
+
+@pytest.mark.parametrize(
+    "change",
+    [lambda audit: live.start_timer(audit, 5), lambda audit: live.lead_to(audit, "forces")],
+    ids=["timer", "follow"],
+)
+def test_the_timer_and_the_facilitators_step_redraw_the_session_bar(owner_client, audit, owner, change):
+    since = since_now(audit, owner)
+    change(audit)
+    html = answer(owner_client, audit, since, "identify")
+    assert swapped(html, "panel-session")
+    assert 'id="workshop-main"' not in html
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda audit: live.set_locked(audit, "identify", True),
+        lambda audit: live.hide_step(audit, "identify", named=False),
+        lambda audit: live.reveal_step(audit, "identify"),
+        lambda audit: live.set_voting(audit, True),
+    ],
+    ids=["lock", "hide", "reveal", "voting"],
+)
+def test_what_changes_what_viewers_may_see_or_edit_redraws_the_main_area(owner_client, audit, owner, change):
+    since = since_now(audit, owner)
+    change(audit)
+    html = answer(owner_client, audit, since, "identify")
+    assert swapped(html, "workshop-main")
+
+
+def test_a_lock_takes_the_edit_forms_away(client, audit, participant):
+    FrictionPointFactory(audit=audit, source="Leads go cold")
+    since = since_now(audit, participant)
+    live.set_locked(audit, "identify", True)
+    html = answer(client_of(participant), audit, since, "identify")
+    main = html[html.index('id="workshop-main"') :]
+    assert "Leads go cold" in main
+    assert 'class="cell' not in main
+
+
+@pytest.mark.parametrize("since", [999, 0])
+def test_an_unknown_or_too_old_version_gets_one_fresh_main_area(owner_client, audit, owner, since):
+    row = FrictionPointFactory(audit=audit, source="Leads go cold")
+    for number in range(deltas.MAX_CHANGES + 1):
+        editing.save_cell(audit, TABLES["friction"], row, "teams", str(number), row.teams, owner)
+    html = answer(owner_client, audit, since, "identify")
+    assert html.count('id="workshop-main"') == 1
+    assert "Leads go cold" in html
+    assert "<html" not in html and "friction-row-" not in html.split('id="workshop-main"')[0]
+
+
+def test_a_viewers_delta_holds_no_edit_forms(client, audit, owner, member_factory):
+    viewer = member_factory(Role.VIEWER)
+    FrictionPointFactory(audit=audit)
+    row = FrictionPointFactory(audit=audit)
+    since = since_now(audit, owner)
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "Field sales", "", owner)
+    add_friction(audit, owner, "Slow onboarding")
+    # An editor's answer first: the viewer's, from the same version, must not be the one shared with editors.
+    editable = answer(client_of(owner), audit, since, "identify")
+    assert "<form" in rows_part(editable)
+    html = answer(client_of(viewer), audit, since, "identify")
+    assert "Field sales" in html and "Slow onboarding" in html
+    for tag in ("<form", "<input", "<textarea", "<select", "<button"):
+        assert tag not in rows_part(html)
+
+
+def rows_part(html: str) -> str:
+    """An answer's fragments after the poller and before the panels."""
+    return html.split("</div>", 1)[1].split('id="panel-')[0]
+
+
+def identify_delta(user, audit, since) -> str:
+    return answer(client_of(user), audit, since, "identify")
+
+
+def test_a_hidden_row_is_in_no_other_participants_delta(audit, facilitator, participant, member_factory):
+    other = member_factory(Role.PARTICIPANT, username="otto")
+    FrictionPointFactory(audit=audit, source="Written before")
+    live.hide_step(audit, "identify", named=False)
+    since = since_now(audit, facilitator)
+    row = add_friction(audit, participant, "Only mine for now")
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "Secret team", "", participant)
+    assert "Only mine for now" in identify_delta(participant, audit, since)
+    assert "Only mine for now" in identify_delta(facilitator, audit, since)
+    seen_by_other = identify_delta(other, audit, since)
+    assert "Only mine for now" not in seen_by_other and "Secret team" not in seen_by_other
+    assert f"friction-row-{row.pk}" not in seen_by_other
+
+
+def test_a_hidden_rows_deletion_is_no_news_to_other_participants(audit, facilitator, participant, member_factory):
+    other = member_factory(Role.PARTICIPANT, username="otto")
+    FrictionPointFactory(audit=audit, source="Written before")
+    live.hide_step(audit, "identify", named=False)
+    row = add_friction(audit, participant, "Only mine for now")
+    row_id = row.pk
+    since = since_now(audit, facilitator)
+    editing.delete_row(audit, row, participant)
+    assert f"friction-row-{row_id}" not in identify_delta(other, audit, since)
+    assert f'<tr id="friction-row-{row_id}" hx-swap-oob="delete">' in identify_delta(facilitator, audit, since)
+    assert f'<tr id="friction-row-{row_id}" hx-swap-oob="delete">' in identify_delta(participant, audit, since)
+
+
+def test_a_guest_gets_the_delta(client, audit, facilitator, owner):
+    link = live.open_join_link(audit, facilitator, hours=4)
+    client.post(reverse("audits:join", kwargs={"token": live.join_token(link)}), {"name": "Gita"})
+    row = FrictionPointFactory(audit=audit)
+    since = since_now(audit, owner)
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "Field sales", "", owner)
+    html = answer(client, audit, since, "identify")
+    assert f'id="friction-row-{row.pk}"' in html and "Field sales" in html
+
+
+def test_the_presenter_gets_its_main_area(client, audit, facilitator):
+    since = since_now(audit, facilitator)
+    add_friction(audit, facilitator)
+    html = answer(client_of(facilitator), audit, since, "present")
+    assert 'id="workshop-main"' in html
+    assert "step=present" in html.split("</div>")[0]
+
+
+def test_only_a_facilitator_polls_as_the_presenter(client, audit, participant):
+    add_friction(audit, participant)
+    assert poll(client_of(participant), audit, 0, "present").status_code == 403
+
+
+def test_an_unknown_step_is_a_bad_request(owner_client, audit):
+    assert poll(owner_client, audit, 0, "nowhere").status_code == 400
+
+
+def test_the_answer_costs_the_same_queries_whatever_the_audits_size(client, flywheel, owner):
+    def queries(audit) -> int:
+        team = audit.teams.order_by("pk").first()
+        force = team.forces.order_by("pk").first()
+        since = since_now(audit, owner)
+        editing.save_cell(audit, TABLES["force"], force, "owner", "Ana", force.owner, owner)
+        editing.add_row(audit, TABLES["force"], Force(name="Referrals"), owner, team=team)
+        live.start_timer(audit, 5)
+        client.force_login(owner)
+        poll(client, audit, since, "forces")  # the first answer renders and shares the fragments
+        with CaptureQueriesContext(connection) as captured:
+            assert poll(client, audit, since, "forces").status_code == 200
+        return len(captured)
+
+    assert queries(build_small_audit(flywheel)) == queries(build_large_audit(flywheel, friction=60, forces=80))
+
+
+def test_a_carried_forward_audits_first_poll_answers_its_first_change(owner_client, audit, owner):
+    FrictionPointFactory(audit=audit, source="Leads go cold")
+    new = carry.carry_forward(audit)
+    since = since_now(new, owner)
+    assert poll(owner_client, new, since, "identify").status_code == 204
+    row = new.friction_points.get()
+    editing.save_cell(new, TABLES["friction"], row, "teams", "Field sales", "", owner)
+    html = answer(owner_client, new, since, "identify")
+    assert swapped(html, f"friction-row-{row.pk}") and "Field sales" in html
+    assert 'id="workshop-main"' not in html
+
+
+def test_the_summary_is_redrawn_when_what_it_sums_up_changes(owner_client, audit, owner):
+    row = FrictionPointFactory(audit=audit, source="Leads go cold")
+    since = since_now(audit, owner)
+    editing.save_cell(audit, TABLES["friction"], row, "automation", "A chatbot", "", owner)
+    html = answer(owner_client, audit, since, "summary")
+    assert swapped(html, "workshop-main") and "A chatbot" in html
+
+
+def test_a_settled_row_leaves_the_later_steps(owner_client, audit, owner):
+    FrictionPointFactory(audit=audit, source="Still open")
+    row = FrictionPointFactory(audit=audit, source="Leads go cold")
+    since = since_now(audit, owner)
+    editing.save_cell(audit, TABLES["friction"], row, "automation", "A chatbot", "", owner)
+    html = answer(owner_client, audit, since, "goals")
+    assert swapped(html, "workshop-main")
+    main = html[html.index('id="workshop-main"') :]
+    assert "Still open" in main and "Leads go cold" not in main
+
+
+def test_the_tables_version_moves_with_the_tables_only(audit, owner):
+    row = FrictionPointFactory(audit=audit)
+    live.set_voting(audit, True)
+    before = deltas.tables_version(loaded(audit, owner))
+    live.start_timer(audit, 5)
+    live.cast_vote(audit, owner, "friction", row.pk)
+    live.set_locked(audit, "identify", True)
+    live.clear_votes(audit)
+    assert deltas.tables_version(loaded(audit, owner)) == before
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "Sales", "", owner)
+    assert deltas.tables_version(loaded(audit, owner)) == before + 1
+
+
+def test_a_row_deleted_in_the_millisecond_hiding_began_counts_as_hidden():
+    # The deletion's snapshot keeps milliseconds only: 10:00:00.332 may have been after 10:00:00.3325.
+    workshop = Workshop(hidden_steps={"identify": "2026-01-01T10:00:00.332500+00:00"})
+    row = ("friction", 1)
+    changes = Changes(version=2, deleted=frozenset({row}), authors=((row, 5, "2026-01-01T10:00:00.332Z"),))
+    assert changes.deleted_for(Viewer(9, sees_all=False), workshop) == []
+    assert changes.deleted_for(Viewer(5, sees_all=False), workshop) == [row]
+    assert changes.deleted_for(Viewer(9, sees_all=True), workshop) == [row]
+    earlier = Changes(version=2, deleted=frozenset({row}), authors=((row, 5, "2026-01-01T10:00:00.331Z"),))
+    assert earlier.deleted_for(Viewer(9, sees_all=False), workshop) == [row]
+
+
+def test_pages_at_different_versions_share_one_drawing_of_the_rows(audit, owner, member_factory):
+    rows = [FrictionPointFactory(audit=audit, source=f"Row {number}") for number in range(3)]
+    since = since_now(audit, owner)
+    for number, row in enumerate(rows):
+        editing.save_cell(audit, TABLES["friction"], row, "teams", f"Team {number}", "", owner)
+    first, second = (client_of(member_factory(Role.PARTICIPANT)) for _ in range(2))
+    behind = answer(first, audit, since, "identify")
+    assert all(f"Team {number}" in behind for number in range(3))
+    with CaptureQueriesContext(connection) as drawn_before:
+        nearly = answer(second, audit, since + 2, "identify")
+    assert "Team 2" in nearly and "Team 0" not in nearly and "Team 1" not in nearly
+    # The rows come from the shared drawing: no document is loaded for this page. The session, the user,
+    # the version check, the audit with its workshop, and the activity log.
+    assert not any("audits_frictionpoint" in query["sql"] for query in drawn_before.captured_queries)
+    assert len(drawn_before) == 5
+
+
+def test_a_page_further_behind_than_the_shared_drawing_gets_its_rows_too(owner_client, audit, owner):
+    row, other = FrictionPointFactory(audit=audit), FrictionPointFactory(audit=audit)
+    editing.save_cell(audit, TABLES["friction"], other, "teams", "Long ago", "", owner)
+    for number in range(Drawn.WINDOW + 1):
+        editing.save_cell(audit, TABLES["friction"], row, "owner", str(number), row.owner, owner)
+    answer(owner_client, audit, since_now(audit, owner) - 1, "identify")  # draws the recent changes
+    html = answer(owner_client, audit, 0, "identify")
+    assert swapped(html, f"friction-row-{other.pk}") and "Long ago" in html
+
+
+def test_a_timer_change_draws_no_rows(owner_client, audit, owner, monkeypatch):
+    row = FrictionPointFactory(audit=audit)
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "Sales", "", owner)
+    since = since_now(audit, owner)
+    live.add_minute(audit)
+
+    def no_rows(*args, **kwargs):
+        raise AssertionError("no rows to draw")
+
+    monkeypatch.setattr(WorkshopPage, "render_rows", no_rows)
+    monkeypatch.setattr(WorkshopPage, "render_container", no_rows)
+    html = answer(owner_client, audit, since, "identify")
+    assert swapped(html, "panel-session") and "friction-row" not in html
