@@ -33,9 +33,10 @@ lint: $(VENV)/installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# The page benchmark, then the load test: locust against gunicorn and a scratch PostgreSQL
-# database on PG_URL (LOAD_SECONDS=60, LOAD_USERS=60 by default; LOAD_FOLLOW=1 adds what an
-# open page fetches on a change). Locust is installed on first use only.
+# The page benchmark (cold and warm), the export benchmark, then the load test: locust against
+# gunicorn and a scratch PostgreSQL database on PG_URL, 20, 60 and 200 participants each doing
+# exactly what an open workshop page does (LOAD_USERS, LOAD_SECONDS=60). Locust is installed on
+# first use only.
 bench: $(VENV)/installed $(VENV)/bench-installed
 	$(PY) bench/run.py
 	PG_URL=$(PG_URL) $(PY) bench/load.py

@@ -55,8 +55,19 @@ def delta_html(audit, page: WorkshopPage, step: str, since: int) -> str:
         parts = [oob(page.render_main(), "morph"), *_panels(page)]
         return poller + "".join(parts)
     body = _shared(page, f"delta-from-{since}", lambda: "".join(_changed_parts(audit, page, since)))
-    session = [oob(page.render_panel(name), "morph") for name in page.panels if name == "session"]
-    return poller + body + "".join(session)
+    if "session" in page.panels and session_changed(page, since):
+        body += oob(page.render_panel("session"), "morph")
+    return poller + body
+
+
+def session_changed(page: WorkshopPage, since: int) -> bool:
+    """Whether the session bar changed since `since`: it shows the live state alone (the timer, the
+    facilitator's step, a lock, hiding, voting and the votes left), which every change of it records
+    on the workshop row. Edits to the tables, the common case, leave it as the page has it."""
+    workshop = page.workshop
+    if workshop is None:
+        return False
+    return since < workshop.logged_from or max(workshop.layout_version, workshop.shared_version) > since
 
 
 def _shared(page: WorkshopPage, part: str, render) -> str:

@@ -660,3 +660,17 @@ def test_a_timer_change_draws_no_rows(owner_client, audit, owner, monkeypatch):
     monkeypatch.setattr(WorkshopPage, "render_container", no_rows)
     html = answer(owner_client, audit, since, "identify")
     assert swapped(html, "panel-session") and "friction-row" not in html
+
+
+def test_an_edit_to_the_tables_leaves_the_session_bar_as_the_page_has_it(owner_client, audit, owner):
+    # The session bar shows the live state alone; redrawing it for every edit would draw it per viewer
+    # on nearly every poll of a busy workshop.
+    live.start_timer(audit, 5)
+    since = since_now(audit, owner)
+    row = FrictionPointFactory(audit=audit)
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "Field sales", "", owner)
+    html = answer(owner_client, audit, since, "identify")
+    assert swapped(html, f"friction-row-{row.pk}")
+    assert 'id="panel-session"' not in html
+    live.stop_timer(audit)
+    assert swapped(answer(owner_client, audit, since, "identify"), "panel-session")
