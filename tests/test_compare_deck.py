@@ -258,3 +258,16 @@ def test_persian_reads_right_to_left(deck, language):
     summary = deck.slides[1]
     kicker = named(summary, "Kicker")[0]
     assert kicker.left + kicker.width == slides.SLIDE_WIDTH - slides.MARGIN
+
+
+def test_a_large_comparisons_appendix_has_talking_points_on_every_slide(flywheel):
+    from audits.sample import build_large_audit
+
+    before = build_large_audit(flywheel, friction=120, forces=10, teams=2, metrics=2, periods=3, title="2025")
+    after = build_large_audit(flywheel, friction=160, forces=10, teams=2, metrics=2, periods=3, title="2026")
+    documents = [load(Audit.objects.select_related("flywheel__organization").get(pk=a.pk)) for a in (before, after)]
+    deck = Presentation(BytesIO(export_comparison(compare_for_export(*documents), "pptx")))
+    kickers = [kicker_of(slide) for slide in deck.slides]
+    assert any("the rest in the appendix" in kicker for kicker in kickers), kickers
+    for number, slide in enumerate(deck.slides, start=1):
+        assert slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip(), number

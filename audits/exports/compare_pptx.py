@@ -118,13 +118,8 @@ def write(comparison: Comparison) -> bytes:
 
 
 def table_slides(deck: slides.Deck, titles: tuple[str, str], columns, rows, notes: Notes, marked=False) -> None:
-    """The toolkit's continued table; a "(cont.)" slide's notes say so rather than repeat the first slide's.
-
-    The appendix's slides (made when the deck is saved) get none: they are read, not presented.
-    """
-    made = slides.table_slides(deck, titles, columns, rows, notes, marked)
-    for slide in made[1:]:
-        slides.write_notes(slide, Notes(str(CONTINUED)))
+    """The toolkit's continued table; a "(cont.)" slide's notes say so rather than repeat the first slide's."""
+    slides.table_slides(deck, titles, columns, rows, notes, marked, continued_notes=Notes(str(CONTINUED)))
 
 
 # --- Words and numbers in the deck's language ---------------------------------------------------

@@ -491,7 +491,8 @@ class Deck:
 
     def save(self) -> bytes:
         if self.appendix:
-            divider_slide(self, _("Appendix"), _("The long tables in full"))
+            divider = divider_slide(self, _("Appendix"), _("The long tables in full"))
+            write_notes(divider, Notes(_("The rest of the long tables, for reading after the meeting.")))
             for add in self.appendix:
                 add()
             self.appendix = []
@@ -807,8 +808,10 @@ def table_slides(
     notes: Notes | None = None,
     illustrative: bool = False,
     appendix: bool = True,
+    continued_notes: Notes | None = None,
 ) -> list[Slide]:
-    """The table over as many slides as it needs, its header repeated; notes on the first slide only.
+    """The table over as many slides as it needs, its header repeated; `notes` on the first slide,
+    `continued_notes` (if any) on the others, in the appendix too.
 
     `titles` is (title, kicker). A table needing more than APPENDIX_AFTER slides keeps its first
     slide here, its kicker saying where the rest is, and continues in the appendix.
@@ -831,7 +834,7 @@ def table_slides(
             deck,
             title if first else f"{title} {cont}",
             first_kicker if first else kicker,
-            notes if first else None,
+            notes if first else continued_notes,
             illustrative,
         )
         add_table(slide, columns, page)
