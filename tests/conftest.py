@@ -4,7 +4,7 @@ import re
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from audits.models import Membership
+from audits.models import Audit, Membership
 
 from .factories import AuditFactory, FlywheelFactory, MembershipFactory, OrganizationFactory, UserFactory
 
@@ -62,6 +62,15 @@ def audit(flywheel):
 def owner_client(client, owner):
     client.force_login(owner)
     return client
+
+
+@pytest.fixture
+def demo_audits(db) -> tuple:
+    """The demo's 2018 audit and 2019's, carried forward from it."""
+    from audits.demo import load_demo
+
+    first = load_demo()
+    return first, Audit.objects.get(carried_from=first)
 
 
 @pytest.fixture

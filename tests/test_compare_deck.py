@@ -8,7 +8,6 @@ import pytest
 from django.utils import translation
 from pptx import Presentation
 
-from audits.demo import load_demo
 from audits.document import Stage, load
 from audits.exports import compare_for_export, export, export_comparison, slides
 from audits.models import ActionReview, Audit
@@ -53,10 +52,8 @@ A_PPR = "{http://schemas.openxmlformats.org/drawingml/2006/main}pPr"
 
 
 @pytest.fixture
-def demo_documents():
-    first = load_demo()
-    second = Audit.objects.get(carried_from=first)
-    return tuple(load(Audit.objects.select_related("flywheel__organization").get(pk=a.pk)) for a in (first, second))
+def demo_documents(demo_audits):
+    return tuple(load(Audit.objects.select_related("flywheel__organization").get(pk=a.pk)) for a in demo_audits)
 
 
 def in_language(document, language: str):

@@ -17,7 +17,7 @@ from pptx.util import Pt
 
 from audits import calculations, comparison, sample
 from audits.carry import carry_forward
-from audits.demo import DEMO_USERNAME, load_demo
+from audits.demo import DEMO_USERNAME
 from audits.document import load
 from audits.exports import (
     CONTENT_TYPES,
@@ -42,13 +42,6 @@ AWKWARD = '<b>Tags</b> & "quotes"\nSecond line 🚀 سلام، اصطکاک — 
 
 def loaded(audit: Audit):
     return load(Audit.objects.select_related("flywheel__organization").get(pk=audit.pk))
-
-
-@pytest.fixture
-def demo_audits() -> tuple[Audit, Audit]:
-    """The demo's 2018 audit and 2019's, carried forward from it."""
-    first = load_demo()
-    return first, Audit.objects.get(carried_from=first)
 
 
 @pytest.fixture

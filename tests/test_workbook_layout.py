@@ -22,7 +22,6 @@ from django.utils.translation import trans_real
 from openpyxl import load_workbook
 
 from audits import comparison, document
-from audits.demo import load_demo
 from audits.exports import compare_xlsx, xlsx
 from audits.imports import import_audit, read_file
 from audits.models import Audit, Metric
@@ -46,12 +45,6 @@ def loaded(audit: Audit) -> document.AuditDocument:
 
 def reopen(content: bytes):
     return load_workbook(BytesIO(content))
-
-
-@pytest.fixture
-def demo_audits() -> tuple[Audit, Audit]:
-    first = load_demo()
-    return first, Audit.objects.get(carried_from=first)
 
 
 @pytest.fixture
