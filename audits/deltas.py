@@ -85,8 +85,7 @@ def changes_since(audit: Audit, since: int) -> Changes | None:
     )
     if len(entries) > MAX_CHANGES:
         return None
-    layout = workshop is not None and workshop.layout_version > since
-    shared = workshop is not None and workshop.shared_version > since
+    layout, shared = live_changes_since(workshop, since)
     if len(entries) < current - since and not (layout or shared):
         return None  # a change that recorded nothing: no telling what it was
     changes = _summed(entries)
@@ -112,6 +111,14 @@ def changes_since(audit: Audit, since: int) -> Changes | None:
         shared=bool(entries) or shared,
         layout=layout,
     )
+
+
+def live_changes_since(workshop, since: int) -> tuple[bool, bool]:
+    """Whether a live change came after version `since`: (one that alters what viewers may see or edit,
+    one that alters only the shared parts — the timer, the facilitator's step, a vote)."""
+    if workshop is None:
+        return False, False
+    return workshop.layout_version > since, workshop.shared_version > since
 
 
 def tables_version(audit: Audit) -> int:

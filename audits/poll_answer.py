@@ -14,7 +14,7 @@ from functools import cached_property
 
 from django.template.loader import render_to_string
 
-from .deltas import Changes, changes_since
+from .deltas import Changes, changes_since, live_changes_since
 from .visibility import loaded_workshop
 from .workshop_page import WorkshopPage, oob
 
@@ -65,9 +65,7 @@ def session_changed(page: WorkshopPage, since: int) -> bool:
     facilitator's step, a lock, hiding, voting and the votes left), which every change of it records
     on the workshop row. Edits to the tables, the common case, leave it as the page has it."""
     workshop = page.workshop
-    if workshop is None:
-        return False
-    return since < workshop.logged_from or max(workshop.layout_version, workshop.shared_version) > since
+    return workshop is not None and (since < workshop.logged_from or any(live_changes_since(workshop, since)))
 
 
 def _shared(page: WorkshopPage, part: str, render) -> str:
