@@ -50,6 +50,22 @@ def max_allowed_lost(previous_total: int | None, gained: int | None) -> int | No
     return previous_total + (gained or 0)
 
 
+def expected_total(previous_total: int | None, gained: int | None, lost: int | None) -> int | None:
+    """Return what a bucket holds at the end of a period: the previous total plus gained minus lost.
+
+    None when it cannot be told: no previous total, or neither gained nor lost known yet.
+    """
+    change = net_change(gained, lost)
+    if previous_total is None or change is None:
+        return None
+    return previous_total + change
+
+
+def total_disagrees(total: int | None, expected: int | None) -> bool:
+    """Whether a typed total differs from the one its previous total, gained and lost give."""
+    return total is not None and expected is not None and total != expected
+
+
 def weakest(items: list[tuple[K, float | None]]) -> K | None:
     """Return the key with the lowest value (the first on ties), ignoring missing values."""
     known = [(key, value) for key, value in items if value is not None]

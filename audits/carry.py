@@ -1,13 +1,58 @@
 """Starting next year's audit from this year's: what carries over, and how."""
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from .document import AuditDocument, ReviewRow, load, save
-from .models import Audit
+from .models import Audit, Flywheel
 from .workshop import start_audit
+
+
+class NextAuditExists(Exception):
+    """The flywheel already has an audit for the year after: carrying forward again would make a second one."""
+
+    def __init__(self, audit: Audit):
+        super().__init__(f"{audit} already exists")
+        self.audit = audit
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """Another audit of the same flywheel, as the pages link to it."""
+
+    id: int
+    title: str
+    period_year: int
+    updated: datetime
+
+
+def next_audit(audit: Audit) -> Audit | None:
+    """The flywheel's audit (alive, not in the trash) for the year after `audit`'s, if there is one."""
+    return (
+        Audit.objects.alive()
+        .filter(flywheel_id=audit.flywheel_id, period_year=audit.period_year + 1)
+        .order_by("created", "pk")
+        .first()
+    )
+
+
+def neighbours(audit: Audit) -> tuple[Neighbour | None, Neighbour | None]:
+    """The flywheel's latest audit before `audit`'s year, and its audit for the year after (one query)."""
+    year = audit.period_year
+    rows = [
+        Neighbour(*row)
+        for row in Audit.objects.filter(flywheel_id=audit.flywheel_id, deleted_at__isnull=True)
+        .filter(Q(period_year__lt=year) | Q(period_year=year + 1))
+        .order_by("period_year", "created", "pk")
+        .values_list("pk", "title", "period_year", "updated")
+    ]
+    earlier = [row for row in rows if row.period_year < year]
+    later = [row for row in rows if row.period_year > year]
+    return (earlier[-1] if earlier else None, later[0] if later else None)
 
 
 def next_title(title: str, year: int) -> str:
@@ -58,9 +103,28 @@ def next_document(document: AuditDocument) -> AuditDocument:
     )
 
 
+def worth_carrying(document: AuditDocument) -> bool:
+    """Whether the audit holds anything to start next year's from (a brand-new one does not)."""
+    return bool(
+        document.metrics
+        or document.forces
+        or document.friction
+        or any(row.principle or row.approach for row in document.strategies)
+    )
+
+
 @transaction.atomic
 def carry_forward(audit: Audit) -> Audit:
-    """Create the audit for the next period of the same flywheel, starting from `audit`."""
+    """Create the audit for the next period of the same flywheel, starting from `audit`.
+
+    Raise NextAuditExists if the flywheel has one for that year already. The flywheel's row is locked
+    first, so two carry-forwards at once queue there and the second finds the first's audit
+    (PostgreSQL: the row lock; SQLite: its IMMEDIATE transactions take the write lock at the start).
+    """
+    list(Flywheel.objects.select_for_update().filter(pk=audit.flywheel_id).values_list("pk"))
+    existing = next_audit(audit)
+    if existing is not None:
+        raise NextAuditExists(existing)
     new = save(next_document(load(audit)), audit.flywheel, carried_from=audit)
     start_audit(new)  # the self-assessment questions, asked anew
     return new

@@ -1,13 +1,18 @@
 """Geometry for the inline SVG flywheel diagram and sparklines; angles run clockwise from the top."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 # How far outside the ring a stage's callout sits, as a fraction of the ring's thickness.
 CALLOUT_OFFSET = 0.4
 # Near the top and bottom of the ring a callout is centred; elsewhere it leans away from the ring.
 CENTRED_CALLOUT_DEGREES = 15
+# A stage's name inside its segment: bold, at most this size (SVG user units), shrunk to fit, never below the least.
+LABEL_SIZE, LEAST_LABEL_SIZE = 22.0, 11.0
+# Estimated advance of a bold character in ems, on the safe side (Latin, Vietnamese and Persian alike), and the
+# height of a line of text as browsers box it (ascent and descent), in ems.
+LABEL_CHAR_WIDTH, LABEL_LINE_HEIGHT = 0.64, 1.4
 
 
 @dataclass(frozen=True)
@@ -20,17 +25,59 @@ class StageArc:
     outer_y: float
     anchor: str
     arrow_path: str
+    # The label runs along the ring (turned by this many degrees, clockwise), at a size that fits its segment.
+    label_rotation: float = 0
+    label_size: float = LABEL_SIZE
 
 
 def ring(
-    stages: list[str], cx: float, cy: float, outer_radius: float, inner_radius: float, gap_degrees: float = 4
+    stages: list[str],
+    cx: float,
+    cy: float,
+    outer_radius: float,
+    inner_radius: float,
+    gap_degrees: float = 4,
+    labels: list[str] | None = None,
 ) -> list[StageArc]:
-    """Return one ring segment per stage, the first starting at the top, in clockwise order."""
+    """Return one ring segment per stage, the first starting at the top, in clockwise order.
+
+    `labels`: the stages' names as shown, so that each gets a size at which it stays inside its segment.
+    """
     span = 360 / len(stages) if stages else 0
-    return [
+    arcs = [
         _stage_arc(stage, cx, cy, outer_radius, inner_radius, index * span + gap_degrees / 2, span - gap_degrees)
         for index, stage in enumerate(stages)
     ]
+    if labels is None:
+        return arcs
+    return [
+        replace(arc, label_size=label_size(label, outer_radius, inner_radius, span - gap_degrees))
+        for arc, label in zip(arcs, labels, strict=True)
+    ]
+
+
+def label_size(label: str, outer_radius: float, inner_radius: float, sweep: float) -> float:
+    """The largest size, from LABEL_SIZE down, at which `label` fits its segment on one line along the ring.
+
+    As the deck's flywheel does it (exports/pptx.py, label_room): the label runs along the tangent at the segment's
+    middle, so its outer corners must stay inside the outer edge, its inner ones outside the inner edge, and its
+    ends clear of the segment's ends and of the arrow near the clockwise one.
+    """
+    middle_radius = (outer_radius + inner_radius) / 2
+    thickness = outer_radius - inner_radius
+    # The arrow takes about 0.65 of the thickness before the end (_arrow_head); keep that much clear at both ends.
+    clear = math.degrees(0.8 * thickness / middle_radius)
+    along = 2 * middle_radius * math.tan(math.radians(max(0.0, sweep / 2 - clear)))
+    size = LABEL_SIZE
+    while size > LEAST_LABEL_SIZE:
+        height = LABEL_LINE_HEIGHT * size
+        top = middle_radius + height / 2
+        chord = 2 * math.sqrt(max(0.0, outer_radius**2 - top**2))
+        fits_across = middle_radius - height / 2 >= inner_radius
+        if fits_across and len(label) * LABEL_CHAR_WIDTH * size <= min(chord, along):
+            break
+        size -= 1
+    return size
 
 
 def sparkline(values: list[float | int | Decimal | None], width: float, height: float, padding: float = 2) -> str:
@@ -72,7 +119,16 @@ def _stage_arc(
         outer_y=round(outer_y, 2),
         anchor=_anchor(middle),
         arrow_path=_arrow_head(cx, cy, outer_radius, inner_radius, end),
+        label_rotation=_along_the_ring(middle),
     )
+
+
+def _along_the_ring(degrees: float) -> float:
+    """The turn that lays a label along the ring at `degrees`; the lower half is turned back to read left to right."""
+    rotation = degrees % 360
+    if 90 < rotation < 270:
+        rotation -= 180
+    return round(rotation % 360, 2)
 
 
 def _annular_sector(cx: float, cy: float, outer_radius: float, inner_radius: float, start: float, end: float) -> str:

@@ -1,17 +1,19 @@
 """AuditDocument: one audit as plain, frozen data — what every page and export renders.
 
 `load(audit)` reads it from the database in a fixed number of queries, whatever the audit's
-size. Everything computed (net change, NPS, conversion rates, which rows are settled) is
-computed here once, from `calculations`, so every renderer shows the same numbers.
+size. Everything computed (net change, NPS, conversion rates, which rows are settled, the total
+a bucket's figures give and whether a reading is in the audit's year) is computed here once, from
+`calculations`, so every renderer shows the same numbers and flags.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import pairwise
 
 from django.db import transaction
 from django.db.models import Count, Prefetch
+from django.utils import translation
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy, pgettext_lazy
 
 from . import calculations, periods
@@ -30,6 +32,7 @@ from .models import (
     Team,
 )
 from .tables import is_fix
+from .workshop import DEFAULT_TEAM_NAMES
 
 # Lazy labels: each is translated when it is shown, in the language active then (an export's, a page's).
 STAGE_LABELS = dict(Stage.choices)
@@ -97,6 +100,26 @@ class ReadingRow:
     version: int = field(compare=False)
     net_change: int | None
     nps: float | None
+    kind: str = field(default="", compare=False)  # its metric's kind: what the reading's figures mean
+    # A bucket's total at the end of the period before (when that period was read), and the total it
+    # gives with this period's gained and lost: a typed total that differs is flagged, never replaced.
+    previous_total: int | None = None
+    expected_total: int | None = None
+    audit_year: int | None = field(default=None, compare=False)
+
+    @property
+    def checks_total(self) -> bool:
+        """Whether the reading's total is checked against its previous total, gained and lost: a bucket's."""
+        return self.kind == Metric.Kind.BUCKET
+
+    @property
+    def total_disagrees(self) -> bool:
+        return calculations.total_disagrees(self.total, self.expected_total)
+
+    @property
+    def in_audit_year(self) -> bool:
+        """Whether the period is in the year the audit looks back on; one outside it is shown, and marked."""
+        return self.audit_year is None or self.period_start.year == self.audit_year
 
 
 @dataclass(frozen=True)
@@ -113,10 +136,19 @@ class MetricRow:
     readings: tuple[ReadingRow, ...]
     higher_is_better: bool = True
     origin_id: int | None = field(default=None, compare=False)  # the metric it was carried from
+    audit_year: int | None = field(default=None, compare=False)
 
     @property
     def stage_label(self) -> str:
         return str(STAGE_LABELS[self.stage])
+
+    @property
+    def period_choices(self) -> list[tuple[str, str]]:
+        """The periods of the audit's year with no reading yet: (as typed, name in the active language) each."""
+        if self.audit_year is None:
+            return []
+        taken = (reading.period_start for reading in self.readings)
+        return periods.periods_to_pick(self.audit_year, self.period, taken)
 
     def headline(self, reading: ReadingRow) -> float | int | Decimal | None:
         """The one number that stands for a period: a bucket's total, the NPS, or the value."""
@@ -412,11 +444,16 @@ class AuditDocument:
         return [force for force in self.forces if force.serves == "process"]
 
 
-def _reading_row(reading: Reading, kind_period: str) -> ReadingRow:
+def _reading_row(reading: Reading, metric: Metric, before: Reading | None, year: int | None) -> ReadingRow:
+    """`before`: the metric's reading before this one, if any; its total counts only if it is of the period before."""
+    previous_total = None
+    follows = before is not None and before.period_start == periods.previous_period(reading.period_start, metric.period)
+    if metric.kind == Metric.Kind.BUCKET and follows:
+        previous_total = before.total
     return ReadingRow(
         id=reading.pk,
         period_start=reading.period_start,
-        label=periods.period_label(reading.period_start, kind_period),
+        label=periods.period_label(reading.period_start, metric.period),
         gained=reading.gained,
         lost=reading.lost,
         total=reading.total,
@@ -428,10 +465,23 @@ def _reading_row(reading: Reading, kind_period: str) -> ReadingRow:
         version=reading.version,
         net_change=calculations.net_change(reading.gained, reading.lost),
         nps=calculations.nps(reading.promoters, reading.passives, reading.detractors),
+        kind=metric.kind,
+        previous_total=previous_total,
+        expected_total=calculations.expected_total(previous_total, reading.gained, reading.lost),
+        audit_year=year,
     )
 
 
-def _metric_row(metric: Metric, readings: list[Reading]) -> MetricRow:
+def reading_alone(reading: Reading, year: int) -> ReadingRow:
+    """One saved reading of a metric (`reading.metric` loaded) as the document has it, its period before read in
+    one query: what a cell save redraws beside the cell (the net change, the check of the total)."""
+    metric = reading.metric
+    start = periods.previous_period(reading.period_start, metric.period)
+    before = Reading.objects.filter(metric_id=metric.pk, period_start=start).first()
+    return _reading_row(reading, metric, before, year)
+
+
+def _metric_row(metric: Metric, readings: list[Reading], year: int | None = None) -> MetricRow:
     return MetricRow(
         id=metric.pk,
         stage=metric.stage,
@@ -442,9 +492,10 @@ def _metric_row(metric: Metric, readings: list[Reading]) -> MetricRow:
         activity=metric.activity,
         illustrative=metric.illustrative,
         version=metric.version,
-        readings=tuple(_reading_row(reading, metric.period) for reading in readings),
+        readings=tuple(_reading_row(reading, metric, before, year) for before, reading in pairwise([None, *readings])),
         higher_is_better=metric.higher_is_better,
         origin_id=metric.carried_from_id,
+        audit_year=year,
     )
 
 
@@ -522,7 +573,7 @@ def build(
     """Make the document from model instances, saved (load) or not yet saved (imports)."""
     strategy_by_stage = {strategy.stage: strategy for strategy in strategies}
     metric_rows = sorted(
-        (_metric_row(metric, readings) for metric, readings in metrics),
+        (_metric_row(metric, readings, audit.period_year) for metric, readings in metrics),
         key=lambda metric: STAGE_ORDER[metric.stage],  # stable: keeps each stage's own order
     )
     answers = {row.question: row for row in assessment}
@@ -721,10 +772,20 @@ STAGES_MEASURED = ngettext_lazy(
 TEAMS_WITH_FORCES = ngettext_lazy(
     "%(done)s of %(total)s team has listed forces", "%(done)s of %(total)s teams have listed forces", "total"
 )
+TEAMS_LEFT_OUT = ngettext_lazy("%(count)s untouched team left out", "%(count)s untouched teams left out", "count")
+ROWS_DECIDED = ngettext_lazy(
+    "%(done)s of %(total)s row fixed or marked still open",
+    "%(done)s of %(total)s rows fixed or marked still open",
+    "total",
+)
 ROWS_ANSWERED = ngettext_lazy("%(done)s of %(total)s row answered", "%(done)s of %(total)s rows answered", "total")
 ROWS_AND_QUESTIONS_ANSWERED = ngettext_lazy(
     "%(done)s of %(total)s row or question answered", "%(done)s of %(total)s rows and questions answered", "total"
 )
+
+
+NO_FORCES_YET = gettext_lazy("No forces yet.")
+NO_FRICTION_YET = gettext_lazy("No friction identified yet.")
 
 
 def _count(done: int, total: int, note) -> StepProgress:
@@ -732,16 +793,35 @@ def _count(done: int, total: int, note) -> StepProgress:
 
 
 def progress(document: AuditDocument) -> dict[str, StepProgress]:
-    """What is filled and what is missing, per workshop step."""
+    """What is filled and what is missing, per workshop step.
+
+    Forces: every team counts but one still as the audit started it (a pre-filled name, no forces), which the
+    workshop may leave empty. Summary: done when every friction row is decided — fixed at some step, or
+    answered "No" at all three and so still open on purpose ("still open" is an outcome, not a gap).
+    """
     friction = document.friction
     reaching_goals = [row for row in friction if row.reaches("new_goal") and row.automation]
     reaching_restructure = [row for row in reaching_goals if row.reaches("restructure") and row.new_goal]
     stages_measured = sum(1 for stage in Stage.values if any(metric.readings for metric in document.metrics_of(stage)))
     open_rows = len(document.open_friction)
+    with translation.override(document.header.language):
+        prefilled = {str(name).casefold() for name in DEFAULT_TEAM_NAMES}
+    teams = [team for team in document.teams if team.forces or team.name.casefold() not in prefilled]
+    untouched = len(document.teams) - len(teams)
+    forces = _count(sum(1 for team in teams if team.forces), len(teams), TEAMS_WITH_FORCES)
+    if not teams:
+        forces = StepProgress(0, 0, str(NO_FORCES_YET))
+    elif untouched:
+        forces = replace(forces, note=f"{forces.note} · {TEAMS_LEFT_OUT % {'count': untouched}}")
+    decided = sum(1 for row in friction if row.settled_by or all(getattr(row, step) for step in SETTLING_STEPS))
+    summary_note = ROWS_DECIDED % {"done": decided, "total": len(friction)} if friction else str(NO_FRICTION_YET)
+    if open_rows:
+        still_open = ngettext("%(count)s row still open", "%(count)s rows still open", open_rows)
+        summary_note = f"{summary_note} · {still_open % {'count': open_rows}}"
     return {
         "strategy": _count(sum(1 for row in document.strategies if row.approach), 3, STAGES_WITH_APPROACH),
         "metrics": _count(stages_measured, 3, STAGES_MEASURED),
-        "forces": _count(sum(1 for team in document.teams if team.forces), len(document.teams), TEAMS_WITH_FORCES),
+        "forces": forces,
         "identify": StepProgress(
             len(friction),
             len(friction),
@@ -756,9 +836,5 @@ def progress(document: AuditDocument) -> dict[str, StepProgress]:
             len(reaching_restructure) + 3,
             ROWS_AND_QUESTIONS_ANSWERED,
         ),
-        "summary": StepProgress(
-            len(friction) - open_rows,
-            len(friction),
-            ngettext("%(count)s row still open", "%(count)s rows still open", open_rows) % {"count": open_rows},
-        ),
+        "summary": StepProgress(decided, len(friction), summary_note),
     }

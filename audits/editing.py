@@ -28,14 +28,17 @@ class Conflict(Exception):
 
 
 BUMP_SQL = (
-    f"UPDATE {Audit._meta.db_table} SET content_version = content_version + 1 WHERE id = %s RETURNING content_version"
+    f"UPDATE {Audit._meta.db_table} SET content_version = content_version + %s WHERE id = %s RETURNING content_version"
 )
 
 
-def bump_content_version(audit: Audit) -> int:
-    """Count one more change to the audit's content; return the version it makes (one query)."""
+def bump_content_version(audit: Audit, changes: int = 1) -> int:
+    """Count `changes` more changes to the audit's content; return the version the last makes (one query).
+
+    Several changes at once (a pasted block) each get a version of their own: the returned one and those before it.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(BUMP_SQL, [audit.pk])
+        cursor.execute(BUMP_SQL, [changes, audit.pk])
         return cursor.fetchone()[0]
 
 
@@ -57,18 +60,29 @@ def record_activity(
     audit: Audit, user, action: str, kind: str, row: Model, summary: str, version: int, **details
 ) -> Activity:
     """Write the entry of a change that made the audit's content `version` (from bump_content_version)."""
+    return Activity.objects.create(**_entry_fields(audit, user, action, kind, row, summary, version, **details))
+
+
+def activity_entry(
+    audit: Audit, user, action: str, kind: str, row: Model, summary: str, version: int, **details
+) -> Activity:
+    """The entry record_activity writes, unsaved: many changes at once (a pasted block) save theirs together."""
+    return Activity(**_entry_fields(audit, user, action, kind, row, summary, version, **details))
+
+
+def _entry_fields(audit: Audit, user, action: str, kind: str, row: Model, summary: str, version: int, **details):
     # Anonymous users never reach an edit; the None default serves scripts and tests.
-    return Activity.objects.create(
-        audit=audit,
-        user=user if user is not None and user.is_authenticated else None,
-        action=action,
-        kind=kind,
-        row_id=row.pk,
-        summary=summary[:200],
-        version=version,
-        group_id=group_id_of(kind, row),
+    return {
+        "audit": audit,
+        "user": user if user is not None and user.is_authenticated else None,
+        "action": action,
+        "kind": kind,
+        "row_id": row.pk,
+        "summary": summary[:200],
+        "version": version,
+        "group_id": group_id_of(kind, row),
         **details,
-    )
+    }
 
 
 def row_values(row: Model) -> dict:

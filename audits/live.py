@@ -102,12 +102,17 @@ def open_join_link(audit: Audit, user, hours: int) -> JoinLink:
     now = timezone.now()
     with transaction.atomic():
         audit.join_links.filter(revoked_at__isnull=True, expires_at__gt=now).update(revoked_at=now)
-        return JoinLink.objects.create(audit=audit, created_by=user, expires_at=now + timedelta(hours=hours))
+        link = JoinLink.objects.create(audit=audit, created_by=user, expires_at=now + timedelta(hours=hours))
+        # Open pages learn of it on their next poll: the presenter view shows its QR code, the bar its link.
+        _changed(audit, workshop_of(audit), layout=False)
+    return link
 
 
 def revoke_join_link(link: JoinLink) -> None:
     """Close the link: nobody new can join, and the guests who joined with it lose access."""
-    JoinLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    with transaction.atomic():
+        if JoinLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+            _changed(link.audit, workshop_of(link.audit), layout=False)
 
 
 def is_member(user, audit: Audit) -> bool:
@@ -159,6 +164,18 @@ def present_people(audit: Audit) -> list[Person]:
 
 
 # --- The facilitator's controls -------------------------------------------------------------------
+
+
+def presenter_step(workshop: Workshop | None, shown: str | None, seen: str | None = None) -> str:
+    """The step the presenter view shows: the one it shows (or was opened from) until the facilitator moves
+    to another step than the one it last saw (`seen`, None when opened), then theirs; without either, the
+    facilitator's current step, else the first."""
+    current = workshop.current_step if workshop is not None else ""
+    if current and seen is not None and current != seen:
+        return current
+    if shown in STEP_KEYS:
+        return shown
+    return current or STEP_KEYS[0]
 
 
 def lead_to(audit: Audit, step: str) -> None:

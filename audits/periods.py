@@ -1,8 +1,10 @@
 """Reporting periods: a month, quarter or year, stored as the date it starts."""
 
 import re
+from collections.abc import Iterable
 from datetime import date
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,22 +38,29 @@ QUARTER_FORMS = (
     re.compile(r"q(?P<quarter>\d)\s*-?\s*(?P<year>\d{4})", re.IGNORECASE),
 )
 YEAR_FORM = re.compile(r"(?P<year>\d{4})")
+# Without a year ("May", "Q2"): the audit's year, when the caller knows it.
+MONTH_ALONE = re.compile(r"(?P<name>[^\W\d_]+)\.?")
+QUARTER_ALONE = re.compile(r"q(?P<quarter>\d)", re.IGNORECASE)
 
 
-def parse_period(text: str, kind: str) -> date:
-    """Return the start of the period written in `text`; raise ValueError with a message for the user."""
+def parse_period(text: str, kind: str, year: int | None = None) -> date:
+    """Return the start of the period written in `text`; raise ValueError with a message for the user.
+
+    With `year` (the audit's), a month or quarter typed without one ("May", "Q2") is of that year,
+    and the messages' examples use it.
+    """
     _check_kind(kind)
     text = " ".join(text.split())
     if not text:
-        example = period_input(date(EXAMPLE_YEAR, 1, 1), kind)
+        example = period_input(date(year or EXAMPLE_YEAR, 1, 1), kind)
         raise ValueError(
             _("Enter a %(kind)s, for example %(example)s.") % {"kind": KIND_NAMES[kind], "example": example}
         )
     if kind == "month":
-        return _parse_month(text)
+        return _parse_month(text, year)
     if kind == "quarter":
-        return _parse_quarter(text)
-    return _parse_year(text)
+        return _parse_quarter(text, year)
+    return _parse_year(text, year)
 
 
 def period_label(start: date, kind: str) -> str:
@@ -62,6 +71,26 @@ def period_label(start: date, kind: str) -> str:
     if kind == "quarter":
         return f"Q{_quarter(start)} {start.year}"
     return str(start.year)
+
+
+def period_name(start: date, kind: str) -> str:
+    """Return the period in the active language: "May 2026" ("Tháng 5 2026" in Vietnamese), "Q2 2026", "2026"."""
+    _check_kind(kind)
+    if kind == "month":
+        return formats.date_format(start, "YEAR_MONTH_FORMAT")
+    if kind == "quarter":
+        return _("Q%(quarter)s %(year)s") % {"quarter": _quarter(start), "year": start.year}
+    return str(start.year)
+
+
+def periods_to_pick(year: int, kind: str, taken: Iterable[date] = ()) -> list[tuple[str, str]]:
+    """Return the periods of `year` not in `taken`: (what to type, its name in the active language) each."""
+    taken = set(taken)
+    return [
+        (period_input(start, kind), period_name(start, kind))
+        for start in periods_in_year(year, kind)
+        if start not in taken
+    ]
 
 
 def period_input(start: date, kind: str) -> str:
@@ -102,33 +131,34 @@ def year_of(start: date) -> int:
     return start.year
 
 
-def _parse_month(text: str) -> date:
-    match = _full_match(MONTH_FORMS, text)
+def _parse_month(text: str, year: int | None) -> date:
+    match = _full_match(MONTH_FORMS, text) or (year and MONTH_ALONE.fullmatch(text))
     month = _month_number(match) if match else None
     if month is None:
-        year = _example_year(text)
+        example = _example_year(text, year)
         raise ValueError(
-            _("“%(text)s” is not a month: write it as %(year)s-01 … %(year)s-12.") % {"text": text, "year": year}
+            _("“%(text)s” is not a month: write it as %(year)s-01 … %(year)s-12.") % {"text": text, "year": example}
         )
-    return date(_checked_year(match["year"]), month, 1)
+    return date(_checked_year(match["year"]) if "year" in match.re.groupindex else year, month, 1)
 
 
-def _parse_quarter(text: str) -> date:
-    match = _full_match(QUARTER_FORMS, text)
+def _parse_quarter(text: str, year: int | None) -> date:
+    match = _full_match(QUARTER_FORMS, text) or (year and QUARTER_ALONE.fullmatch(text))
     if not match or not 1 <= int(match["quarter"]) <= 4:
-        year = _example_year(text)
+        example = _example_year(text, year)
         raise ValueError(
-            _("“%(text)s” is not a quarter: write it as %(year)s-Q1 … %(year)s-Q4.") % {"text": text, "year": year}
+            _("“%(text)s” is not a quarter: write it as %(year)s-Q1 … %(year)s-Q4.") % {"text": text, "year": example}
         )
-    return date(_checked_year(match["year"]), 3 * int(match["quarter"]) - 2, 1)
+    start_year = _checked_year(match["year"]) if "year" in match.re.groupindex else year
+    return date(start_year, 3 * int(match["quarter"]) - 2, 1)
 
 
-def _parse_year(text: str) -> date:
+def _parse_year(text: str, year: int | None) -> date:
     match = YEAR_FORM.fullmatch(text)
     if not match:
         raise ValueError(
             _("“%(text)s” is not a year: write it with four digits, for example %(year)s.")
-            % {"text": text, "year": EXAMPLE_YEAR}
+            % {"text": text, "year": year or EXAMPLE_YEAR}
         )
     return date(_checked_year(match["year"]), 1, 1)
 
@@ -158,12 +188,12 @@ def _checked_year(digits: str) -> int:
     return year
 
 
-def _example_year(text: str) -> int:
-    """Return the year the user typed, when there is a plausible one, to use in the error message."""
+def _example_year(text: str, year: int | None = None) -> int:
+    """Return the year the user typed, when there is a plausible one, else `year`: to use in the error message."""
     match = YEAR_FORM.search(text)
     if match and FIRST_YEAR <= int(match["year"]) <= LAST_YEAR:
         return int(match["year"])
-    return EXAMPLE_YEAR
+    return year or EXAMPLE_YEAR
 
 
 def _shift(start: date, kind: str, periods: int) -> date:

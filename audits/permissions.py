@@ -119,6 +119,8 @@ WHERE audit.id = %(audit)s AND audit.deleted_at IS NULL AND flywheel.deleted_at 
 
 def audit_version_for(user, audit_id: int) -> tuple[int, str]:
     """The audit's content_version and the user's role on it, if they may view it (else 404): the poll's one query."""
+    if not 0 < audit_id < 2**63:  # no such id (a form's number may be any size): the database would refuse it
+        raise Http404("Not found.")
     parameters = {"audit": audit_id, "user": user.pk, "now": timezone.now(), "guest": Role.PARTICIPANT.value}
     with connection.cursor() as cursor:
         cursor.execute(VERSION_SQL, parameters)

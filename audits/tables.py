@@ -5,13 +5,15 @@ the add-row forms, the cell save, delete and reorder — so every table behaves 
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from django import forms
 from django.db.models import Model
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from . import calculations, periods
+from . import calculations, numbers, periods
 from .models import ActionReview, Force, FrictionPoint, Metric, Reading, SelfAssessment, StageStrategy, Team
 
 # Stored as it is in every language: the pages show it translated (the shown_answer filter).
@@ -61,6 +63,8 @@ class ReadingForm(RowForm):
     class Meta:
         model = Reading
         fields = ["gained", "lost", "total", "promoters", "passives", "detractors", "promoters_lost", "value"]
+        # Figures as people type them: "12,000" (vi "12.000"), with or without the separators.
+        field_classes = numbers.typed_field_classes(Reading, fields)
 
     def __init__(self, *args, previous_total: int | None | bool = False, **kwargs):
         """`previous_total`: the bucket's total in the period before, when known (an import); else read."""
@@ -96,28 +100,92 @@ class ReadingForm(RowForm):
         return cleaned
 
 
+class PeriodInput(forms.TextInput):
+    """A period typed, or picked from the periods offered (`choices`: what to type, its name) in a datalist."""
+
+    choices: tuple[tuple[str, str], ...] = ()
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        if not self.choices:
+            return html
+        options = format_html_join("", '<option value="{}">{}</option>', self.choices)
+        return html + format_html('<datalist id="{}">{}</datalist>', self.attrs["list"], options)
+
+
+# How the add-period field explains itself, per kind of period: %(year)s is the audit's.
+PERIOD_HINTS = {
+    "month": gettext_lazy("Pick a month of %(year)s or type one, such as %(example)s."),
+    "quarter": gettext_lazy("Pick a quarter of %(year)s or type one, such as %(example)s."),
+    "year": gettext_lazy("Pick %(year)s or type another year."),
+}
+
+
 class NewReadingForm(forms.Form):
-    period = forms.CharField(max_length=20, label=pgettext_lazy("one period of readings, such as a month", "Period"))
+    period = forms.CharField(
+        max_length=20, label=pgettext_lazy("one period of readings, such as a month", "Period"), widget=PeriodInput
+    )
 
     def __init__(self, *args, metric: Metric, **kwargs):
         super().__init__(*args, **kwargs)
         self.metric = metric
 
+    def offer(self, metric) -> None:
+        """Offer the periods of the audit's year that `metric` (the document's MetricRow) has no reading for."""
+        if metric.audit_year is None:
+            return
+        field = self.fields["period"]
+        field.widget.choices = choices = tuple(metric.period_choices)
+        first_period = periods.period_input(date(metric.audit_year, 1, 1), metric.period)
+        example = choices[0][0] if choices else first_period
+        field.widget.attrs |= {"list": f"{self.prefix}-periods", "placeholder": example, "autocomplete": "off"}
+        field.help_text = PERIOD_HINTS[metric.period] % {"year": metric.audit_year, "example": example}
+
     def clean_period(self):
+        year = self.metric.audit.period_year
         try:
-            start = periods.parse_period(self.cleaned_data["period"], self.metric.period)
+            start = periods.parse_period(self.cleaned_data["period"], self.metric.period, year)
         except ValueError as error:
             raise forms.ValidationError(str(error)) from error
-        if self.metric.readings.filter(period_start=start).exists():
+        if self.period_taken(start):
             label = periods.period_label(start, self.metric.period)
             raise forms.ValidationError(_("%(period)s is already in this table.") % {"period": label})
         return start
 
+    def period_taken(self, start) -> bool:
+        """Whether the metric has a reading for the period starting `start` (a paste knows without a query)."""
+        return self.metric.readings.filter(period_start=start).exists()
+
+
+def same_name(name: str) -> str:
+    """A name as two are compared: "Customer  success " and "customer success" are one team."""
+    return " ".join(name.split()).casefold()
+
 
 class TeamForm(RowForm):
+    """A team's name, unique within its audit (case and spacing aside): one forces table per team."""
+
     class Meta:
         model = Team
         fields = ["name"]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        team: Team = self.instance
+        if team.audit_id is None or not name.strip():
+            return name  # an imported audit's teams are checked as the import merges them
+        others = dict(Team.objects.filter(audit_id=team.audit_id).values_list("pk", "name"))
+        saved = others.pop(team.pk, None)
+        if saved is not None and same_name(saved) == same_name(name):
+            return name  # its saved name: two teams named alike from before can still be renamed apart
+        existing = next((other for other in others.values() if same_name(other) == same_name(name)), None)
+        if existing is not None:
+            raise forms.ValidationError(
+                _("This audit already has a team called “%(name)s”: add its forces there, or choose another name.")
+                % {"name": existing},
+                code="duplicate",
+            )
+        return name
 
 
 class ForceForm(RowForm):
@@ -174,7 +242,7 @@ class Table:
 TABLES = {
     table.kind: table
     for table in (
-        Table("strategy", StageStrategy, StrategyForm, long_fields=("approach",), can_add=False),
+        Table("strategy", StageStrategy, StrategyForm, long_fields=("principle", "approach"), can_add=False),
         Table(
             "metric",
             Metric,
@@ -230,10 +298,16 @@ class AddForms:
         self.failed_key = failed_key
         self.failed_form = failed_form
 
-    def get(self, kind: str, group_id: int | None = None) -> forms.Form:
+    def get(self, kind: str, group=None) -> forms.Form:
+        """`group`: the id of the team or metric the form adds to; for readings the document's metric, whose
+        periods the form offers (its id alone works too)."""
+        group_id = getattr(group, "id", group)
         key = add_form_key(kind, group_id)
+        if kind == "reading":
+            form = self.failed_form if key == self.failed_key else NewReadingForm(metric=None, prefix=key)
+            if hasattr(group, "period_choices"):
+                form.offer(group)
+            return form
         if key == self.failed_key:
             return self.failed_form
-        if kind == "reading":
-            return NewReadingForm(metric=None, prefix=key)
         return add_form_class(kind)(prefix=key)

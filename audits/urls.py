@@ -67,6 +67,7 @@ urlpatterns += [
     path("audits/<int:audit_id>/panels/<slug:name>/", workshop.panel, name="panel"),
     path("audits/<int:audit_id>/forces/<int:row_id>/ideas/", workshop.force_ideas, name="force-ideas"),
     path("audits/<int:audit_id>/rows/<slug:kind>/add/", rows.row_add, name="row-add"),
+    path("audits/<int:audit_id>/rows/<slug:kind>/paste/", rows.row_paste, name="row-paste"),
     path("audits/<int:audit_id>/rows/<slug:kind>/<int:row_id>/", rows.row_cell, name="row-cell"),
     path("audits/<int:audit_id>/rows/<slug:kind>/<int:row_id>/delete/", rows.row_delete, name="row-delete"),
     path("audits/<int:audit_id>/rows/<slug:kind>/<int:row_id>/move/", rows.row_move, name="row-move"),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import guidance, hubspot_example, live, render_cache
+from .carry import neighbours, worth_carrying
 from .deltas import tables_version
 from .diagram import ring
 from .document import SETTLING_STEPS, AuditDocument, progress
@@ -68,6 +69,8 @@ ROW_PARTIALS = {
     "assessment": "assessment",
     "review": "review",
 }
+# The pages that link to the flywheel's audit before this one and the one after (carry.neighbours).
+PAGES_WITH_NEIGHBOURS = {"", "summary"}
 # Row context entries the same for every render of the audit: the audit's id is in the key anyway.
 UNKEYED = {"audit", "csrf_token", "add_forms"}
 ROWS_TEMPLATE = "audits/partials/rows.html"
@@ -120,16 +123,19 @@ class WorkshopPage:
         shared: bool = True,
         **extra,
     ) -> "WorkshopPage":
-        """The page of `step_key` ("" or None: the overview); the projector's is the facilitator's step by default.
+        """The page of `step_key` ("" or None: the overview); the projector's follows live.presenter_step.
+
+        The projector's poll (step "present") says which step the view shows and which step of the facilitator's
+        it last saw, as ?shown=…&seen=… (templates/audits/presenter.html).
 
         `shared`: fragments hold a CSRF placeholder and are shared through the cache; the response must pass
         through render_cache.fill_csrf. Unshared, they carry this request's token and are drawn afresh.
         """
-        if for_projector and not step_key:
-            workshop = loaded_workshop(audit)
-            step_key = (workshop and workshop.current_step) or "strategy"
+        if for_projector:
+            shown = request.GET.get("shown", step_key)
+            step_key = live.presenter_step(loaded_workshop(audit), shown, request.GET.get("seen"))
         if step_key and step_key not in STEP_KEYS:
-            step_key = "strategy" if for_projector else None
+            step_key = None
         return cls(request, audit, step_key, for_projector, shared, extra)
 
     # --- What this page is -------------------------------------------------------------------------
@@ -145,7 +151,7 @@ class WorkshopPage:
     @property
     def panels(self) -> list[str]:
         if self.for_projector:
-            return ["diagram"]
+            return []  # its main area is all it shows
         return ["session", "navigator", "diagram", *PANELS_OF_PAGE.get(self.step_key, [])]
 
     def shows(self, kind: str) -> bool:
@@ -169,6 +175,11 @@ class WorkshopPage:
         return tuple(
             Audit.objects.filter(pk=self.audit.carried_from_id).values_list("updated", "deleted_at", "content_version")
         )
+
+    @cached_property
+    def year_neighbours(self) -> tuple:
+        """The flywheel's audits before and after this one (carry.neighbours), which the overview and summary link."""
+        return neighbours(self.audit) if self.step_key in PAGES_WITH_NEIGHBOURS else (None, None)
 
     def _base_context(self) -> dict:
         return dict(self._base)
@@ -243,7 +254,14 @@ class WorkshopPage:
                 "progress": progress(document),
                 "diagram": list(
                     zip(
-                        ring(Stage.values, cx=220, cy=220, outer_radius=170, inner_radius=104),
+                        ring(
+                            Stage.values,
+                            cx=220,
+                            cy=220,
+                            outer_radius=170,
+                            inner_radius=104,
+                            labels=[stage.label for stage in document.stages],
+                        ),
                         document.stages,
                         strict=True,
                     )
@@ -258,8 +276,15 @@ class WorkshopPage:
         return self.__dict__["_full"]
 
     def _step_context(self, document: AuditDocument) -> dict:
+        previous_audit, next_audit = self.year_neighbours
+        years = {"previous_audit": previous_audit, "next_audit": next_audit}
         if not self.step_key:
-            return {"resolved_last_year": resolved_in(self.audit.carried_from_id)}
+            return years | {
+                "resolved_last_year": resolved_in(self.audit.carried_from_id),
+                "worth_carrying": worth_carrying(document),
+            }
+        if self.step_key == "summary":
+            return years
         context = {
             "example": hubspot_example,
             "example_forces": [(team, hubspot_example.forces_of(team.key)) for team in hubspot_example.TEAMS],
@@ -313,6 +338,7 @@ class WorkshopPage:
             self._state,
             self.audit.content_version if version else None,
             None if self.step_key else self._carried_from_state,
+            self.year_neighbours if part == "main" else None,
             self.step_key,
             part,
             self.language,

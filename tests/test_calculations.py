@@ -8,12 +8,14 @@ from audits.calculations import (
     average,
     change,
     conversion_rate,
+    expected_total,
     format_number,
     max_allowed_lost,
     net_change,
     nps,
     percent,
     signed,
+    total_disagrees,
     weakest,
 )
 
@@ -101,6 +103,36 @@ def test_it_limits_what_a_bucket_can_lose():
 
 def test_it_sets_no_loss_limit_without_a_previous_total():
     assert max_allowed_lost(None, 200) is None
+
+
+def test_it_expects_the_previous_total_plus_gained_minus_lost():
+    assert expected_total(1800, 120, 30) == 1890
+    assert expected_total(1800, 120, None) == 1920
+    assert expected_total(1800, None, 30) == 1770
+    assert expected_total(0, 0, 0) == 0
+
+
+@pytest.mark.parametrize(("previous", "gained", "lost"), [(None, 120, 30), (1800, None, None), (None, None, None)])
+def test_it_expects_no_total_without_a_previous_total_or_any_change(previous, gained, lost):
+    assert expected_total(previous, gained, lost) is None
+
+
+def test_it_flags_a_typed_total_that_differs_from_the_expected_one():
+    assert total_disagrees(9999, 1890) is True
+    assert total_disagrees(1890, 1890) is False
+
+
+@pytest.mark.parametrize(("total", "expected"), [(None, 1890), (9999, None), (None, None)])
+def test_it_flags_nothing_when_either_total_is_unknown(total, expected):
+    assert total_disagrees(total, expected) is False
+
+
+@given(counts, optional_counts, optional_counts)
+def test_it_never_flags_the_total_it_expects(previous, gained, lost):
+    expected = expected_total(previous, gained, lost)
+    assert not total_disagrees(expected, expected)
+    if expected is not None:
+        assert expected == previous + net_change(gained, lost)
 
 
 def test_it_finds_the_weakest_stage():

@@ -379,6 +379,8 @@ def carried(demo_audits):
     """2018 carried forward again, with two forces planned in 2018 and reviews of last year's actions."""
     first, _ = demo_audits
     Force.objects.filter(audit=first, name__in=["Lead rotation", "Live chat"]).update(planned_change="Route by size")
+    # The demo's own 2019 goes to the trash: a flywheel has one audit a year, never two.
+    Audit.objects.filter(carried_from=first).update(deleted_at=timezone.now())
     audit = carry_forward(first)
     reviews = list(audit.action_reviews.order_by("position"))
     reviews[0].status, reviews[0].note = ActionReview.Status.NOT_DONE, "No budget"

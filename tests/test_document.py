@@ -368,12 +368,12 @@ def test_it_reports_progress_of_an_empty_audit(audit):
     assert notes == {
         "strategy": "0 of 3 stages have an approach",
         "metrics": "0 of 3 stages have a metric with readings",
-        "forces": "0 of 0 teams have listed forces",
+        "forces": "No forces yet.",
         "identify": "0 sources of friction",
         "automate": "0 of 0 rows answered",
         "goals": "0 of 0 rows answered",
         "restructure": "0 of 3 rows and questions answered",
-        "summary": "0 rows still open",
+        "summary": "No friction identified yet.",
     }
     assert not any(step.complete for step in progress(loaded(audit)).values())
 
@@ -398,8 +398,9 @@ def test_it_reports_progress_of_each_step(audit, friction):
     assert steps["goals"].note == "3 of 4 rows answered"
     # Rows answered "No" at both: 2 rows (both answered) plus the 3 questions (1 answered).
     assert steps["restructure"].note == "3 of 5 rows and questions answered"
-    assert steps["summary"].note == "3 rows still open"
-    assert (steps["summary"].done, steps["summary"].total) == (3, 6)
+    # Decided: the three rows a step fixed and "Nothing helps" ("No" at all three); two still wait for answers.
+    assert steps["summary"].note == "4 of 6 rows fixed or marked still open · 3 rows still open"
+    assert (steps["summary"].done, steps["summary"].total) == (4, 6)
     assert not steps["summary"].complete
 
 
@@ -411,7 +412,7 @@ def test_it_marks_a_step_complete_when_everything_is_answered(audit):
     assert steps["strategy"].complete
     assert steps["automate"].complete
     assert steps["summary"].complete
-    assert steps["summary"].note == "0 rows still open"
+    assert steps["summary"].note == "1 of 1 row fixed or marked still open"
 
 
 # --- The demo and the number of queries ------------------------------------------------------

@@ -136,12 +136,16 @@ def write_everywhere(audit: Audit, editor: Client, payload: str, kinds=tuple(TEX
     written = {}
     for kind in kinds:
         for field in TEXT_FIELDS[kind]:
-            value = value_for(kind, field, payload, TABLES[kind].model._meta.get_field(field).max_length)
+            max_length = TABLES[kind].model._meta.get_field(field).max_length
+            # Team names are unique within an audit (tables.TeamForm): the second team on gets " 2", " 3"…
+            unique = kind == "team"
+            value = value_for(kind, field, payload, max_length - 3 if unique and max_length else max_length)
             written[(kind, field)] = value
-            for row in rows_of(kind, audit):
-                response = save(editor, audit, kind, row, field, value)
+            for number, row in enumerate(rows_of(kind, audit), start=1):
+                typed = f"{value} {number}" if unique and number > 1 else value
+                response = save(editor, audit, kind, row, field, typed)
                 assert response.status_code == 200, (kind, field, response.content)
-                assert_escaped(response.content.decode(), [value], f"{kind}.{field} cell", shown=[value])
+                assert_escaped(response.content.decode(), [typed], f"{kind}.{field} cell", shown=[typed])
     for model, lookup, field in (
         (Organization, {"pk": audit.flywheel.organization_id}, "name"),
         (Flywheel, {"pk": audit.flywheel_id}, "name"),

@@ -510,6 +510,7 @@ def carried():
     first = load_demo()
     Force.objects.filter(audit=first, name__in=["Lead rotation", "Live chat"]).update(planned_change="Route by size")
     Metric.objects.filter(audit=first, kind=Metric.Kind.NPS).update(higher_is_better=False)
+    Audit.objects.filter(carried_from=first).delete()  # the demo's own 2019: an audit a year, never two
     audit = carry_forward(first)
     reviews = list(audit.action_reviews.order_by("position"))
     reviews[0].status, reviews[0].note = ActionReview.Status.PARTLY, "Half the teams"

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -10,8 +11,10 @@ from audits.periods import (
     parse_period,
     period_input,
     period_label,
+    period_name,
     period_start,
     periods_in_year,
+    periods_to_pick,
     previous_period,
     year_of,
 )
@@ -169,3 +172,78 @@ def test_it_chains_the_periods_of_a_year(year, kind):
     assert all(next_period(a, kind) == b for a, b in zip(periods, periods[1:], strict=False))
     assert next_period(periods[-1], kind) == date(year + 1, 1, 1)
     assert {year_of(start) for start in periods} == {year}
+
+
+# --- The audit's year: periods typed without one, and the periods offered to pick from -------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [("May", "month", date(2026, 5, 1)), ("sept.", "month", date(2026, 9, 1)), ("Q2", "quarter", date(2026, 4, 1))],
+)
+def test_it_reads_a_period_typed_without_a_year_as_one_of_the_audits_year(text, kind, expected):
+    assert parse_period(text, kind, year=2026) == expected
+
+
+@pytest.mark.parametrize(("text", "kind"), [("May", "month"), ("Q2", "quarter")])
+def test_it_needs_a_year_in_the_text_when_it_has_none_to_assume(text, kind):
+    with pytest.raises(ValueError, match="write it as 2018-"):
+        parse_period(text, kind)
+
+
+def test_a_typed_year_wins_over_the_audits_year():
+    assert parse_period("May 2019", "month", year=2026) == date(2019, 5, 1)
+    assert parse_period("2019-Q2", "quarter", year=2026) == date(2019, 4, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "message"),
+    [
+        ("Mayday", "month", "“Mayday” is not a month: write it as 2026-01 … 2026-12."),
+        ("Q5", "quarter", "“Q5” is not a quarter: write it as 2026-Q1 … 2026-Q4."),
+        ("", "month", "Enter a month, for example 2026-01."),
+        ("26", "year", "“26” is not a year: write it with four digits, for example 2026."),
+    ],
+)
+def test_its_examples_use_the_audits_year(text, kind, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        parse_period(text, kind, year=2026)
+
+
+@pytest.mark.parametrize(
+    ("language", "start", "kind", "name"),
+    [
+        ("en", date(2026, 5, 1), "month", "May 2026"),
+        ("vi", date(2026, 5, 1), "month", "Tháng 5 2026"),
+        ("fa", date(2026, 5, 1), "month", "مه 2026"),
+        ("en", date(2026, 4, 1), "quarter", "Q2 2026"),
+        ("vi", date(2026, 4, 1), "quarter", "Quý 2/2026"),
+        ("en", date(2026, 1, 1), "year", "2026"),
+    ],
+)
+def test_it_names_a_period_in_the_active_language(language, start, kind, name):
+    with translation.override(language):
+        assert period_name(start, kind) == name
+
+
+def test_it_offers_the_periods_of_the_year_that_are_not_taken():
+    taken = [date(2026, 1, 1), date(2026, 3, 1), date(2019, 5, 1)]
+    offered = periods_to_pick(2026, "month", taken)
+    assert [typed for typed, _name in offered] == ["2026-02"] + [f"2026-{month:02d}" for month in range(4, 13)]
+    assert offered[0] == ("2026-02", "February 2026")
+
+
+def test_it_offers_quarters_and_the_year_itself():
+    assert periods_to_pick(2026, "quarter", [date(2026, 4, 1)]) == [
+        ("2026-Q1", "Q1 2026"),
+        ("2026-Q3", "Q3 2026"),
+        ("2026-Q4", "Q4 2026"),
+    ]
+    assert periods_to_pick(2026, "year") == [("2026", "2026")]
+    assert periods_to_pick(2026, "year", [date(2026, 1, 1)]) == []
+
+
+@given(st.integers(min_value=1990, max_value=2100), kinds)
+def test_every_period_offered_reads_back_as_itself(year, kind):
+    for typed, _name in periods_to_pick(year, kind):
+        assert parse_period(typed, kind, year=year).year == year

@@ -5,6 +5,7 @@ until someone decides whether it writes content; every route that does is tried,
 with every step locked (nothing may change) and unlocked (something must, or the walk proves nothing).
 """
 
+import json
 from datetime import date
 
 import pytest
@@ -25,6 +26,7 @@ from audits.models import (
     StageStrategy,
     Team,
 )
+from audits.paste import PASTEABLE, cell_text
 from audits.tables import TABLES, add_form_key, rows_of
 from audits.workshop import start_audit
 
@@ -37,7 +39,14 @@ ROUTE_ARGUMENTS = {name: arguments for _, name, arguments in ID_ROUTES if "audit
 AUDIT_ROUTES = set(ROUTE_ARGUMENTS)
 
 # Routes that write the audit's content: each must refuse a participant while the step is locked.
-CONTENT_WRITES = {"audits:row-cell", "audits:row-add", "audits:row-delete", "audits:row-move", "audits:row-restore"}
+CONTENT_WRITES = {
+    "audits:row-cell",
+    "audits:row-add",
+    "audits:row-delete",
+    "audits:row-move",
+    "audits:row-restore",
+    "audits:row-paste",
+}
 # Routes that write something else, and why a lock does not stop them.
 OTHER_WRITES = {
     "audits:presence": "says who has the page open; no content",
@@ -117,12 +126,27 @@ def add_data(kind: str, room) -> dict:
     return {"group": group or "", **{f"{key}-{name}": value for name, value in values.items()}}
 
 
+def paste_data(kind: str, room) -> dict:
+    """A two-row block pasted as static/js/paste.js posts it: into the add form, or over the table's first rows."""
+    audit, table = room["audit"], TABLES[kind]
+    group = {"force": room["team"].pk, "reading": room["metric"].pk}.get(kind, "")
+    field = {"strategy": "principle", "reading": "period", "force": "name", "friction": "source"}.get(kind, "notes")
+    rows = [] if kind in ("reading", "force", "friction") else list(rows_of(kind, audit).order_by("position", "pk"))
+    text = "2025-03\t5\r\n2025-04\t6\r\n" if kind == "reading" else "Pasted while locked\r\nAnd this\r\n"
+    shown = [{"id": row.pk, "cells": {name: cell_text(getattr(row, name)) for name in table.fields()}} for row in rows]
+    return {"text": text, "field": field, "row": rows[0].pk if rows else "", "group": group, "rows": json.dumps(shown)}
+
+
 def requests_for(name: str, room):
     """Every (url, data) a participant could send to a content-writing route of the room's audit."""
     audit = room["audit"]
     if name == "audits:row-add":
         for kind in LOCKABLE:
             yield reverse(name, args=[audit.pk, kind]), add_data(kind, room)
+    elif name == "audits:row-paste":
+        for kind in LOCKABLE:
+            if kind in PASTEABLE:
+                yield reverse(name, args=[audit.pk, kind]), paste_data(kind, room)
     elif name == "audits:row-restore":
         for kind, row_id in room["deleted"].items():
             yield reverse(name, args=[audit.pk, kind, row_id]), {}

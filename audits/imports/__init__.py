@@ -50,6 +50,7 @@ from ..tables import (
     ReadingForm,
     StrategyForm,
     TeamForm,
+    same_name,
 )
 
 VALUE_LENGTH = 80  # the most of a value an error message quotes
@@ -258,13 +259,15 @@ def _strategies(checker: Checker, raw: RawAudit) -> list[StageStrategy]:
     return strategies
 
 
-def _readings(checker: Checker, rows: MetricRows, metric: Metric) -> list[Reading]:
+def _readings(checker: Checker, rows: MetricRows, metric: Metric, year: int) -> list[Reading]:
+    """The metric's readings, their periods read as the metrics page reads them (a month without a year is of the
+    audit's `year`); one outside that year is kept, and the document marks it as the page does."""
     readings: dict[datetime.date, Reading] = {}
     previous_total = None
     for row in rows.readings:
         text = as_text(row.values.get("period"))
         try:
-            start = periods.parse_period(text, metric.period)
+            start = periods.parse_period(text, metric.period, year)
         except ValueError as error:
             quoted = " ".join(text.split())  # as the message quotes it
             checker.errors.append(f"{row.at('period')}, period: {str(error).replace(quoted, shortened(quoted))}")
@@ -281,7 +284,7 @@ def _readings(checker: Checker, rows: MetricRows, metric: Metric) -> list[Readin
     return [readings[start] for start in sorted(readings)]
 
 
-def _metrics(checker: Checker, raw: RawAudit) -> list[tuple[Metric, list[Reading]]]:
+def _metrics(checker: Checker, raw: RawAudit, year: int) -> list[tuple[Metric, list[Reading]]]:
     metrics = []
     for rows in raw.metrics:
         choices = _with_choices(checker, rows.row, Metric, ("stage", "kind", "period"))
@@ -289,7 +292,7 @@ def _metrics(checker: Checker, raw: RawAudit) -> list[tuple[Metric, list[Reading
         if metric is not None:
             metric.illustrative = _flag(rows.row.values.get("illustrative"), default=False)
             metric.higher_is_better = _flag(rows.row.values.get("higher_is_better"), default=True)
-            metrics.append((metric, _readings(checker, rows, metric)))
+            metrics.append((metric, _readings(checker, rows, metric, year)))
     return metrics
 
 
@@ -324,8 +327,8 @@ def _teams(checker: Checker, raw: RawAudit) -> list[tuple[Team, list[Force]]]:
     teams: dict[str, tuple[Team, list[Force]]] = {}
     for row in raw.teams:
         team = checker.form(row, TeamForm)
-        if team is not None and team.name.casefold() not in teams:
-            teams[team.name.casefold()] = (team, [])
+        if team is not None and same_name(team.name) not in teams:
+            teams[same_name(team.name)] = (team, [])
     for row in raw.forces:
         choices = _with_choices(checker, row, Force, ("serves", "stage"))
         force = checker.form(row, ForceForm, choices)
@@ -333,15 +336,15 @@ def _teams(checker: Checker, raw: RawAudit) -> list[tuple[Team, list[Force]]]:
         if not team_name:
             checker.errors.append(f"{row.where}: team is missing.")
             continue
-        if team_name.casefold() not in teams:
+        if same_name(team_name) not in teams:
             # A row typed with a new team name: the team comes with it.
             team = checker.form(Row(row.where, {"name": team_name}), TeamForm)
             if team is None:
                 continue
-            teams[team_name.casefold()] = (team, [])
+            teams[same_name(team_name)] = (team, [])
         if force is not None:
             force.target = as_text(row.values.get("target")).strip()[:2000]
-            teams[team_name.casefold()][1].append(force)
+            teams[same_name(team_name)][1].append(force)
     return list(teams.values())
 
 
@@ -397,7 +400,7 @@ def to_document(raw: RawAudit, flywheel: Flywheel) -> AuditDocument:
     audit = _header(checker, raw, flywheel)
     parts = {
         "strategies": _strategies(checker, raw),
-        "metrics": _metrics(checker, raw),
+        "metrics": _metrics(checker, raw, audit.period_year),
         "teams": _teams(checker, raw),
         "friction": _friction(checker, raw),
         "assessment": _assessment(checker, raw),

@@ -1,6 +1,8 @@
 """Template tags for the workshop tables: an editable cell, and numbers shown the same everywhere."""
 
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import NamedTuple
 
 from django import template
 from django.template.loader import get_template
@@ -10,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
-from .. import calculations, diagram
+from .. import calculations, diagram, numbers
 from ..models import Stage
 from ..tables import TABLES, is_no
 
@@ -46,19 +48,53 @@ def _choices(kind: str, field: str, language: str) -> tuple | None:
     return tuple((key, str(text)) for key, text in choices)
 
 
+# What to write in an empty cell, where the field's own words help; "Click and type" elsewhere.
+WRITE_THE_FIX = gettext_lazy("Write the fix")
+ADD_A_NAME = gettext_lazy("Add a name")
+ADD_A_NOTE = gettext_lazy("Add a note")
+PLACEHOLDERS = {
+    ("strategy", "principle"): gettext_lazy("Write the principle"),
+    ("strategy", "approach"): gettext_lazy("Describe the approach"),
+    ("friction", "source"): gettext_lazy("Describe the friction"),
+    ("friction", "teams"): gettext_lazy("Which teams?"),
+    ("friction", "automation"): WRITE_THE_FIX,
+    ("friction", "new_goal"): WRITE_THE_FIX,
+    ("friction", "restructure"): WRITE_THE_FIX,
+    ("friction", "owner"): ADD_A_NAME,
+    ("force", "planned_change"): gettext_lazy("Write the planned change"),
+    ("force", "owner"): ADD_A_NAME,
+    ("assessment", "notes"): ADD_A_NOTE,
+    ("review", "note"): ADD_A_NOTE,
+}
+NUMBER_PLACEHOLDER = gettext_lazy("Add a number")
+ANY_PLACEHOLDER = gettext_lazy("Click and type")
+
+
+class Widget(NamedTuple):
+    """How a cell of one field is drawn in one language."""
+
+    widget: str  # "text", "textarea" or "date"
+    label: str
+    maxlength: int
+    numeric: bool
+    placeholder: str
+
+
 @lru_cache(maxsize=512)
-def _widget(kind: str, field: str, language: str) -> tuple[str, str, int, str]:
-    """How a cell of this field is drawn: (widget, default label, maxlength, inputmode), per language."""
+def _widget(kind: str, field: str, language: str) -> Widget:
+    """How a cell of this field is drawn, per language (a large page draws thousands: computed once)."""
     table = TABLES[kind]
     model_field = table.model._meta.get_field(field)
     internal = model_field.get_internal_type()
     widget = "textarea" if field in table.long_fields else "date" if internal == "DateField" else "text"
     numeric = internal in ("PositiveIntegerField", "DecimalField")
-    return (
-        widget,
-        str(model_field.verbose_name).capitalize(),
-        (model_field.max_length or 20) * 2,
-        "decimal" if numeric else "text",
+    placeholder = NUMBER_PLACEHOLDER if numeric else PLACEHOLDERS.get((kind, field), ANY_PLACEHOLDER)
+    return Widget(
+        widget=widget,
+        label=str(model_field.verbose_name).capitalize(),
+        maxlength=(model_field.max_length or 20) * 2,
+        numeric=numeric,
+        placeholder=str(placeholder),
     )
 
 
@@ -71,6 +107,14 @@ def _stored_text(stored) -> str:
     if stored is None:
         return ""
     return stored.isoformat() if hasattr(stored, "isoformat") else str(stored)
+
+
+def _shown_figure(text: str) -> str:
+    """A figure given as stored text (someone else's value) as a cell shows it: "12000" as "12,000"."""
+    try:
+        return numbers.field_text(Decimal(text)) if text else ""
+    except InvalidOperation:
+        return text
 
 
 def _cell_message(dom_id: str, url: str, field: str, label: str, error: str, conflict) -> str:
@@ -110,23 +154,32 @@ def cell(context, audit_id, kind, row, field, label="", typed=None, error="", co
     if refused:
         typed, error, conflict = refused["typed"], refused["error"], refused["conflict"]
     language = translation.get_language()
-    widget, default_label, maxlength, inputmode = _widget(kind, field, language)
-    stored_text = _stored_text(getattr(row, field))
+    look = _widget(kind, field, language)
+    stored = getattr(row, field)
+    stored_text = _stored_text(stored)
+    # Figures show grouped, the page's way ("12,000"); the form posts the stored text to check against.
+    shown = numbers.field_text(stored) if look.numeric else stored_text
+    if conflict is not None:  # someone else's value is the one to check against now, and to show
+        stored_text = conflict
+        shown = _shown_figure(conflict) if look.numeric else conflict
     dom_id = f"cell-{kind}-{row.id}-{field}"
-    label = label or default_label
+    label = label or look.label
     url = cell_url(audit_id, kind, row.id)
-    message = _cell_message(dom_id, url, field, label, error, conflict) if error or conflict is not None else ""
+    theirs = None if conflict is None else shown
+    message = _cell_message(dom_id, url, field, label, error, theirs) if error or theirs is not None else ""
     data = {
         "id": dom_id,
         "url": url,
         "field": field,
         "label": label,
-        "value": stored_text if typed is None else typed,
-        "original": stored_text if conflict is None else conflict,
+        "value": shown if typed is None else typed,
+        "original": stored_text,
+        "shown_original": shown,
         "choices": _choices(kind, field, language),
-        "widget": widget,
-        "maxlength": maxlength,
-        "inputmode": inputmode,
+        "widget": look.widget,
+        "maxlength": look.maxlength,
+        "inputmode": "decimal" if look.numeric else "text",
+        "placeholder": look.placeholder,
         "save": _save_text(language),
         "message": message,
         "state": " cell-saved" if saved else (" cell-invalid" if message else ""),

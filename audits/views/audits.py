@@ -4,10 +4,11 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..carry import carry_forward
+from ..carry import NextAuditExists, carry_forward
 from ..forms import AuditForm
 from ..permissions import get_audit_for, get_flywheel_for
 from ..workshop import start_audit
@@ -66,7 +67,15 @@ def audit_restore(request: HttpRequest, audit_id: int) -> HttpResponse:
 @require_POST
 def audit_carry_forward(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = get_audit_for(request.user, audit_id, need="manage")
-    new = carry_forward(audit)
+    try:
+        new = carry_forward(audit)
+    except NextAuditExists as exists:
+        # Said instead of making a second audit for the same year, which compare and history would pick up.
+        already = _("This flywheel already has an audit for %(year)s:") % {"year": exists.audit.period_year}
+        nothing_made = _("carrying forward again would make a second one, so nothing new was made.")
+        link = format_html('<a href="{}">{}</a>', exists.audit.get_absolute_url(), exists.audit.title)
+        messages.error(request, format_html("{} {} — {}", already, link, nothing_made))
+        return redirect(audit)
     messages.success(
         request,
         _(

@@ -1,11 +1,13 @@
 """The facilitator's controls (step, timer, locks, anonymous input, voting, join link) and the presenter view."""
 
 import re
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
@@ -107,6 +109,9 @@ def facilitate(request: HttpRequest, audit_id: int) -> HttpResponse:
     if not request.htmx:
         if error:
             messages.error(request, error)
+        if request.POST.get("from") == "presenter" and not error:
+            # The presenter view's own ← → (without JavaScript): to the step it just led to.
+            return redirect(_presenter_url(audit, request.POST.get("step", "")))
         return back(request, audit)
     # Read the audit again: the control changed its workshop state.
     audit = get_audit_for(request.user, audit_id, need="manage")
@@ -116,10 +121,16 @@ def facilitate(request: HttpRequest, audit_id: int) -> HttpResponse:
     return response if error else trigger_client_event(response, "audit-changed")
 
 
+def _presenter_url(audit, step: str) -> str:
+    url = reverse("audits:present", kwargs={"audit_id": audit.pk})
+    return f"{url}?{urlencode({'step': step})}" if step in STEP_KEYS else url
+
+
 @login_required
 @require_GET
 def presenter(request: HttpRequest, audit_id: int) -> HttpResponse:
-    """The projector's page: big type, the diagram, the facilitator's current step and the QR code."""
+    """The projector's page: the step it was opened from (?step=), then the facilitator's, in big type, with the
+    QR code of the join link."""
     audit = get_audit_for(request.user, audit_id, need="manage")
     page = WorkshopPage.build(request, audit, request.GET.get("step"), for_projector=True)
     return fill_csrf(render(request, "audits/presenter.html", page.context()), request)

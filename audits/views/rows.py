@@ -1,8 +1,11 @@
-"""Editing an audit's tables: save a cell, add, delete and move rows.
+"""Editing an audit's tables: save a cell, add, delete and move rows, paste a block from a spreadsheet.
 
 With htmx a cell save answers with the cell (200 saved, 422 refused with the reason, 409 when
 someone else saved it first) and a structural change answers with its redrawn section. Without
 JavaScript the same URLs take plain form posts and send the browser back to the step.
+
+A pasted block (static/js/paste.js) answers with the page's main area redrawn, or with the reasons
+nothing was saved (422, 409), which the page shows beside the table.
 """
 
 from urllib.parse import urlsplit
@@ -14,12 +17,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import reswap, retarget, trigger_client_event
 
-from .. import calculations, live
+from .. import live
 from ..activity import snapshot_row
+from ..document import reading_alone
 from ..editing import Conflict, add_row, delete_row, move_row, save_cell
 from ..models import Activity, Metric, Reading, Team
+from ..paste import PasteForm, PasteRefused, paste_block
 from ..permissions import get_audit_for
 from ..tables import TABLES, AddForms, NewReadingForm, add_form_class, add_form_key, rows_of
 from ..visibility import Viewer, visible_row_or_404
@@ -35,6 +40,8 @@ SECTIONS = {
     "friction": ("identify", "friction-table", None),
 }
 OVERVIEW = "overview"
+# The most reasons a refused paste lists; the rest are counted.
+PASTE_MESSAGES = 30
 # Where each table's rows are edited: the page a plain form goes back to without a Referer.
 HOME_PAGES = {kind: step or OVERVIEW for kind, step in live.STEP_OF_TABLE.items()}
 
@@ -93,12 +100,7 @@ def _cell(request, audit, kind, row, field, status=200, **state) -> HttpResponse
     # The cell's label comes with the request (the page gave it one, e.g. "Jan 2025: gained").
     context["label"] = (request.POST if request.method == "POST" else request.GET).get("label", "")[:300]
     if kind == "reading" and state.get("saved"):
-        context["computed"] = {
-            "id": row.pk,
-            "kind": row.metric.kind,
-            "net_change": calculations.net_change(row.gained, row.lost),
-            "nps": calculations.nps(row.promoters, row.passives, row.detractors),
-        }
+        context["computed"] = reading_alone(row, audit.period_year)
     return render(request, "audits/partials/cell_response.html", context, status=status)
 
 
@@ -188,8 +190,8 @@ def _referring_step(request: HttpRequest) -> str | None:
 def _group(request: HttpRequest, audit, kind: str):
     """The team or metric an added row goes under, from the posted group id (within the audit)."""
     group_id = request.POST.get("group", "")
-    if not (group_id.isascii() and group_id.isdigit()):
-        group_id = "0"  # no such row: a 404 like any other id that is not one
+    if not (group_id.isascii() and group_id.isdigit() and len(group_id) <= 18):
+        group_id = "0"  # no such row (nor a 64-bit id): a 404 like any other id that is not one
     if kind == "force":
         return "team", get_object_or_404(Team, audit=audit, pk=group_id)
     if kind == "reading":
@@ -210,7 +212,8 @@ def row_add(request: HttpRequest, audit_id: int, kind: str) -> HttpResponse:
     if kind == "reading":
         form = NewReadingForm(request.POST, metric=group, prefix=key)
     else:
-        form = add_form_class(kind)(request.POST, prefix=key)
+        # The new row knows its audit while it is checked (a team's name is unique within the audit).
+        form = add_form_class(kind)(request.POST, prefix=key, instance=table.model(audit=audit))
     if form.is_valid():
         row = Reading(period_start=form.cleaned_data["period"]) if kind == "reading" else form.save(commit=False)
         add_row(audit, table, row, request.user, **({group_field: group} if group else {}))
@@ -257,3 +260,48 @@ def row_move(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
     if not request.htmx:
         return _back(request, audit, kind)
     return _changed(_section(request, audit, kind, _group_id(kind, row)))
+
+
+@login_required
+@require_POST
+def row_paste(request: HttpRequest, audit_id: int, kind: str) -> HttpResponse:
+    _table, audit = _table_and_audit(request, audit_id, kind)
+    form = PasteForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("A paste is its text, the field and row pasted into, and the rows shown.")
+    target = form.target(kind)
+    if live.locks_out(audit, kind, target.field):
+        return locked_response(request, audit, kind)
+    try:
+        pasted = paste_block(audit, request.user, target, form.cleaned_data["text"])
+    except PasteRefused as refused:
+        return _paste_refused(request, audit, kind, refused)
+    if not request.htmx:
+        messages.success(request, pasted.message())
+        return _back(request, audit, kind)
+    step = _pasted_step(request, form.cleaned_data["step"], kind)
+    main = WorkshopPage.build(request, audit, step, shared=False).render_main()
+    # paste.js says how it went beside the table once the redrawn main area has settled.
+    response = trigger_client_event(HttpResponse(main), "rows-pasted", {"message": pasted.message()}, after="settle")
+    return _changed(response)
+
+
+def _pasted_step(request: HttpRequest, step: str, kind: str) -> str | None:
+    """The page the block was pasted on (None: the overview), whose main area the answer redraws."""
+    if step not in STEP_KEYS and step != "":
+        step = _referring_step(request) or HOME_PAGES[kind]
+    return None if step in ("", OVERVIEW) else step
+
+
+def _paste_refused(request: HttpRequest, audit, kind: str, refused: PasteRefused) -> HttpResponse:
+    """Nothing was saved: the reasons, row by row, into the report paste.js put beside the table."""
+    if not request.htmx:
+        messages.error(request, " ".join(refused.errors[:PASTE_MESSAGES]))
+        return _back(request, audit, kind)
+    context = {
+        "errors": refused.errors[:PASTE_MESSAGES],
+        "more": max(0, len(refused.errors) - PASTE_MESSAGES),
+        "conflict": refused.conflict,
+    }
+    response = render(request, "audits/partials/paste_report.html", context, status=409 if refused.conflict else 422)
+    return reswap(retarget(response, "#paste-report"), "outerHTML")

@@ -1,6 +1,7 @@
 // The live workshop's bar: the countdown timer ticks between polls, and participants who chose
 // to follow the facilitator are taken to the facilitator's step when it changes. The bar is
 // morphed in place by the poll's answers (js/live.js); each swap settles, and this runs again.
+// Also: the join link's Copy button, and the presenter view's address and buttons.
 (function () {
   "use strict";
 
@@ -80,14 +81,110 @@
     true
   );
 
+  // --- Copying the join link ---------------------------------------------------------------------
+
+  function say(button, message) {
+    var status = button.closest("p").querySelector(".copy-status");
+    if (!status) return;
+    status.textContent = message;
+    clearTimeout(button.copyTimer);
+    button.copyTimer = setTimeout(function () {
+      status.textContent = "";
+    }, 5000);
+  }
+
+  // Without the clipboard API (a page served over plain http, an older browser) the link is selected,
+  // and copied with the old command where that still works; else the reader presses Ctrl+C.
+  function copyByHand(field, button) {
+    field.focus();
+    field.select();
+    var copied = false;
+    try {
+      copied = document.execCommand("copy");
+    } catch (error) {
+      copied = false;
+    }
+    say(button, copied ? button.dataset.copied : button.dataset.copyByHand);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.getElementById(button.dataset.copy);
+    if (!field) return;
+    if (!navigator.clipboard || !window.isSecureContext) {
+      copyByHand(field, button);
+      return;
+    }
+    navigator.clipboard.writeText(field.value).then(
+      function () {
+        say(button, button.dataset.copied);
+      },
+      function () {
+        copyByHand(field, button);
+      }
+    );
+  });
+
+  function showCopyButtons() {
+    document.querySelectorAll("[data-copy][hidden]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+
+  // --- The presenter view -------------------------------------------------------------------------
+
+  function shownStep() {
+    var shown = document.querySelector("#presenter-state [name=shown]");
+    return shown ? shown.value : "";
+  }
+
+  // The address says the step on the screen, so that reloading the view keeps it there.
+  function presenterAddress() {
+    var step = shownStep();
+    if (!step) return;
+    var url = new URL(window.location.href);
+    if (url.searchParams.get("step") === step) return;
+    url.searchParams.set("step", step);
+    window.history.replaceState(null, "", url);
+  }
+
+  // A join link that runs out while nobody changes anything leaves the screen by itself.
+  function expireJoinLink() {
+    var until = document.querySelector(".presenter-join time[datetime]");
+    if (!until || new Date(until.getAttribute("datetime")) > new Date()) return;
+    until.closest(".presenter-join").hidden = true;
+    document.getElementById("workshop-main").classList.remove("presenter-with-qr");
+  }
+
+  // The presenter's ← → bring everyone to a step: show it as soon as the poll has it (even if the
+  // facilitator was there already), and ask the poll now rather than in two seconds.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!event.detail.successful || !form.closest || !form.closest(".presenter-steps")) return;
+    var shown = document.querySelector("#presenter-state [name=shown]");
+    if (shown) shown.value = form.elements.step.value;
+    var poll = document.getElementById("live-poll");
+    if (poll) htmx.trigger(poll, "live-visible");
+  });
+
+  function refresh() {
+    follow();
+    tick();
+    expireJoinLink();
+    showCopyButtons();
+    presenterAddress();
+  }
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var controls = document.getElementById("facilitate");
     if (controls && controlsOpen) controls.open = true;
-    follow();
-    tick();
+    refresh();
   });
 
-  follow();
-  tick();
-  setInterval(tick, 1000);
+  refresh();
+  setInterval(function () {
+    tick();
+    expireJoinLink();
+  }, 1000);
 })();

@@ -27,8 +27,32 @@
     if (event.detail.elt.id !== "live-poll") event.target.liveSwappedAt = Date.now();
   });
   function newerHere(node) {
-    return node.liveSwappedAt >= pollSent;
+    // A section redrawn by a change made here (`own`, below) is newer than anything in it.
+    return !own && node.liveSwappedAt >= pollSent;
   }
+
+  // A change made here (adding, deleting or moving a row) redraws its section, e.g. a metric's card after
+  // adding a period: morphed in like a poll's answer, not replaced, so a cell refused, unsaved or being
+  // typed in elsewhere in it stays as it is. `own` is the form that asked: it takes its fresh copy (an
+  // emptied add form, or its errors), the field in it that has the focus too.
+  var own = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var target = event.detail.target;
+    own = null;
+    if (!event.detail.shouldSwap || !source || source.id === "live-poll") return;
+    if (!target || target === source || !target.matches || target.matches("form.cell")) return;
+    if (!target.querySelector("form.cell, form.add-row")) return;
+    event.detail.swapOverride = "morph";
+    own = source;
+    Idiomorph.defaults.ignoreActiveValue = false;
+  });
+  function swapped() {
+    own = null;
+    Idiomorph.defaults.ignoreActiveValue = true;
+  }
+  document.addEventListener("htmx:afterSwap", swapped);
+  document.addEventListener("htmx:swapError", swapped);
   document.addEventListener("visibilitychange", function () {
     var poll = document.getElementById("live-poll");
     if (poll && !document.hidden) htmx.trigger(poll, "live-visible");
@@ -111,6 +135,7 @@
   callbacks.beforeNodeMorphed = function (node, fresh) {
     if (newerHere(node)) return false;
     if (node.nodeType !== Node.ELEMENT_NODE || !node.matches("form.cell, form.add-row")) return true;
+    if (node === own) return true;
     if (inUse(node)) {
       if (node.classList.contains("cell")) owed.set(node.id, fresh.cloneNode(true));
       return false;
@@ -120,6 +145,8 @@
   };
   callbacks.beforeNodeRemoved = function (node) {
     if (newerHere(node)) return false;
+    // A row deleted here goes, whatever was typed in it.
+    if (own && node.nodeType === Node.ELEMENT_NODE && node.contains(own)) return true;
     var form = keptForm(node);
     if (!form) return true;
     markDeleted(node, form);
@@ -129,7 +156,7 @@
   callbacks.beforeAttributeUpdated = function (name, element) {
     return !(name === "open" && element.tagName === "DETAILS");
   };
-  // The focused field keeps what is typed in it, wherever it is (the facilitator's minutes, …).
+  // The focused field keeps what is typed in it, wherever it is (the facilitator's minutes, …); but see `own`.
   Idiomorph.defaults.ignoreActiveValue = true;
 
   // A deleted row (hx-swap-oob="delete") that someone is typing in stays, marked, until they leave it.

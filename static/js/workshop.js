@@ -1,5 +1,6 @@
 // Inline editing of the workshop tables (see the cell template tag in audits/templatetags/workshop.py).
 // Enter or leaving a changed field saves, Escape puts the saved text back, Tab moves on.
+// The arrow keys and Enter move between cells as in a spreadsheet (see "Moving between cells" below).
 // A save that fails for network reasons is retried; the cell says it is unsaved until it is.
 (function () {
   "use strict";
@@ -19,16 +20,145 @@
     htmx.trigger(form, "cell-save");
   }
 
+  // Escape: the saved text again, and nothing left of a refused or unsaved attempt (its colour, its message).
+  function putBack(field) {
+    var form = field.form;
+    field.value = field.dataset.original;
+    form.classList.remove("cell-dirty", "cell-unsaved", "cell-invalid");
+    field.removeAttribute("aria-invalid");
+    field.removeAttribute("aria-describedby");
+    form.querySelectorAll(".cell-error, .cell-status").forEach(function (note) {
+      note.remove();
+    });
+  }
+
+  // Moving between cells. Up and Down go to the same column of the row before or after (rows with no
+  // cell there are passed over); Left and Right to the cell before or after in the row, mirrored in
+  // right-to-left pages. In text, Left and Right (and Up and Down in a box of several lines) first move
+  // the caret as usual: only when the browser's own move leaves the caret where it was — at the start
+  // or end of the text, or of its first or last line — does the key go on to the next cell. A date
+  // keeps its arrows (they change the day, month or year), a select its Up and Down (they choose, and
+  // a choice saves): Enter goes down from either.
+  var ARROWS = { ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right" };
+
+  function columnOf(cell) {
+    var column = 0;
+    for (var before = cell.previousElementSibling; before; before = before.previousElementSibling) {
+      column += before.colSpan || 1;
+    }
+    return column;
+  }
+
+  function cellAt(row, column) {
+    var start = 0;
+    for (var i = 0; i < row.cells.length; i++) {
+      var span = row.cells[i].colSpan || 1;
+      if (column < start + span) return row.cells[i];
+      start += span;
+    }
+    return null;
+  }
+
+  function fieldIn(element) {
+    return element ? element.querySelector("form.cell [name=value]") : null;
+  }
+
+  function verticalNeighbour(field, step) {
+    var cell = field.closest("td, th");
+    var row = cell && cell.parentElement;
+    var table = row && row.closest("table");
+    if (!table) return null;
+    var rows = Array.prototype.slice.call(table.rows);
+    var column = columnOf(cell);
+    for (var i = rows.indexOf(row) + step; i >= 0 && i < rows.length; i += step) {
+      var found = fieldIn(cellAt(rows[i], column));
+      if (found) return found;
+    }
+    return null;
+  }
+
+  function rowNeighbour(field, step) {
+    var row = field.closest("tr");
+    if (!row) return null;
+    var fields = Array.prototype.slice.call(row.querySelectorAll("form.cell [name=value]"));
+    return fields[fields.indexOf(field) + step] || null;
+  }
+
+  // Along the row: +1 is the next cell (to the right, or to the left in a right-to-left page), -1 the one before.
+  function along(field, direction) {
+    if (direction !== "left" && direction !== "right") return 0;
+    var rightToLeft = getComputedStyle(field).direction === "rtl";
+    return (direction === "right") !== rightToLeft ? 1 : -1;
+  }
+
+  function neighbour(field, direction) {
+    if (direction === "up") return verticalNeighbour(field, -1);
+    if (direction === "down") return verticalNeighbour(field, 1);
+    return rowNeighbour(field, along(field, direction));
+  }
+
+  // Arriving along the row, the caret waits at the far side (one more press goes on). Arriving from above
+  // or below, as with Tab, a short field's text is selected (typing replaces it); a long text keeps it,
+  // the caret at its end.
+  function enter(field, step) {
+    field.focus();
+    if (field.tagName !== "TEXTAREA" && field.type !== "text") return; // a select, a date
+    var end = field.value.length;
+    if (step) field.setSelectionRange(step > 0 ? end : 0, step > 0 ? end : 0);
+    else if (field.tagName === "TEXTAREA") field.setSelectionRange(end, end);
+    else field.select();
+  }
+
+  function move(field, direction) {
+    var next = neighbour(field, direction);
+    if (next) enter(next, along(field, direction));
+    return !!next;
+  }
+
+  function caret(field) {
+    return field.selectionStart + ":" + field.selectionEnd;
+  }
+
+  // A field showing one line of text, which Up and Down leave at once.
+  function oneLine(field) {
+    if (field.tagName !== "TEXTAREA") return true;
+    var style = getComputedStyle(field);
+    var text = field.scrollHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    return text < 2 * parseFloat(style.lineHeight);
+  }
+
+  function arrow(event, field, direction) {
+    var vertical = direction === "up" || direction === "down";
+    if (field.type === "date" || (vertical && field.tagName === "SELECT")) return;
+    if (field.tagName === "SELECT" || (vertical && oneLine(field))) {
+      if (move(field, direction)) event.preventDefault();
+      return;
+    }
+    var before = caret(field);
+    setTimeout(function () {
+      if (document.activeElement === field && caret(field) === before) move(field, direction);
+    }, 0);
+  }
+
   document.addEventListener("keydown", function (event) {
+    // An input method composing a word (Vietnamese, Persian, …) has its own use for these keys.
+    if (event.isComposing || event.keyCode === 229) return;
     var field = cellField(event.target);
     if (!field) return;
     if (event.key === "Escape") {
       event.preventDefault();
-      field.value = field.dataset.original;
-      field.form.classList.remove("cell-dirty", "cell-unsaved");
-    } else if (event.key === "Enter" && !event.shiftKey && field.tagName !== "SELECT") {
+      putBack(field);
+      return;
+    }
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key === "Enter") {
+      // Shift+Enter is a new line in a long text; elsewhere it goes up, as Enter goes down.
+      if (event.shiftKey && field.tagName === "TEXTAREA") return;
       event.preventDefault();
       save(field);
+      move(field, event.shiftKey ? "up" : "down");
+    } else if (ARROWS[event.key] && !event.shiftKey) {
+      arrow(event, field, ARROWS[event.key]);
     }
   });
 

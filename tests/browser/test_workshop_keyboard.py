@@ -327,6 +327,8 @@ def test_a_new_user_walks_every_step_with_the_keyboard(page: Page):
     for title in (
         "Map your go-to-market strategy",
         "Choose the metrics that show success",
+        # Only Marketing listed a force: Sales and Service, left as the audit started them, do not count against it.
+        "Map the forces and redraw them for delight",
         "Identify the friction",
         "Can automation fix it?",
         "Realign goals to bridge teams",
@@ -334,6 +336,3 @@ def test_a_new_user_walks_every_step_with_the_keyboard(page: Page):
         "Review and share the audit",
     ):
         expect(progress.filter(has_text=title)).to_have_class("step-complete")
-    # Only Marketing listed a force (Sales and Service have none): that step is not done yet.
-    expect(progress.filter(has_text="Map the forces")).to_have_class("step-missing")
-    expect(progress.filter(has_text="Map the forces")).to_contain_text("1 of 3 teams have listed forces")
