@@ -64,15 +64,16 @@ def _hidden(viewer: Viewer, workshop, row: Row, author_id: int | None, created: 
     return row_hidden_from(viewer, workshop, kind, SimpleNamespace(author_id=author_id, created=when))
 
 
-def changes_since(audit: Audit, since: int) -> Changes | None:
-    """What changed in `audit` after version `since`, or None when the log cannot tell.
+def changes_since(audit: Audit, since: int, until: int | None = None) -> Changes | None:
+    """What changed in `audit` after version `since` up to `until` (default: now), or None when the log
+    cannot tell. What it names is drawn as it is now, which may be later than `until`.
 
     `audit` comes from permissions (get_audit_for, polled_audit), its workshop with it. One query reads
     the log; rows added or deleted cost one more per table, to know whether a table became empty or
     stopped being empty (its "No rows yet." line comes or goes with a redraw).
     """
     workshop = loaded_workshop(audit)
-    current = audit.content_version
+    current = audit.content_version if until is None else until
     logged_from = workshop.logged_from if workshop else 0
     if not logged_from <= since <= current:
         return None

@@ -101,6 +101,16 @@ def _cached(operation, *args):
         return None
 
 
+def first_value(value_key: str, value, timeout: int):
+    """The value stored under `value_key` by whoever came first (`value` if that is us): one round trip
+    when it is there. `value` itself when the cache is down."""
+    found = _cached(cache.get, value_key)
+    if found is None and _cached(cache.add, value_key, value, timeout):
+        return value
+    found = found if found is not None else _cached(cache.get, value_key)
+    return value if found is None else found
+
+
 def fill_csrf(response: HttpResponse, request) -> HttpResponse:
     """The response with this request's CSRF token where shared fragments left the placeholder."""
     if not response.streaming and _PLACEHOLDER_BYTES in response.content:

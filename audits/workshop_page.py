@@ -92,10 +92,18 @@ def join(fragments) -> str:
 
 class WorkshopPage:
     def __init__(
-        self, request: HttpRequest, audit: Audit, step_key: str | None, for_projector: bool, shared: bool, extra: dict
+        self,
+        request: HttpRequest,
+        audit: Audit,
+        step_key: str | None,
+        for_projector: bool,
+        shared: bool,
+        extra: dict,
+        answer_at: int | None = None,
     ):
         self.request = request
         self.audit = audit
+        self.answer_at = answer_at
         self.step_key = step_key or ""
         self.for_projector = for_projector
         self.extra = extra
@@ -121,6 +129,7 @@ class WorkshopPage:
         *,
         for_projector: bool = False,
         shared: bool = True,
+        answer_at: int | None = None,
         **extra,
     ) -> "WorkshopPage":
         """The page of `step_key` ("" or None: the overview); the projector's follows live.presenter_step.
@@ -130,19 +139,21 @@ class WorkshopPage:
 
         `shared`: fragments hold a CSRF placeholder and are shared through the cache; the response must pass
         through render_cache.fill_csrf. Unshared, they carry this request's token and are drawn afresh.
+        `answer_at`: the version a poll's answer brings the page to (poll_answer.answer_version), at most the
+        audit's: the page says it is at that version and keys its fragments by it, whatever came since.
         """
         if for_projector:
             shown = request.GET.get("shown", step_key)
             step_key = live.presenter_step(loaded_workshop(audit), shown, request.GET.get("seen"))
         if step_key and step_key not in STEP_KEYS:
             step_key = None
-        return cls(request, audit, step_key, for_projector, shared, extra)
+        return cls(request, audit, step_key, for_projector, shared, extra, answer_at)
 
     # --- What this page is -------------------------------------------------------------------------
 
     @property
     def version(self) -> int:
-        return self.audit.content_version
+        return self.audit.content_version if self.answer_at is None else self.answer_at
 
     @property
     def step(self) -> guidance.Step | None:
@@ -310,7 +321,10 @@ class WorkshopPage:
         the facilitator's step, a vote while totals are blank) leaves it as it is, so fragments stay shared."""
         workshop = self.workshop
         layout = workshop.layout_version if workshop is not None else 0
-        return (tables_version(self.audit), layout, self.audit.updated.isoformat(), self.audit.title)
+        # A poll's answer is keyed by the version it brings pages to. Every request that draws it reads the
+        # audit at that version or later, so a page is never told it is at a version it has not been shown.
+        tables = tables_version(self.audit) if self.answer_at is None else ("answer", self.answer_at)
+        return (tables, layout, self.audit.updated.isoformat(), self.audit.title)
 
     def _sees(self, kind: str):
         """Which rows of table `kind` this viewer sees: all, or (anonymous input) only the ones they may."""
@@ -336,7 +350,7 @@ class WorkshopPage:
             "page",
             self._identity,
             self._state,
-            self.audit.content_version if version else None,
+            self.version if version else None,
             None if self.step_key else self._carried_from_state,
             self.year_neighbours if part == "main" else None,
             self.step_key,

@@ -275,6 +275,10 @@ else:
         }
     }
 
+# The live workshop: a poll's answer brings pages to the audit's version as the first page found it in
+# this many seconds (audits/poll_answer.py), so in a busy room one answer serves every page. 0: no wait.
+LIVE_ANSWER_SECONDS = float(os.environ.get("LIVE_ANSWER_SECONDS", "0.5"))
+
 # Imports: the largest upload, and what an xlsx may unpack to (zip bombs) and hold. Every row read
 # counts, blank or not; reading a file stops after IMPORT_MAX_SECONDS (under gunicorn's 30 s
 # timeout: checking and saving the largest file's rows come after it).

@@ -82,6 +82,14 @@ def outsider(db):
 
 
 @pytest.fixture(autouse=True)
+def answers_at_once(request, settings):
+    """A poll's answer is the audit as it is now: tests poll right after a change. The wait for the
+    moment's answer (settings.LIVE_ANSWER_SECONDS) has its own tests, and the browser tests keep it."""
+    if request.node.get_closest_marker("browser") is None:
+        settings.LIVE_ANSWER_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The real hasher is slow on purpose; tests need speed, not resistance to brute force.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -5,12 +5,13 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps as django_apps
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audits import activity, carry, deltas, editing, live
+from audits import activity, carry, deltas, editing, live, poll_answer
 from audits.deltas import Changes, changes_since
 from audits.models import Activity, Audit, Force, FrictionPoint, Membership, Workshop
 from audits.permissions import get_audit_for
@@ -674,3 +675,59 @@ def test_an_edit_to_the_tables_leaves_the_session_bar_as_the_page_has_it(owner_c
     assert 'id="panel-session"' not in html
     live.stop_timer(audit)
     assert swapped(answer(owner_client, audit, since, "identify"), "panel-session")
+
+
+class Clock:
+    """poll_answer's clock, moved by hand: the moments of settings.LIVE_ANSWER_SECONDS."""
+
+    def __init__(self, now: float):
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+def poller_version(html: str) -> int:
+    return int(re.search(r'id="live-poll"[^>]*data-version="(\d+)"', html).group(1))
+
+
+def test_in_one_moment_every_page_is_answered_up_to_the_version_the_first_poll_found(
+    owner_client, audit, owner, settings, monkeypatch
+):
+    settings.LIVE_ANSWER_SECONDS = 0.5
+    clock = Clock(1000.1)
+    monkeypatch.setattr(poll_answer, "time", clock)
+    row = FrictionPointFactory(audit=audit)
+    since = since_now(audit, owner)
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "First", "", owner)
+    first = answer(owner_client, audit, since, "identify")
+    assert poller_version(first) == since + 1 and "First" in first
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "Second", "First", owner)
+    # Later in the same moment: a page at the old version gets that moment's answer (drawn once for all)…
+    assert poller_version(answer(owner_client, audit, since, "identify")) == since + 1
+    # …and a page already there hears of the second change in the next moment, not before.
+    assert poll(owner_client, audit, since + 1, "identify").status_code == 204
+    clock.now = 1000.6
+    later = answer(owner_client, audit, since + 1, "identify")
+    assert poller_version(later) == since + 2 and "Second" in later
+
+
+def test_a_page_is_never_told_a_version_it_was_not_shown(audit, settings, monkeypatch):
+    settings.LIVE_ANSWER_SECONDS = 0.5
+    monkeypatch.setattr(poll_answer, "time", Clock(1000.1))
+    # Whoever fixes the moment's version first, a request that read an older version answers with that one.
+    assert poll_answer.answer_version(audit.pk, 7) == 7
+    assert poll_answer.answer_version(audit.pk, 9) == 7
+    assert poll_answer.answer_version(audit.pk, 5) == 5
+
+
+def test_without_a_cache_every_answer_is_the_audit_as_it_is(audit, settings, monkeypatch):
+    settings.LIVE_ANSWER_SECONDS = 0.5
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "add", down)
+    assert poll_answer.answer_version(audit.pk, 7) == 7
+    assert poll_answer.answer_version(audit.pk, 9) == 9

@@ -18,7 +18,7 @@ from .. import live
 from ..activity import snapshot_row, undo_deletion
 from ..models import Activity, Workshop
 from ..permissions import audit_version_for, get_audit_for, polled_audit
-from ..poll_answer import PRESENTER, delta_html
+from ..poll_answer import PRESENTER, answer_version, delta_html
 from ..render_cache import fill_csrf
 from ..visibility import Viewer, visible_row_or_404
 from ..workshop_page import WorkshopPage
@@ -47,8 +47,11 @@ def changes(request: HttpRequest, audit_id: int) -> HttpResponse:
         return HttpResponseBadRequest("Give the page's step as ?step=<step key>, empty for the overview.")
     if version == since:
         return HttpResponse(status=204)
+    answered = answer_version(audit_id, version)
+    if answered <= since < version:  # a page newer than this moment's answer: it hears of the rest next time
+        return HttpResponse(status=204)
     audit = polled_audit(audit_id, role, need="manage" if step == PRESENTER else "view")
-    page = WorkshopPage.build(request, audit, step or None, for_projector=step == PRESENTER)
+    page = WorkshopPage.build(request, audit, step or None, for_projector=step == PRESENTER, answer_at=answered)
     html = delta_html(audit, page, step, since)
     return fill_csrf(HttpResponse(html), request)
 

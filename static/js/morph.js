@@ -19,4 +19,19 @@
       if (morphStyle) return Idiomorph.morph(target, fragment.children, { morphStyle: morphStyle });
     }
   });
+
+  // Rows added since a page's version are appended to their table (hx-swap-oob="beforeend:#…"). One the
+  // page has already — an answer is drawn as the audit is when it is drawn, which may be after the
+  // version it brings the page to — is brought up to date where it is, never added twice.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var fragment = event.detail.fragment;
+    if (fragment.nodeType === Node.DOCUMENT_FRAGMENT_NODE) return;
+    Array.prototype.slice.call(fragment.children).forEach(function (row) {
+      var here = row.id && document.getElementById(row.id);
+      if (!here) return;
+      fragment.removeChild(row);
+      Idiomorph.morph(here, row, { morphStyle: "outerHTML" });
+      htmx.process(document.getElementById(row.id));
+    });
+  });
 })();
