@@ -22,7 +22,8 @@ MAX_CHANGES = 100
 # Edits that move a row elsewhere in its table, or in or out of a later step's table: the table is
 # redrawn, not only the row. Friction answers settle a row (the later steps show the rows still open);
 # a metric's stage puts its card under another heading.
-REGROUPING_FIELDS = {"friction": {"automation", "new_goal", "restructure"}, "metric": {"stage"}}
+# A reading's total is the next period's starting point, which its check of the total reads (document.ReadingRow).
+REGROUPING_FIELDS = {"friction": {"automation", "new_goal", "restructure"}, "metric": {"stage"}, "reading": {"total"}}
 # Tables whose added rows do not simply go last: metric cards sit under their stage's heading, readings
 # in date order.
 PLACED_IN_ORDER = {"metric", "reading"}
@@ -173,6 +174,8 @@ def _summed(entries: list[tuple]) -> _Sum:
         elif action == Activity.Action.DELETE:
             deleted.add(row)
             authors.append((row, author_id, created))
+            if kind == "reading":  # the reading after it now follows another (its previous total)
+                containers.add(container)
         elif action == Activity.Action.MOVE:
             containers.add(container)
     # A row that came since then is drawn whole, as it is now; one deleted since then needs no other news,

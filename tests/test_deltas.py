@@ -1,5 +1,6 @@
 """What changed since a page's version (audits/deltas.py), and the live poll that sends it (audits/views/live.py)."""
 
+import datetime
 import re
 from importlib import import_module
 
@@ -21,7 +22,7 @@ from audits.tables import TABLES
 from audits.visibility import Viewer
 from audits.workshop_page import WorkshopPage
 
-from .factories import AuditFactory, ForceFactory, FrictionPointFactory, TeamFactory
+from .factories import AuditFactory, ForceFactory, FrictionPointFactory, MetricFactory, ReadingFactory, TeamFactory
 
 Role = Membership.Role
 
@@ -84,6 +85,29 @@ def test_an_answer_that_settles_friction_redraws_the_table(audit, owner):
     since = since_now(audit, owner)
     editing.save_cell(audit, TABLES["friction"], row, "automation", "A chatbot", "", owner)
     assert delta(audit, owner, since).containers == {("friction", None)}
+
+
+def test_a_readings_total_or_its_deletion_redraws_the_metrics_readings(audit, owner):
+    # The next period's check of its total starts from this reading's total (document.ReadingRow).
+    metric = MetricFactory(audit=audit)
+    january = ReadingFactory(metric=metric, period_start=datetime.date(2025, 1, 1), total=100)
+    ReadingFactory(metric=metric, period_start=datetime.date(2025, 2, 1), gained=20, lost=5, total=115)
+    since = since_now(audit, owner)
+    editing.save_cell(audit, TABLES["reading"], january, "total", "90", "100", owner)
+    assert delta(audit, owner, since).containers == {("reading", metric.pk)}
+    since = since_now(audit, owner)
+    editing.delete_row(audit, january, owner)
+    changes = delta(audit, owner, since)
+    assert changes.containers == {("reading", metric.pk)} and changes.deleted == set()
+
+
+def test_a_readings_gained_redraws_only_that_reading(audit, owner):
+    metric = MetricFactory(audit=audit)
+    january = ReadingFactory(metric=metric, period_start=datetime.date(2025, 1, 1), total=100)
+    since = since_now(audit, owner)
+    editing.save_cell(audit, TABLES["reading"], january, "gained", "30", "", owner)
+    changes = delta(audit, owner, since)
+    assert changes.edited == {("reading", january.pk)} and changes.containers == set()
 
 
 def test_an_added_row_goes_last_in_its_group(audit, owner):
