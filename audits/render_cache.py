@@ -12,6 +12,7 @@ response that carries fragments passes through `fill_csrf`, which writes in the 
 import hashlib
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 
@@ -25,6 +26,9 @@ from django.utils.html import format_html
 CSRF_PLACEHOLDER = format_html("<!--{}-->", "csrf-token")
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 TIMEOUT = 6 * 60 * 60
+# A fragment another request is drawing is waited for, a little at a time, up to WAIT_SECONDS; a drawer
+# that died frees it after DRAWING_SECONDS.
+DRAWING_SECONDS, WAIT_SECONDS, WAIT_STEP_SECONDS = 10, 2.0, 0.02
 # The last large fragments used (a page's main area, its panels) also stay in this process as they are:
 # a large audit's main area is a megabyte, and unpickling it from the cache on every request would cost
 # more than the rest of the page. Safe because a key names its content: it never changes.
@@ -45,9 +49,29 @@ def fragment(fragment_key: str, render: Callable[[], str], timeout: int = TIMEOU
     if html is None:
         html = _cached(cache.get, fragment_key)
     if html is None:
+        html = _drawn_once(fragment_key, render, timeout)
+    _remember(fragment_key, html)
+    return html
+
+
+def _drawn_once(fragment_key: str, render: Callable[[], str], timeout: int) -> str:
+    """Draw the fragment, unless another request (another worker) is drawing it right now: then wait for
+    theirs. When a room opens a page at once, or asks the same poll, every worker missed the same
+    fragment at the same moment; one draws it while the others wait, instead of all drawing it at once."""
+    drawing = f"{fragment_key}:drawing"
+    if _cached(cache.add, drawing, 1, DRAWING_SECONDS) is False:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(WAIT_STEP_SECONDS)
+            html = _cached(cache.get, fragment_key)
+            if html is not None:
+                return html
+        # Theirs is late (or failed): draw it here after all.
+    try:
         html = render()
         _cached(cache.set, fragment_key, html, timeout)
-    _remember(fragment_key, html)
+    finally:
+        _cached(cache.delete, drawing)
     return html
 
 
