@@ -5,6 +5,8 @@ user's memberships. An object of another organization is a 404 (it does not exis
 user); an object of the user's own organization that needs a higher role is a 403.
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
@@ -13,7 +15,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Audit, Flywheel, Guest, Invitation, JoinLink, Membership, Organization
+from .models import Audit, Flywheel, Guest, Invitation, JoinLink, Membership, Organization, Workshop
 
 Role = Membership.Role
 
@@ -108,26 +110,67 @@ _GUEST_PASS = f"""SELECT 1 FROM {Guest._meta.db_table} guest
   JOIN {JoinLink._meta.db_table} link ON link.id = guest.join_link_id
   WHERE guest.user_id = %(user)s AND guest.audit_id = audit.id
     AND link.revoked_at IS NULL AND link.expires_at > %(now)s"""
-VERSION_SQL = f"""
-SELECT audit.content_version, COALESCE(({_MEMBER_ROLE}), CASE WHEN EXISTS ({_GUEST_PASS}) THEN %(guest)s END)
+_VERSION_SQL = f"""
+SELECT audit.content_version, COALESCE(({_MEMBER_ROLE}), CASE WHEN EXISTS ({_GUEST_PASS}) THEN %(guest)s END){{more}}
 FROM {Audit._meta.db_table} audit
-JOIN {Flywheel._meta.db_table} flywheel ON flywheel.id = audit.flywheel_id
+JOIN {Flywheel._meta.db_table} flywheel ON flywheel.id = audit.flywheel_id{{joins}}
 WHERE audit.id = %(audit)s AND audit.deleted_at IS NULL AND flywheel.deleted_at IS NULL
   AND (EXISTS ({_MEMBER_ROLE}) OR EXISTS ({_GUEST_PASS}))
 """
+VERSION_SQL = _VERSION_SQL.format(more="", joins="")
+# The same, with what tells one poll's answer from another's without loading the audit
+# (poll_answer.answer_key): the audit's and flywheel's names and times, and the workshop's live state.
+POLL_COLUMNS = {
+    "created": "audit.created",
+    "updated": "audit.updated",
+    "title": "audit.title",
+    "language": "audit.language",
+    "flywheel_name": "flywheel.name",
+    "layout_version": "workshop.layout_version",
+    "shared_version": "workshop.shared_version",
+    "logged_from": "workshop.logged_from",
+    "voting_open": "workshop.voting_open",
+    "hidden_steps": "workshop.hidden_steps",
+}
+POLL_SQL = _VERSION_SQL.format(
+    more="".join(f", {column}" for column in POLL_COLUMNS.values()),
+    joins=f"\nLEFT JOIN {Workshop._meta.db_table} workshop ON workshop.audit_id = audit.id",
+)
 
 
 def audit_version_for(user, audit_id: int) -> tuple[int, str]:
     """The audit's content_version and the user's role on it, if they may view it (else 404): the poll's one query."""
+    row = _version_row(VERSION_SQL, user, audit_id)
+    return row[0], row[1]
+
+
+def _version_row(sql: str, user, audit_id: int) -> tuple:
     if not 0 < audit_id < 2**63:  # no such id (a form's number may be any size): the database would refuse it
         raise Http404("Not found.")
     parameters = {"audit": audit_id, "user": user.pk, "now": timezone.now(), "guest": Role.PARTICIPANT.value}
     with connection.cursor() as cursor:
-        cursor.execute(VERSION_SQL, parameters)
+        cursor.execute(sql, parameters)
         row = cursor.fetchone()
     if row is None:
         raise Http404("Not found.")
-    return row[0], row[1]
+    return row
+
+
+@dataclass(frozen=True)
+class PollState:
+    """What the poll's one query tells of an audit the user may view: its version, their role, and the rest
+    of POLL_COLUMNS (None where the audit has no workshop yet)."""
+
+    audit_id: int
+    version: int
+    role: str
+    fields: dict
+
+
+def poll_state_for(user, audit_id: int) -> PollState:
+    """The audit's version, the user's role on it and POLL_COLUMNS, if they may view it (else 404): one query."""
+    row = _version_row(POLL_SQL, user, audit_id)
+    return PollState(audit_id, row[0], row[1], dict(zip(POLL_COLUMNS, row[2:], strict=True)))
 
 
 def polled_audit(audit_id: int, role: str, need: str = "view") -> Audit:

@@ -15,9 +15,11 @@ from functools import cached_property
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from . import render_cache
 from .deltas import Changes, changes_since, live_changes_since
+from .permissions import PollState
 from .visibility import loaded_workshop
 from .workshop_page import WorkshopPage, oob
 
@@ -60,8 +62,37 @@ def answer_version(audit_id: int, version: int) -> int:
     return min(version, render_cache.first_value(f"answer-version:{audit_id}:{moment}", version, timeout=10))
 
 
-def delta_html(audit, page: WorkshopPage, step: str, since: int) -> str:
-    """The answer's body to a page at version `since`.
+def answer_key(state: PollState, user_id: int, step: str, since: int, answered: int) -> str | None:
+    """The key of a poll's whole answer, known from the poll's one query, when it is the same for many pages.
+
+    It holds what the page's own keys hold (WorkshopPage._page_key): the audit (id, times, title, language,
+    flywheel's name), its layout version (locks, hiding, voting — what viewers may see or edit), the versions
+    asked from and brought to, the step, the language and the role; and the viewer themself while voting is
+    open (their dots) or a step is hidden (their own rows). None — the answer is drawn for this page — for the
+    overview (it also shows the audit it was carried from), the presenter (drawn for itself) and a page whose
+    session bar moved since its version (each viewer's own).
+    """
+    fields = state.fields
+    if step in ("", PRESENTER) or _session_moved(fields, since):
+        return None
+    hidden = fields["hidden_steps"]
+    hidden = json.loads(hidden) if isinstance(hidden, str) else hidden
+    viewer = user_id if fields["voting_open"] or hidden else None
+    audit = [fields[name] for name in ("created", "updated", "title", "language", "flywheel_name", "layout_version")]
+    language = translation.get_language()
+    return render_cache.key("answer", state.audit_id, *audit, since, answered, step, language, state.role, viewer)
+
+
+def _session_moved(fields: dict, since: int) -> bool:
+    # session_changed, from the poll's query: no workshop row yet means no session bar to change.
+    if fields["logged_from"] is None:
+        return False
+    return since < fields["logged_from"] or fields["layout_version"] > since or fields["shared_version"] > since
+
+
+def delta_html(audit, page: WorkshopPage, step: str, since: int, store_as: str | None = None) -> str:
+    """The answer's body to a page at version `since`, stored whole under `store_as` if it is the same for
+    every page that key names (answer_key: no session bar of its own in it).
 
     Pages of one kind of viewer at the same version get the same fragments: they are composed once
     and shared (the key holds the audit's version, the language and what sets the viewer apart).
@@ -75,7 +106,9 @@ def delta_html(audit, page: WorkshopPage, step: str, since: int) -> str:
         return poller + "".join(parts)
     body = _shared(page, f"delta-from-{since}", lambda: "".join(_changed_parts(audit, page, since)))
     if "session" in page.panels and session_changed(page, since):
-        body += oob(page.render_panel("session"), "morph")
+        return poller + body + oob(page.render_panel("session"), "morph")
+    if store_as:
+        render_cache.put(store_as, poller + body, timeout=DELTA_SECONDS)
     return poller + body
 
 

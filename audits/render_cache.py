@@ -86,6 +86,15 @@ def _remember(fragment_key: str, html: str) -> None:
             _recent_size -= len(_recent.popitem(last=False)[1])
 
 
+def get(fragment_key: str) -> str | None:
+    """A fragment stored with `put`, or None (also when the cache is down)."""
+    return _cached(cache.get, fragment_key)
+
+
+def put(fragment_key: str, html: str, timeout: int = TIMEOUT) -> None:
+    _cached(cache.set, fragment_key, html, timeout)
+
+
 def forget_recent() -> None:
     """Empty this process's copies (benchmarks measure a first render with `cache.clear()` and this)."""
     global _recent_size

@@ -15,7 +15,7 @@ from django.urls import reverse
 from audits import activity, carry, deltas, editing, live, poll_answer
 from audits.deltas import Changes, changes_since
 from audits.models import Activity, Audit, Force, FrictionPoint, Membership, Workshop
-from audits.permissions import get_audit_for
+from audits.permissions import PollState, get_audit_for, poll_state_for
 from audits.poll_answer import Drawn
 from audits.sample import build_large_audit, build_small_audit
 from audits.tables import TABLES
@@ -755,3 +755,56 @@ def test_without_a_cache_every_answer_is_the_audit_as_it_is(audit, settings, mon
     monkeypatch.setattr(cache, "add", down)
     assert poll_answer.answer_version(audit.pk, 7) == 7
     assert poll_answer.answer_version(audit.pk, 9) == 9
+
+
+def test_pages_asking_from_one_version_share_one_answer(audit, owner, member_factory):
+    row = FrictionPointFactory(audit=audit)
+    since = since_now(audit, owner)
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "Field sales", "", owner)
+    first, second = (client_of(member_factory(Role.PARTICIPANT)) for _ in range(2))
+    assert "Field sales" in answer(first, audit, since, "identify")
+    with CaptureQueriesContext(connection) as asked:
+        again = answer(second, audit, since, "identify")
+    assert "Field sales" in again and swapped(again, f"friction-row-{row.pk}")
+    # The session, the user and the poll's own query: the audit is not even loaded.
+    assert len(asked) == 3
+    # The stored answer's forms get this request's own CSRF token.
+    assert 'name="csrfmiddlewaretoken" value="' in again and "<!--csrf-token-->" not in again
+
+
+def test_a_viewer_and_an_editor_never_share_an_answer(audit, owner, member_factory):
+    row = FrictionPointFactory(audit=audit)
+    since = since_now(audit, owner)
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "Field sales", "", owner)
+    viewer, editor = client_of(member_factory(Role.VIEWER)), client_of(member_factory(Role.PARTICIPANT))
+    cell_form = f'id="cell-friction-{row.pk}-teams-form"'
+    assert cell_form not in answer(viewer, audit, since, "identify")
+    assert cell_form in answer(editor, audit, since, "identify")
+    assert cell_form not in answer(viewer, audit, since, "identify")
+
+
+def poll_state(audit, user, **fields) -> PollState:
+    state = poll_state_for(user, audit.pk)
+    return PollState(state.audit_id, state.version, state.role, state.fields | fields)
+
+
+def test_while_voting_or_hiding_each_viewer_has_an_answer_of_their_own(audit, owner, member_factory):
+    other = member_factory(Role.OWNER)
+    since = since_now(audit, owner)
+    for fields, shared in (({}, True), ({"voting_open": True}, False), ({"hidden_steps": {"identify": "x"}}, False)):
+        keys = {
+            poll_answer.answer_key(poll_state(audit, user, **fields), user.pk, "identify", since - 1, since)
+            for user in (owner, other)
+        }
+        assert len(keys) == (1 if shared else 2), fields
+
+
+def test_a_page_whose_session_bar_moved_or_the_overview_gets_an_answer_of_its_own(audit, owner):
+    live_state = {"logged_from": 0, "layout_version": 2, "shared_version": 3}
+    state = poll_state(audit, owner, **live_state)
+    assert poll_answer.answer_key(state, owner.pk, "identify", 5, 6) is not None
+    assert poll_answer.answer_key(state, owner.pk, "", 5, 6) is None
+    assert poll_answer.answer_key(state, owner.pk, poll_answer.PRESENTER, 5, 6) is None
+    for moved in ({"shared_version": 6}, {"layout_version": 6}, {"logged_from": 6}):
+        state = poll_state(audit, owner, **(live_state | moved))
+        assert poll_answer.answer_key(state, owner.pk, "identify", 5, 6) is None, moved

@@ -14,11 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from .. import live
+from .. import live, render_cache
 from ..activity import snapshot_row, undo_deletion
 from ..models import Activity, Workshop
-from ..permissions import audit_version_for, get_audit_for, polled_audit
-from ..poll_answer import PRESENTER, answer_version, delta_html
+from ..permissions import get_audit_for, poll_state_for, polled_audit
+from ..poll_answer import PRESENTER, answer_key, answer_version, delta_html
 from ..render_cache import fill_csrf
 from ..visibility import Viewer, visible_row_or_404
 from ..workshop_page import WorkshopPage
@@ -37,7 +37,8 @@ def changes(request: HttpRequest, audit_id: int) -> HttpResponse:
     """
     # The permission lookup reads content_version too: the whole check is one query. It comes
     # first, so another organization's audit is a 404 whatever `since` says.
-    version, role = audit_version_for(request.user, audit_id)
+    state = poll_state_for(request.user, audit_id)
+    version, role = state.version, state.role
     try:
         since = int(request.GET["since"])
     except (KeyError, ValueError):
@@ -50,9 +51,13 @@ def changes(request: HttpRequest, audit_id: int) -> HttpResponse:
     answered = answer_version(audit_id, version)
     if answered <= since < version:  # a page newer than this moment's answer: it hears of the rest next time
         return HttpResponse(status=204)
-    audit = polled_audit(audit_id, role, need="manage" if step == PRESENTER else "view")
-    page = WorkshopPage.build(request, audit, step or None, for_projector=step == PRESENTER, answer_at=answered)
-    html = delta_html(audit, page, step, since)
+    # Most pages of a busy room ask what another page asked a moment ago: that answer, as it is.
+    key = answer_key(state, request.user.pk, step, since, answered)
+    html = render_cache.get(key) if key else None
+    if html is None:
+        audit = polled_audit(audit_id, role, need="manage" if step == PRESENTER else "view")
+        page = WorkshopPage.build(request, audit, step or None, for_projector=step == PRESENTER, answer_at=answered)
+        html = delta_html(audit, page, step, since, store_as=key)
     return fill_csrf(HttpResponse(html), request)
 
 
