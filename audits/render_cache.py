@@ -28,7 +28,7 @@ _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 TIMEOUT = 6 * 60 * 60
 # A fragment another request is drawing is waited for, a little at a time, up to WAIT_SECONDS; a drawer
 # that died frees it after DRAWING_SECONDS.
-DRAWING_SECONDS, WAIT_SECONDS, WAIT_STEP_SECONDS = 10, 2.0, 0.02
+DRAWING_SECONDS, WAIT_SECONDS, WAIT_STEP_SECONDS = 10, 2.0, 0.005
 # The last large fragments used (a page's main area, its panels) also stay in this process as they are:
 # a large audit's main area is a megabyte, and unpickling it from the cache on every request would cost
 # more than the rest of the page. Safe because a key names its content: it never changes.
@@ -44,20 +44,25 @@ def key(*parts) -> str:
     return "fragment:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
 
 
-def fragment(fragment_key: str, render: Callable[[], str], timeout: int = TIMEOUT) -> str:
+def fragment(fragment_key: str, render: Callable[[], str], timeout: int = TIMEOUT, wait: bool = False) -> str:
+    """The fragment under `fragment_key`, drawn by `render()` if it is missing. `wait`: if another request is
+    drawing it right now, wait for theirs (for a large fragment: see _drawn_once)."""
     html = _recent.get(fragment_key)
     if html is None:
         html = _cached(cache.get, fragment_key)
     if html is None:
-        html = _drawn_once(fragment_key, render, timeout)
+        html = _drawn_once(fragment_key, render, timeout) if wait else render()
+        if not wait:
+            _cached(cache.set, fragment_key, html, timeout)
     _remember(fragment_key, html)
     return html
 
 
 def _drawn_once(fragment_key: str, render: Callable[[], str], timeout: int) -> str:
     """Draw the fragment, unless another request (another worker) is drawing it right now: then wait for
-    theirs. When a room opens a page at once, or asks the same poll, every worker missed the same
-    fragment at the same moment; one draws it while the others wait, instead of all drawing it at once."""
+    theirs. When a room opens a page at once every worker misses its main area at the same moment; one
+    draws it while the others wait, instead of all drawing it at once. Only for what costs more to draw
+    than a worker's wait costs the requests queued behind it (a sync worker waits with them)."""
     drawing = f"{fragment_key}:drawing"
     if _cached(cache.add, drawing, 1, DRAWING_SECONDS) is False:
         deadline = time.monotonic() + WAIT_SECONDS

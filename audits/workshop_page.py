@@ -382,12 +382,12 @@ class WorkshopPage:
 
     def shared_fragment(self, part: str, render, timeout: int = render_cache.TIMEOUT) -> str:
         """What `render()` gives, shared under this page's key (with its version) and `part`."""
-        return self._fragment(self._page_key(part, version=True), render, timeout)
+        return self._fragment(self._page_key(part, version=True), render, timeout, wait=True)
 
-    def _fragment(self, key: str, render, timeout: int = render_cache.TIMEOUT) -> str:
+    def _fragment(self, key: str, render, timeout: int = render_cache.TIMEOUT, wait: bool = False) -> str:
         if not self.shared:
             return render()
-        return render_cache.fragment(key, render, timeout)
+        return render_cache.fragment(key, render, timeout, wait=wait)
 
     # --- Rendering ----------------------------------------------------------------------------------
 
@@ -397,8 +397,9 @@ class WorkshopPage:
             template = (
                 "audits/audit_detail.html#main" if not self.step_key else f"audits/steps/{self.step_key}.html#main"
             )
+            # A room opening the page at once draws it once (render_cache._drawn_once).
             self.__dict__["_main_content"] = self._fragment(
-                self._page_key("main"), lambda: get_template(template).render(self._full_context())
+                self._page_key("main"), lambda: get_template(template).render(self._full_context()), wait=True
             )
         return self.__dict__["_main_content"]
 

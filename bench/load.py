@@ -4,8 +4,8 @@
 comma-separated list). Each participant does exactly what an open workshop page does, as
 bench/locustfile.py describes: it opens the step page (all of them at once), then polls every
 2 s, saves a cell every 10 s and posts its presence every 15 s, for 60 s (LOAD_SECONDS), against
-gunicorn with 4 sync workers (LOAD_WORKERS; README's "Running for a team" command, on a machine
-with 2 cores: locust shares them) in the configuration that section gives: DJANGO_DEBUG=0, a
+gunicorn with 4 workers of 2 threads each (LOAD_WORKERS, LOAD_THREADS; README's "Running for a
+team" command, on a machine with 2 cores: locust shares them) in the configuration that section gives: DJANGO_DEBUG=0, a
 secret key, DJANGO_ALLOWED_HOSTS=127.0.0.1 and a PostgreSQL DATABASE_URL — plus DJANGO_HTTPS=0,
 the settings' switch for a plain-HTTP trial run, since there is no TLS on loopback. Each count
 runs in a process of its own (this script again, with one count), then a summary compares them.
@@ -82,6 +82,7 @@ SECONDS = int(os.environ.get("LOAD_SECONDS") or 60)
 COUNTS = [int(count) for count in (os.environ.get("LOAD_USERS") or "20,60,200").split(",")]
 PARTICIPANTS = COUNTS[0]
 WORKERS = int(os.environ.get("LOAD_WORKERS") or 4)
+THREADS = int(os.environ.get("LOAD_THREADS") or 2)
 ALONE_RUNS, ALONE_WARM_UP = 100, 10
 LOCAL_REDIS = "redis://127.0.0.1:6379/14"
 SUMMARY_FILE = os.environ.get("LOAD_SUMMARY")  # set for a count run by the summary's process
@@ -194,6 +195,7 @@ def start_gunicorn(environment: dict[str, str], port: int) -> subprocess.Popen:
         "flywheel_audit.wsgi",
         f"--bind=127.0.0.1:{port}",
         f"--workers={WORKERS}",
+        f"--threads={THREADS}",
         f"--error-logfile={OUT / 'gunicorn.log'}",
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=environment)
@@ -252,7 +254,7 @@ def alone(port: int, plan: dict) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = {name: [] for name in requests}
     for _ in range(ALONE_WARM_UP + ALONE_RUNS):
         for name, (url, headers, expected) in requests.items():
-            # A new connection each time, as with locust: gunicorn's sync workers close it after a response.
+            # A new connection each time, as with locust: gunicorn closes it after each response.
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             start = time.perf_counter()
             connection.request("GET", url, headers=headers)
@@ -364,7 +366,7 @@ def report(results: dict) -> int:
     if not os.environ.get("DATABASE_CONN_MAX_AGE"):
         conn_max_age = f"{conn_max_age}, the settings' default"
     print(
-        f"gunicorn {WORKERS} sync workers, PostgreSQL (DATABASE_CONN_MAX_AGE={conn_max_age}), "
+        f"gunicorn {WORKERS} workers × {THREADS} threads, PostgreSQL (DATABASE_CONN_MAX_AGE={conn_max_age}), "
         f"cache {results['cache'] or 'per worker (memory)'}, "
         f"DEBUG off; locust on the same {os.cpu_count()} cores; Python {platform.python_version()}; "
         f"load average before the run {results['load_before']}"

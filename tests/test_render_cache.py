@@ -211,22 +211,28 @@ def never(*args):
     raise AssertionError("drawn again: the fragment another request was drawing should have been waited for")
 
 
-def test_a_fragment_another_request_is_drawing_is_waited_for_not_drawn_again():
+def test_a_large_fragment_another_request_is_drawing_is_waited_for_not_drawn_again():
     # Another worker missed it first and is drawing it: it stores its drawing a moment later.
     cache.add("fragment:waited:drawing", 1, 10)
     threading.Timer(0.1, cache.set, ("fragment:waited", "<p>theirs</p>", 60)).start()
-    assert render_cache.fragment("fragment:waited", never) == "<p>theirs</p>"
+    assert render_cache.fragment("fragment:waited", never, wait=True) == "<p>theirs</p>"
 
 
 def test_a_fragment_whose_drawer_never_delivers_is_drawn_here_after_a_while(monkeypatch):
     monkeypatch.setattr(render_cache, "WAIT_SECONDS", 0.1)
     cache.add("fragment:late:drawing", 1, 10)
-    assert render_cache.fragment("fragment:late", lambda: "<p>mine</p>") == "<p>mine</p>"
+    assert render_cache.fragment("fragment:late", lambda: "<p>mine</p>", wait=True) == "<p>mine</p>"
 
 
 def test_drawing_a_fragment_stores_it_and_frees_it_for_the_next():
-    assert render_cache.fragment("fragment:drawn", lambda: "<p>mine</p>") == "<p>mine</p>"
+    assert render_cache.fragment("fragment:drawn", lambda: "<p>mine</p>", wait=True) == "<p>mine</p>"
     assert cache.get("fragment:drawn") == "<p>mine</p>" and cache.get("fragment:drawn:drawing") is None
     with pytest.raises(ValueError):
-        render_cache.fragment("fragment:other", lambda: int("not a number"))
+        render_cache.fragment("fragment:other", lambda: int("not a number"), wait=True)
     assert cache.get("fragment:other:drawing") is None  # a failed drawing keeps nobody waiting
+
+
+def test_a_small_fragment_is_drawn_without_waiting_for_another_drawing():
+    # A sync worker that waits holds up the requests queued behind it: small fragments are drawn at once.
+    cache.add("fragment:small:drawing", 1, 10)
+    assert render_cache.fragment("fragment:small", lambda: "<p>mine</p>") == "<p>mine</p>"
