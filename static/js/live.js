@@ -23,12 +23,22 @@
   });
   // What this page's own requests swapped in (a saved cell, an added row) after the poll being answered
   // was sent is newer than that answer: it stays as it is (the next poll brings whatever came later).
+  // So is what they swapped in shortly before: an answer shows the audit as it was when the first page
+  // asked in its moment (the server's LIVE_ANSWER_SECONDS, half a second), which may be before this
+  // page's own save.
+  var MOMENT_MS = 1000;
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.elt.id !== "live-poll") event.target.liveSwappedAt = Date.now();
+    var asked = event.detail.elt;
+    if (asked.id === "live-poll") return;
+    var now = Date.now();
+    event.target.liveSwappedAt = now;
+    // An outerHTML swap (a saved cell) puts a new element where the one that asked was: mark that one too.
+    var fresh = asked.id && document.getElementById(asked.id);
+    if (fresh) fresh.liveSwappedAt = now;
   });
   function newerHere(node) {
     // A section redrawn by a change made here (`own`, below) is newer than anything in it.
-    return !own && node.liveSwappedAt >= pollSent;
+    return !own && node.liveSwappedAt >= pollSent - MOMENT_MS;
   }
 
   // A change made here (adding, deleting or moving a row) redraws its section, e.g. a metric's card after
