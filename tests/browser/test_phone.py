@@ -148,3 +148,20 @@ def test_a_guest_adds_edits_and_votes_with_touch(browser, live_server):
     assert not small, f"targets smaller than 24×24 px: {small}"
     assert page.evaluate(PAGE_WIDTH) <= PHONE["width"]
     context.close()
+
+
+def test_every_steps_table_starts_on_a_laptops_first_screen_for_a_participant(browser, live_server, demo_audits):
+    _, audit = demo_audits
+    context = browser.new_context(viewport=LAPTOP, base_url=live_server.url, has_touch=True)
+    page = context.new_page()
+    join(page, audit, "Gita")
+    table_below, too_wide = {}, {}
+    for name, path in workshop_pages(audit).items():
+        page.goto(path)
+        if (width := page.evaluate(PAGE_WIDTH)) > LAPTOP["width"]:
+            too_wide[name] = width
+        if name != "the overview" and (top := page.evaluate(TABLE_TOP)) >= LAPTOP["height"]:
+            table_below[name] = round(top)
+    context.close()
+    assert not too_wide, f"pages wider than the laptop's screen (scrollWidth): {too_wide}"
+    assert not table_below, f"the step's table starts below the first screen (y): {table_below}"
