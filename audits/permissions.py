@@ -139,7 +139,7 @@ POLL_SQL = _VERSION_SQL.format(
 
 
 def audit_version_for(user, audit_id: int) -> tuple[int, str]:
-    """The audit's content_version and the user's role on it, if they may view it (else 404): the poll's one query."""
+    """The audit's content_version and the user's role on it, if they may view it (else 404): one query."""
     row = _version_row(VERSION_SQL, user, audit_id)
     return row[0], row[1]
 
@@ -174,7 +174,7 @@ def poll_state_for(user, audit_id: int) -> PollState:
 
 
 def polled_audit(audit_id: int, role: str, need: str = "view") -> Audit:
-    """The audit whose version audit_version_for answered, with the role it found: for the poll's answer."""
+    """The audit whose version poll_state_for answered, with the role it found: for the poll's answer."""
     return _audit_with_role(audit_id, role, need, "flywheel", "workshop")
 
 

@@ -12,6 +12,7 @@ import json
 import time
 from collections import defaultdict
 from functools import cached_property
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -73,7 +74,9 @@ def answer_key(state: PollState, user_id: int, step: str, since: int, answered: 
     session bar moved since its version (each viewer's own).
     """
     fields = state.fields
-    if step in ("", PRESENTER) or _session_moved(fields, since):
+    # The workshop row's live versions, as the poll's query read them (none: no workshop row yet).
+    workshop = SimpleNamespace(**fields) if fields["logged_from"] is not None else None
+    if step in ("", PRESENTER) or session_moved(workshop, since):
         return None
     hidden = fields["hidden_steps"]
     hidden = json.loads(hidden) if isinstance(hidden, str) else hidden
@@ -81,13 +84,6 @@ def answer_key(state: PollState, user_id: int, step: str, since: int, answered: 
     audit = [fields[name] for name in ("created", "updated", "title", "language", "flywheel_name", "layout_version")]
     language = translation.get_language()
     return render_cache.key("answer", state.audit_id, *audit, since, answered, step, language, state.role, viewer)
-
-
-def _session_moved(fields: dict, since: int) -> bool:
-    # session_changed, from the poll's query: no workshop row yet means no session bar to change.
-    if fields["logged_from"] is None:
-        return False
-    return since < fields["logged_from"] or fields["layout_version"] > since or fields["shared_version"] > since
 
 
 def delta_html(audit, page: WorkshopPage, step: str, since: int, store_as: str | None = None) -> str:
@@ -105,18 +101,17 @@ def delta_html(audit, page: WorkshopPage, step: str, since: int, store_as: str |
         parts = [oob(page.render_main(), "morph"), *_panels(page)]
         return poller + "".join(parts)
     body = _shared(page, f"delta-from-{since}", lambda: "".join(_changed_parts(audit, page, since)))
-    if "session" in page.panels and session_changed(page, since):
+    if "session" in page.panels and session_moved(page.workshop, since):
         return poller + body + oob(page.render_panel("session"), "morph")
     if store_as:
         render_cache.put(store_as, poller + body, timeout=DELTA_SECONDS)
     return poller + body
 
 
-def session_changed(page: WorkshopPage, since: int) -> bool:
+def session_moved(workshop, since: int) -> bool:
     """Whether the session bar changed since `since`: it shows the live state alone (the timer, the
     facilitator's step, a lock, hiding, voting and the votes left), which every change of it records
     on the workshop row. Edits to the tables, the common case, leave it as the page has it."""
-    workshop = page.workshop
     return workshop is not None and (since < workshop.logged_from or any(live_changes_since(workshop, since)))
 
 

@@ -50,10 +50,11 @@ def fragment(fragment_key: str, render: Callable[[], str], timeout: int = TIMEOU
     html = _recent.get(fragment_key)
     if html is None:
         html = _cached(cache.get, fragment_key)
-    if html is None:
-        html = _drawn_once(fragment_key, render, timeout) if wait else render()
-        if not wait:
-            _cached(cache.set, fragment_key, html, timeout)
+    if html is None and wait:
+        html = _drawn_once(fragment_key, render, timeout)
+    elif html is None:
+        html = render()
+        put(fragment_key, html, timeout)
     _remember(fragment_key, html)
     return html
 
@@ -74,7 +75,7 @@ def _drawn_once(fragment_key: str, render: Callable[[], str], timeout: int) -> s
         # Theirs is late (or failed): draw it here after all.
     try:
         html = render()
-        _cached(cache.set, fragment_key, html, timeout)
+        put(fragment_key, html, timeout)
     finally:
         _cached(cache.delete, drawing)
     return html
