@@ -36,7 +36,11 @@ def field_text(value: int | Decimal | None) -> str:
     """
     if value is None:
         return ""
-    text = f"{value.normalize():,f}" if isinstance(value, Decimal) else f"{value:,}"
+    return in_locale(f"{value.normalize():,f}" if isinstance(value, Decimal) else f"{value:,}")
+
+
+def in_locale(text: str) -> str:
+    """A figure written the English way ("1,234.5") with the active language's separators (vi: "1.234,5")."""
     thousands, decimal = separators()
     return text.translate({ord(","): thousands, ord("."): decimal})
 

@@ -7,7 +7,7 @@ from typing import NamedTuple
 from django import template
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy, pgettext
@@ -232,8 +232,7 @@ def localized(text: str) -> str:
 
     In right-to-left pages the figure is isolated, so that "+1" and "−3" keep their sign in front.
     """
-    separators = {ord(","): formats.get_format("THOUSAND_SEPARATOR"), ord("."): formats.get_format("DECIMAL_SEPARATOR")}
-    text = text.translate(separators)
+    text = numbers.in_locale(text)
     return f"\u2066{text}\u2069" if translation.get_language_bidi() else text
 
 
