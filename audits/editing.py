@@ -46,8 +46,12 @@ def kind_of(row: Model) -> str:
     return next(table.kind for table in TABLES.values() if table.model is type(row))
 
 
-def _text(value) -> str:
-    return "" if value is None else str(value)
+def cell_text(value) -> str:
+    """A stored value as a cell shows it (its `original`) and as the activity log records it: "" for none,
+    a date as 2025-03-01."""
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def group_id_of(kind: str, row: Model) -> int | None:
@@ -154,7 +158,7 @@ def save_cell(
             exists = table.model.objects.filter(pk=row.pk).exists()
             raise Conflict(current=current, deleted=not exists)
         version = bump_content_version(audit)
-        details = {"field": field, "before": _text(original), "after": _text(new_value)}
+        details = {"field": field, "before": cell_text(original), "after": cell_text(new_value)}
         record_activity(audit, user, Activity.Action.EDIT, table.kind, row, summary, version, **details)
     setattr(row, field, new_value)
     row.version += 1

@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import numbers, periods
-from .editing import activity_entry, bump_content_version
+from .editing import activity_entry, bump_content_version, cell_text
 from .imports import choice_lookup, every_spelling, normalized, shortened
 from .models import Activity, Audit, Metric, Reading, Team
 from .tables import TABLES, NewReadingForm, Table, rows_of
@@ -666,13 +666,6 @@ def _conflicts(layout: _Layout, changes: list[_Change]) -> list[tuple[int, str]]
                     )
                 )
     return conflicts
-
-
-def cell_text(value) -> str:
-    """A stored value as a cell shows it (its `original`), and as the activity log records it."""
-    if value is None:
-        return ""
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _lines(text: str) -> str:

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from audits import deltas, live
+from audits.editing import cell_text
 from audits.models import Activity, Audit, Force, FrictionPoint, Membership, Metric, Reading, StageStrategy
-from audits.paste import PasteRefused, ShownRow, Target, cell_text, parse_block, paste_block
+from audits.paste import PasteRefused, ShownRow, Target, parse_block, paste_block
 from audits.permissions import get_audit_for
 from audits.workshop import start_audit
 

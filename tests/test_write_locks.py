@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audits import guidance, live
-from audits.editing import delete_row
+from audits.editing import cell_text, delete_row
 from audits.models import (
     ActionReview,
     Audit,
@@ -26,7 +26,7 @@ from audits.models import (
     StageStrategy,
     Team,
 )
-from audits.paste import PASTEABLE, cell_text
+from audits.paste import PASTEABLE
 from audits.tables import TABLES, add_form_key, rows_of
 from audits.workshop import start_audit
 

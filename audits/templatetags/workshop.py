@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from .. import calculations, diagram, numbers
+from ..editing import cell_text
 from ..models import Stage
 from ..tables import TABLES, is_no
 
@@ -103,12 +104,6 @@ def _save_text(language: str) -> str:
     return gettext("Save")
 
 
-def _stored_text(stored) -> str:
-    if stored is None:
-        return ""
-    return stored.isoformat() if hasattr(stored, "isoformat") else str(stored)
-
-
 def _shown_figure(text: str) -> str:
     """A figure given as stored text (someone else's value) as a cell shows it: "12000" as "12,000"."""
     try:
@@ -156,7 +151,7 @@ def cell(context, audit_id, kind, row, field, label="", typed=None, error="", co
     language = translation.get_language()
     look = _widget(kind, field, language)
     stored = getattr(row, field)
-    stored_text = _stored_text(stored)
+    stored_text = cell_text(stored)
     # Figures show grouped, the page's way ("12,000"); the form posts the stored text to check against.
     shown = numbers.field_text(stored) if look.numeric else stored_text
     if conflict is not None:  # someone else's value is the one to check against now, and to show
