@@ -22,7 +22,7 @@ from . import render_cache
 from .deltas import Changes, changes_since, live_changes_since
 from .permissions import PollState
 from .visibility import loaded_workshop
-from .workshop_page import WorkshopPage, oob
+from .workshop_page import PAGES_WITH_NEIGHBOURS, WorkshopPage, oob
 
 PRESENTER = "present"  # the poll's step for the presenter view
 # An answer, and the drawing of the recent changes it takes its rows from, serve the pages polling within
@@ -70,13 +70,14 @@ def answer_key(state: PollState, user_id: int, step: str, since: int, answered: 
     flywheel's name), its layout version (locks, hiding, voting — what viewers may see or edit), the versions
     asked from and brought to, the step, the language and the role; and the viewer themself while voting is
     open (their dots) or a step is hidden (their own rows). None — the answer is drawn for this page — for the
-    overview (it also shows the audit it was carried from), the presenter (drawn for itself) and a page whose
-    session bar moved since its version (each viewer's own).
+    overview and the summary (they also show the flywheel's audits before and after this one, which change on
+    their own), the presenter (drawn for itself) and a page whose session bar moved since its version (each
+    viewer's own).
     """
     fields = state.fields
     # The workshop row's live versions, as the poll's query read them (none: no workshop row yet).
     workshop = SimpleNamespace(**fields) if fields["logged_from"] is not None else None
-    if step in ("", PRESENTER) or session_moved(workshop, since):
+    if step in PAGES_WITH_NEIGHBOURS or step == PRESENTER or session_moved(workshop, since):
         return None
     hidden = fields["hidden_steps"]
     hidden = json.loads(hidden) if isinstance(hidden, str) else hidden

@@ -799,11 +799,12 @@ def test_while_voting_or_hiding_each_viewer_has_an_answer_of_their_own(audit, ow
         assert len(keys) == (1 if shared else 2), fields
 
 
-def test_a_page_whose_session_bar_moved_or_the_overview_gets_an_answer_of_its_own(audit, owner):
+def test_a_page_whose_session_bar_moved_the_overview_or_the_summary_gets_an_answer_of_its_own(audit, owner):
     live_state = {"logged_from": 0, "layout_version": 2, "shared_version": 3}
     state = poll_state(audit, owner, **live_state)
     assert poll_answer.answer_key(state, owner.pk, "identify", 5, 6) is not None
     assert poll_answer.answer_key(state, owner.pk, "", 5, 6) is None
+    assert poll_answer.answer_key(state, owner.pk, "summary", 5, 6) is None
     assert poll_answer.answer_key(state, owner.pk, poll_answer.PRESENTER, 5, 6) is None
     for moved in ({"shared_version": 6}, {"layout_version": 6}, {"logged_from": 6}):
         state = poll_state(audit, owner, **(live_state | moved))
