@@ -266,6 +266,9 @@ if envbool("DJANGO_BEHIND_PROXY", False):
 CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # A shared cache also holds the sessions, read on every request (written to the database too). Not
+    # with per-process memory: a log-out would clear only one process's copy.
+    SESSION_ENGINE = "audits.sessions"
 else:
     # A large audit's pages hold a few thousand fragments; the default 300 entries would churn.
     CACHES = {
