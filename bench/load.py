@@ -291,6 +291,7 @@ def run_locust(environment: dict[str, str], port: int, plan_file: Path, results_
     locust_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if not results_file.exists():
         raise SystemExit(f"locust wrote no results; see {OUT / 'locust.log'}")
+    shutil.copy(results_file, OUT / "locust-results.json")  # raw times and the timeline, for a closer look
     # Locust exits with 1 on failed requests, and also on exceptions in the locustfile, which are no request.
     return json.loads(results_file.read_text()) | {"exit_code": locust.returncode, "locust_cpu": locust_cpu}
 

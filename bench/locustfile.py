@@ -61,6 +61,7 @@ JOINING = {"started": 0.0, "joined": 0, "seconds": 0.0, "at": 0.0}
 EVERYONE_IN = Event()
 TIMINGS: dict[str, list[float]] = defaultdict(list)
 ERRORS: dict[str, list[str]] = defaultdict(list)
+TIMELINE: list[tuple[float, str, float, int]] = []
 CHANGES = {"steady": 0}
 POLLER = re.compile(r'<[^>]*\bid="live-poll"[^>]*>')
 FORM = "application/x-www-form-urlencoded"
@@ -128,11 +129,12 @@ def parse(text: str, form_id: str) -> PageParts:
 
 
 @events.request.add_listener
-def record(name: str, response_time: float, exception=None, **_) -> None:
+def record(name: str, response_time: float, response_length: int = 0, exception=None, **_) -> None:
     if exception:
         ERRORS[name].append(str(exception)[:200])
     else:
         TIMINGS[name].append(response_time)
+        TIMELINE.append((round(time.time(), 3), name, round(response_time, 1), response_length))
 
 
 @events.quitting.add_listener
@@ -143,6 +145,7 @@ def write_results(**_) -> None:
         "joining_seconds": JOINING["seconds"],
         "steady_from": JOINING["at"],
         "changes": CHANGES["steady"],
+        "timeline": TIMELINE,  # (when it ended, request, ms, bytes): where the slow ones bunch up
     }
     Path(os.environ["LOAD_RESULTS"]).write_text(json.dumps(results))
 

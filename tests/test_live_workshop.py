@@ -3,7 +3,10 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -219,6 +222,35 @@ def test_presence_lists_who_is_on_the_audit_now(participant_client, owner_client
     html = participant_client.post(url, {"step": "forces"}).content.decode()
     assert "olivia" not in html
     assert "1 person here" in html
+
+
+def test_presence_costs_the_same_few_queries_however_many_are_here(participant_client, audit, member_factory):
+    url = reverse("audits:presence", kwargs={"audit_id": audit.pk})
+    participant_client.post(url, {"step": "forces"})
+    with CaptureQueriesContext(connection) as few:
+        participant_client.post(url, {"step": "forces"})
+    for number in range(12):
+        live.mark_present(audit, member_factory(Role.PARTICIPANT, username=f"p{number}"), "identify")
+    with CaptureQueriesContext(connection) as many:
+        html = participant_client.post(url, {"step": "forces"}).content.decode()
+    assert "13 people here" in html and "p11" in html
+    assert len(many) == len(few)
+
+
+def test_presence_is_drawn_for_each_language_and_each_list(participant_client, audit, owner):
+    url = reverse("audits:presence", kwargs={"audit_id": audit.pk})
+    assert "1 person here" in participant_client.post(url, {"step": "forces"}).content.decode()
+    participant_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    assert "1 person here" not in participant_client.post(url, {"step": "forces"}).content.decode()
+    del participant_client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    live.mark_present(audit, owner, "identify")
+    assert "2 people here" in participant_client.post(url, {"step": "forces"}).content.decode()
+
+
+def test_a_second_tab_of_the_same_person_is_one_presence(audit, owner):
+    live.mark_present(audit, owner, "identify")
+    live.mark_present(audit, owner, "forces")
+    assert [presence.step for presence in live.Presence.objects.filter(audit=audit)] == ["forces"]
 
 
 # --- The facilitator's controls -----------------------------------------------------------------

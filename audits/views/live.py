@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -18,12 +20,14 @@ from .. import live, render_cache
 from ..activity import snapshot_row, undo_deletion
 from ..models import Activity, Workshop
 from ..permissions import get_audit_for, poll_state_for, polled_audit
-from ..poll_answer import PRESENTER, answer_key, answer_version, delta_html
+from ..poll_answer import PRESENTER, answer_key, answer_response, answer_version, delta_html
 from ..render_cache import fill_csrf
 from ..visibility import Viewer, visible_row_or_404
 from ..workshop_page import WorkshopPage
 from .referrer import same_site_referrer
 from .rows import locked_response
+
+PRESENCE_FRAGMENT_SECONDS = 60
 
 
 @login_required
@@ -53,12 +57,12 @@ def changes(request: HttpRequest, audit_id: int) -> HttpResponse:
         return HttpResponse(status=204)
     # Most pages of a busy room ask what another page asked a moment ago: that answer, as it is.
     key = answer_key(state, request.user.pk, step, since, answered)
-    html = render_cache.get(key) if key else None
-    if html is None:
-        audit = polled_audit(audit_id, role, need="manage" if step == PRESENTER else "view")
-        page = WorkshopPage.build(request, audit, step or None, for_projector=step == PRESENTER, answer_at=answered)
-        html = delta_html(audit, page, step, since, store_as=key)
-    return fill_csrf(HttpResponse(html), request)
+    packed = render_cache.get(key) if key else None
+    if packed is not None:
+        return answer_response(packed, request)
+    audit = polled_audit(audit_id, role, need="manage" if step == PRESENTER else "view")
+    page = WorkshopPage.build(request, audit, step or None, for_projector=step == PRESENTER, answer_at=answered)
+    return fill_csrf(HttpResponse(delta_html(audit, page, step, since, store_as=key)), request)
 
 
 @login_required
@@ -67,7 +71,14 @@ def presence(request: HttpRequest, audit_id: int) -> HttpResponse:
     """An open page says "I'm here" (every 15 s) and gets back who else is."""
     audit = get_audit_for(request.user, audit_id)
     live.mark_present(audit, request.user, request.POST.get("step", ""))
-    return render(request, "audits/live/presence.html", {"people": live.present_people(audit)})
+    people = live.present_people(audit)
+    # Every open page asks every 15 s and the room's list is the same for all: drawn once per list and language.
+    html = render_cache.fragment(
+        render_cache.key("presence", get_language(), people),
+        lambda: render_to_string("audits/live/presence.html", {"people": people}),
+        timeout=PRESENCE_FRAGMENT_SECONDS,
+    )
+    return HttpResponse(html)
 
 
 @login_required
