@@ -534,7 +534,12 @@ def _authorship(row: Force | FrictionPoint) -> dict:
 
 def display_name(user) -> str:
     """How people see a user: a guest's chosen name, else their full name, else their username."""
-    return user.get_full_name() or user.get_username()
+    return name_shown(user.first_name, user.last_name, user.get_username())
+
+
+def name_shown(first_name: str, last_name: str, username: str) -> str:
+    """display_name from the user's columns alone (a query's values, no user object)."""
+    return f"{first_name} {last_name}".strip() or username
 
 
 def load(audit: Audit) -> AuditDocument:

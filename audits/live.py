@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import guidance
-from .document import AuditDocument, display_name
+from .document import AuditDocument, display_name, name_shown
 from .editing import bump_content_version
 from .models import Audit, Force, FrictionPoint, Guest, JoinLink, Membership, Presence, Vote, Workshop
 from .permissions import role_allows
@@ -168,7 +168,7 @@ def present_people(audit: Audit) -> list[Person]:
         "step", "user__first_name", "user__last_name", "user__username", "user__password"
     )
     people = [
-        Person(f"{first} {last}".strip() or username, step, not is_password_usable(password))
+        Person(name_shown(first, last, username), step, not is_password_usable(password))
         for step, first, last, username, password in rows
     ]
     return sorted(people, key=lambda person: person.name.casefold())
