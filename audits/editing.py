@@ -108,19 +108,19 @@ def _snapshot(kind: str, row: Model) -> dict:
     return snapshot
 
 
-def _normalize(raw: str) -> str:
-    # Browsers send line breaks as CRLF; store and compare them as LF.
+def lf_line_breaks(raw: str) -> str:
+    """Browsers and spreadsheets send line breaks as CRLF (or CR); store and compare them as LF."""
     return raw.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def cell_form(table: Table, row: Model, field: str, raw_value: str) -> forms.ModelForm:
     form_class = modelform_factory(table.model, form=table.form, fields=[field])
-    return form_class(data={field: _normalize(raw_value)}, instance=row)
+    return form_class(data={field: lf_line_breaks(raw_value)}, instance=row)
 
 
 def _python_value(form: forms.ModelForm, field: str, raw: str):
     form_field = form.fields[field]
-    value = form_field.to_python(_normalize(raw))
+    value = form_field.to_python(lf_line_breaks(raw))
     if value not in form_field.empty_values:
         form_field.validate(value)  # e.g. a decimal that is NaN or infinite
         form_field.run_validators(value)  # e.g. a NUL character

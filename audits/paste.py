@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import numbers, periods
-from .editing import activity_entry, bump_content_version, cell_text
+from .editing import activity_entry, bump_content_version, cell_text, lf_line_breaks
 from .imports import choice_lookup, every_spelling, normalized, shortened
 from .models import Activity, Audit, Metric, Reading, Team
 from .tables import TABLES, NewReadingForm, Table, rows_of
@@ -169,7 +169,7 @@ def parse_block(text: str) -> list[list[str]]:
     A cell that starts with a quote is read as quoted if it is one (a closing quote before the next tab
     or line break, "" for a quote inside); otherwise the quote is part of its text, as in `5" screen`.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = lf_line_breaks(text)
     rows, row, position = [], [], 0
     while position <= len(text):
         cell, position = _cell(text, position)
@@ -656,7 +656,7 @@ def _conflicts(layout: _Layout, changes: list[_Change]) -> list[tuple[int, str]]
             continue
         cells = shown.get(change.row.pk, {})
         for name, (before, _after) in change.changed.items():
-            if _lines(cells.get(name, "")) != cell_text(before):
+            if lf_line_breaks(cells.get(name, "")) != cell_text(before):
                 conflicts.append(
                     _row_message(
                         change.line,
@@ -666,10 +666,6 @@ def _conflicts(layout: _Layout, changes: list[_Change]) -> list[tuple[int, str]]
                     )
                 )
     return conflicts
-
-
-def _lines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 # --- Saving it, all at once -----------------------------------------------------------------------
