@@ -226,8 +226,10 @@
     }
   });
 
-  // After adding a row, put the cursor back in the add form (its first field, or the one refused).
-  document.addEventListener("htmx:afterSettle", function (event) {
+  // After adding a row, put the cursor back in the add form (its first field, or the one refused). At the
+  // swap itself, in the same task: later (htmx settles 20 ms after), it would pull the cursor out of a cell
+  // of the new row that someone already clicked into, and what they typed would go to the add form.
+  document.addEventListener("htmx:afterSwap", function (event) {
     var source = event.detail.requestConfig && event.detail.requestConfig.elt;
     if (!source || !source.classList || !source.classList.contains("add-row")) return;
     var form = document.getElementById(source.id);
