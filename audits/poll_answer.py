@@ -8,15 +8,19 @@ area once instead of row fragments. Every fragment comes from the WorkshopPage, 
 is the same for many viewers once and leaves out the rows this viewer may not see.
 """
 
+import gzip
 import json
+import re
 import time
 from collections import defaultdict
 from functools import cached_property
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from . import render_cache
 from .deltas import Changes, changes_since, live_changes_since
@@ -28,6 +32,8 @@ PRESENTER = "present"  # the poll's step for the presenter view
 # An answer, and the drawing of the recent changes it takes its rows from, serve the pages polling within
 # seconds of the change: kept a minute, not the hours of a row's fragment (there is one per version).
 DELTA_SECONDS = 60
+TOKEN_FIELD = f'<input type="hidden" name="csrfmiddlewaretoken" value="{render_cache.CSRF_PLACEHOLDER}">'
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # The element each table's rows are on the page, and the element of its rows container.
 ROW_TAGS = {"team": "section", "metric": "article"}
 CONTAINER_TAGS = {"team": "div", "metric": "div"}
@@ -104,9 +110,36 @@ def delta_html(audit, page: WorkshopPage, step: str, since: int, store_as: str |
     body = _shared(page, f"delta-from-{since}", lambda: "".join(_changed_parts(audit, page, since)))
     if "session" in page.panels and session_moved(page.workshop, since):
         return poller + body + oob(page.render_panel("session"), "morph")
-    if store_as:
-        render_cache.put(store_as, poller + body, timeout=DELTA_SECONDS)
+    if store_as and (packed := packed_answer(poller + body)):
+        render_cache.put(store_as, packed, timeout=DELTA_SECONDS)
+        return without_tokens(poller + body)
     return poller + body
+
+
+def without_tokens(html: str) -> str:
+    return html.replace(TOKEN_FIELD, "")
+
+
+def packed_answer(html: str) -> bytes | None:
+    """A whole answer as stored for every page its key names: without the forms' CSRF fields, which are
+    each session's own (htmx sends the page's token as a header; static/js/live.js gives it to a form
+    posted without htmx), and gzipped once. A busy room's answer holds dozens of rows, ~200 kB: every
+    page gets ~20 kB over the room's wifi, and the cache and the workers move a tenth of it. None if a
+    token is left in anything else."""
+    html = without_tokens(html)
+    if render_cache.CSRF_PLACEHOLDER in html:
+        return None
+    return gzip.compress(html.encode(), compresslevel=6, mtime=0)
+
+
+def answer_response(packed: bytes, request) -> HttpResponse:
+    """A stored answer as it is when the browser takes gzip (they all do), else unpacked."""
+    if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(packed, headers={"Content-Encoding": "gzip"})
+    else:
+        response = HttpResponse(gzip.decompress(packed))
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
 
 
 def session_moved(workshop, since: int) -> bool:

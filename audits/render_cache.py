@@ -6,7 +6,8 @@ same HTML share one render, and a changed row or another viewer's view has anoth
 someone else's fragment can never be served. Nothing is ever invalidated; old keys expire.
 
 The CSRF token differs per session, so shared fragments hold a placeholder in its place; every
-response that carries fragments passes through `fill_csrf`, which writes in the request's own token.
+response that carries fragments passes through `fill_csrf`, which writes in the request's own token
+(a poll's whole stored answer drops the forms' token fields instead: audits/poll_answer.packed_answer).
 """
 
 import hashlib

@@ -1,6 +1,7 @@
 """What changed since a page's version (audits/deltas.py), and the live poll that sends it (audits/views/live.py)."""
 
 import datetime
+import gzip
 import re
 from importlib import import_module
 
@@ -318,8 +319,9 @@ def test_the_delta_costs_the_same_queries_whatever_the_audits_size(flywheel, own
 # --- The poll's answer --------------------------------------------------------------------------------
 
 
-def poll(client, audit, since, step=""):
-    return client.get(reverse("audits:audit-changes", kwargs={"audit_id": audit.pk}), {"since": since, "step": step})
+def poll(client, audit, since, step="", **headers):
+    url = reverse("audits:audit-changes", kwargs={"audit_id": audit.pk})
+    return client.get(url, {"since": since, "step": step}, **headers)
 
 
 def opening_tag(html: str, dom_id: str) -> str:
@@ -768,8 +770,32 @@ def test_pages_asking_from_one_version_share_one_answer(audit, owner, member_fac
     assert "Field sales" in again and swapped(again, f"friction-row-{row.pk}")
     # The session, the user and the poll's own query: the audit is not even loaded.
     assert len(asked) == 3
-    # The stored answer's forms get this request's own CSRF token.
-    assert 'name="csrfmiddlewaretoken" value="' in again and "<!--csrf-token-->" not in again
+    # One answer for every page: no session's CSRF token in its forms (htmx sends the page's as a header).
+    assert "csrfmiddlewaretoken" not in again and "<!--csrf-token-->" not in again
+    # A browser (they all take gzip) gets it as stored, gzipped once.
+    zipped = poll(second, audit, since, "identify", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+    assert gzip.decompress(zipped.content).decode() == again
+
+
+def test_a_form_from_a_shared_answer_saves_with_the_pages_token(audit, owner, member_factory):
+    row = FrictionPointFactory(audit=audit, teams="Sales")
+    since = since_now(audit, owner)
+    editing.save_cell(audit, TABLES["friction"], row, "source", "Slow refunds", row.source, owner)
+    participant = member_factory(Role.PARTICIPANT)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(participant)
+    page = client.get(reverse("audits:step", kwargs={"audit_id": audit.pk, "step": "identify"}))
+    token = re.search(r'"x-csrftoken": "(\w+)"', page.content.decode()).group(1)
+    html = answer(client, audit, since, "identify")
+    form = re.search(rf'<form id="cell-friction-{row.pk}-teams-form".*?</form>', html).group(0)
+    assert "csrfmiddlewaretoken" not in form
+    url = re.search(r'hx-post="([^"]+)"', form).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    posted = client.post(url, fields | {"value": "Field sales"}, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
+    assert posted.status_code == 200
+    row.refresh_from_db()
+    assert row.teams == "Field sales"
 
 
 def test_a_viewer_and_an_editor_never_share_an_answer(audit, owner, member_factory):

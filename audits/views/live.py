@@ -20,7 +20,7 @@ from .. import live, render_cache
 from ..activity import snapshot_row, undo_deletion
 from ..models import Activity, Workshop
 from ..permissions import get_audit_for, poll_state_for, polled_audit
-from ..poll_answer import PRESENTER, answer_key, answer_version, delta_html
+from ..poll_answer import PRESENTER, answer_key, answer_response, answer_version, delta_html
 from ..render_cache import fill_csrf
 from ..visibility import Viewer, visible_row_or_404
 from ..workshop_page import WorkshopPage
@@ -57,12 +57,12 @@ def changes(request: HttpRequest, audit_id: int) -> HttpResponse:
         return HttpResponse(status=204)
     # Most pages of a busy room ask what another page asked a moment ago: that answer, as it is.
     key = answer_key(state, request.user.pk, step, since, answered)
-    html = render_cache.get(key) if key else None
-    if html is None:
-        audit = polled_audit(audit_id, role, need="manage" if step == PRESENTER else "view")
-        page = WorkshopPage.build(request, audit, step or None, for_projector=step == PRESENTER, answer_at=answered)
-        html = delta_html(audit, page, step, since, store_as=key)
-    return fill_csrf(HttpResponse(html), request)
+    packed = render_cache.get(key) if key else None
+    if packed is not None:
+        return answer_response(packed, request)
+    audit = polled_audit(audit_id, role, need="manage" if step == PRESENTER else "view")
+    page = WorkshopPage.build(request, audit, step or None, for_projector=step == PRESENTER, answer_at=answered)
+    return fill_csrf(HttpResponse(delta_html(audit, page, step, since, store_as=key)), request)
 
 
 @login_required

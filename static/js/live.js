@@ -14,6 +14,24 @@
   // Fresh copies of kept cells (by form id), morphed in once the cell is left.
   var owed = new Map();
 
+  // A poll's answer serves every page alike, so its forms carry no CSRF field (audits/poll_answer.py):
+  // htmx sends the page's token as a header, and a form posted without htmx gets it here.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var form = event.target;
+      if (form.method !== "post" || form.querySelector("[name=csrfmiddlewaretoken]")) return;
+      var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csrftoken"];
+      if (!token) return;
+      var field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "csrfmiddlewaretoken";
+      field.value = token;
+      form.appendChild(field);
+    },
+    true
+  );
+
   // A hidden tab does not poll; it polls as soon as it is shown again.
   var pollSent = 0;
   document.addEventListener("htmx:beforeRequest", function (event) {
