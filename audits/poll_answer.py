@@ -32,6 +32,8 @@ PRESENTER = "present"  # the poll's step for the presenter view
 # An answer, and the drawing of the recent changes it takes its rows from, serve the pages polling within
 # seconds of the change: kept a minute, not the hours of a row's fragment (there is one per version).
 DELTA_SECONDS = 60
+# How long a poll waits for the answer another request is drawing before it answers "unchanged" (204).
+ANSWER_WAIT_SECONDS = 0.25
 TOKEN_FIELD = f'<input type="hidden" name="csrfmiddlewaretoken" value="{render_cache.CSRF_PLACEHOLDER}">'
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # The element each table's rows are on the page, and the element of its rows container.

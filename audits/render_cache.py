@@ -65,21 +65,38 @@ def _drawn_once(fragment_key: str, render: Callable[[], str], timeout: int) -> s
     theirs. When a room opens a page at once every worker misses its main area at the same moment; one
     draws it while the others wait, instead of all drawing it at once. Only for what costs more to draw
     than a worker's wait costs the requests queued behind it (a sync worker waits with them)."""
-    drawing = f"{fragment_key}:drawing"
-    if _cached(cache.add, drawing, 1, DRAWING_SECONDS) is False:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline:
-            time.sleep(WAIT_STEP_SECONDS)
-            html = _cached(cache.get, fragment_key)
-            if html is not None:
-                return html
+    if not claim(fragment_key):
+        html = waited_for(fragment_key, WAIT_SECONDS)
+        if html is not None:
+            return html
         # Theirs is late (or failed): draw it here after all.
     try:
         html = render()
         put(fragment_key, html, timeout)
     finally:
-        _cached(cache.delete, drawing)
+        release(fragment_key)
     return html
+
+
+def claim(fragment_key: str) -> bool:
+    """Whether this request is the one to draw `fragment_key`: no other is drawing it now (or the cache is
+    down). The claim lasts until release(), or DRAWING_SECONDS if the drawer dies."""
+    return _cached(cache.add, f"{fragment_key}:drawing", 1, DRAWING_SECONDS) is not False
+
+
+def release(fragment_key: str) -> None:
+    _cached(cache.delete, f"{fragment_key}:drawing")
+
+
+def waited_for(fragment_key: str, seconds: float):
+    """What another request stores under `fragment_key` within `seconds` (looked for every few ms), or None."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(WAIT_STEP_SECONDS)
+        found = _cached(cache.get, fragment_key)
+        if found is not None:
+            return found
+    return None
 
 
 def _remember(fragment_key: str, html: str) -> None:

@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audits import activity, carry, deltas, editing, live, poll_answer
+from audits import activity, carry, deltas, editing, live, poll_answer, render_cache
 from audits.deltas import Changes, changes_since
 from audits.models import Activity, Audit, Force, FrictionPoint, Membership, Workshop
 from audits.permissions import PollState, get_audit_for, poll_state_for
@@ -776,6 +776,33 @@ def test_pages_asking_from_one_version_share_one_answer(audit, owner, member_fac
     zipped = poll(second, audit, since, "identify", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
     assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
     assert gzip.decompress(zipped.content).decode() == again
+
+
+def test_a_poll_waits_only_a_moment_for_an_answer_being_drawn(audit, owner, member_factory, monkeypatch):
+    row = FrictionPointFactory(audit=audit)
+    since = since_now(audit, owner)
+    editing.save_cell(audit, TABLES["friction"], row, "teams", "Field sales", "", owner)
+    participant = member_factory(Role.PARTICIPANT)
+    state = poll_state_for(participant, audit.pk)
+    key = poll_answer.answer_key(state, participant.pk, "identify", since, state.version)
+    client = client_of(participant)
+    assert render_cache.claim(key)  # another worker is drawing it, and is slow
+    monkeypatch.setattr("audits.views.live.ANSWER_WAIT_SECONDS", 0.02)
+    assert poll(client, audit, since, "identify").status_code == 204  # unchanged for now: it asks again in 2 s
+    assert render_cache.get(key) is None  # and it drew nothing itself
+    # Theirs arrives while it waits: that is the answer.
+    render_cache.release(key)
+    stored = answer(client, audit, since, "identify")
+    packed = render_cache.get(key)
+    cache.delete(key)
+    assert render_cache.claim(key)
+    monkeypatch.setattr(render_cache.time, "sleep", lambda seconds: render_cache.put(key, packed))
+    assert answer(client, audit, since, "identify") == stored
+    # The one that draws lets go of the drawing when it is done, stored or not.
+    render_cache.release(key)
+    cache.delete(key)
+    answer(client, audit, since, "identify")
+    assert render_cache.claim(key)
 
 
 def test_a_form_from_a_shared_answer_saves_with_the_pages_token(audit, owner, member_factory):
