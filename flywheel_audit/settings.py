@@ -88,6 +88,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages gzipped for a workshop's wifi (a step page's ~340 kB of cells is ~17 kB), Django's
+    # BREACH padding included; static files come gzipped from WhiteNoise above, a stored poll
+    # answer is gzipped already (audits/poll_answer.py).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The browser's language (the language cookie, then Accept-Language); after the session,
     # before CommonMiddleware, as Django asks.
