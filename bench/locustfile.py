@@ -25,6 +25,7 @@ part began and how many changes (saves) it made go to LOAD_RESULTS when locust q
 import html
 import itertools
 import json
+import math
 import os
 import random
 import re
@@ -37,7 +38,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import gevent
 from gevent.event import Event
-from locust import FastHttpUser, constant_pacing, events, task
+from locust import FastHttpUser, events, task
 from locust.exception import StopUser
 
 
@@ -159,7 +160,21 @@ class Participant(FastHttpUser):
     # One tick every 2 s, like the poller; every fifth tick also saves, presence when it is due.
     # FastHttpUser (geventhttpclient): what the server sees is the same as with HttpUser, at a fraction of
     # locust's own CPU, which shares the server's cores here.
-    wait_time = constant_pacing(POLL_EVERY)
+
+    def wait_time(self) -> float:
+        """Until this page's next tick, on its own clock: every 2 s from its own moment in the first 2 s.
+
+        Each browser keeps its own timer, so a room's polls stay spread over the 2 s. One locust process plays
+        them all: with locust's constant_pacing (2 s after the last tick began), a stall of that process (busy
+        reading the pages everyone just opened, or the machine pausing it) fires every overdue tick at once
+        and keeps them in step from then on, a burst every 2 s that no room of browsers makes. Here a tick that
+        ran late is followed by the page's next beat, never by a catch-up.
+        """
+        now = time.monotonic()
+        self.next_tick += POLL_EVERY
+        if self.next_tick < now:
+            self.next_tick += POLL_EVERY * math.ceil((now - self.next_tick) / POLL_EVERY)
+        return self.next_tick - now
 
     def on_start(self) -> None:
         plan = json.loads(Path(os.environ["LOAD_PLAN"]).read_text())
@@ -179,7 +194,8 @@ class Participant(FastHttpUser):
         EVERYONE_IN.wait()
         # Spread the participants' polls over the 2 s, their saves over the 10 s and presence over the 15 s.
         self.tick = random.randrange(SAVE_EVERY // POLL_EVERY)
-        time.sleep(random.uniform(0, POLL_EVERY))
+        self.next_tick = time.monotonic() + random.uniform(0, POLL_EVERY)
+        time.sleep(self.next_tick - time.monotonic())
         self.next_presence = time.monotonic() + random.uniform(0, PRESENCE_EVERY)
 
     def open_page(self) -> None:
