@@ -448,7 +448,7 @@ class WorkshopPage:
         if not self.shows(kind):
             return {}
         row_ids = list(dict.fromkeys(row_ids))
-        if not self.shared or not self._keeps_rows_by_state:
+        if not self.shared:
             return self._rows_from_document(kind, row_ids)
         partial = self._partial(kind)
         keys = {row_id: self._row_key(kind, partial, row_id) for row_id in row_ids}
@@ -461,13 +461,6 @@ class WorkshopPage:
             render_cache.set_many({keys[row_id]: "" for row_id in absent})
             found |= drawn | absent
         return {row_id: found[row_id] for row_id in row_ids if found[row_id]}
-
-    @property
-    def _keeps_rows_by_state(self) -> bool:
-        """Whether rows are also kept under this state's keys, for the next page at this state to find without
-        the document. Not for a poll's answer: its state is one moment's, and its rows go to every page in the
-        moment's drawing of recent changes (poll_answer.Drawn); a row's content key still spares its drawing."""
-        return self.answer_at is None
 
     def _rows_from_document(self, kind: str, row_ids: list) -> dict:
         wanted = set(row_ids)
@@ -541,8 +534,6 @@ class WorkshopPage:
         keys = {index: self._content_key(partial, context) for index, context in enumerate(contexts)}
         html = render_cache.fragments(keys, render)
         drawn = [html[index] for index in range(len(rows))]
-        if not self._keeps_rows_by_state:
-            return drawn
         # The next page or delta at this state finds them without reading the document.
         render_cache.set_many(
             {self._row_key(kind, partial, row.id): text for row, text in zip(rows, drawn, strict=True) if row.id}
