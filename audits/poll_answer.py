@@ -32,6 +32,10 @@ PRESENTER = "present"  # the poll's step for the presenter view
 # An answer, and the drawing of the recent changes it takes its rows from, serve the pages polling within
 # seconds of the change: kept a minute, not the hours of a row's fragment (there is one per version).
 DELTA_SECONDS = 60
+# The version of each moment's first poll is kept this long: answer_base looks 10 s back.
+MOMENT_SECONDS = 15
+# Answers are drawn from the version that began a stretch of this many moments (2 s, a page's poll interval).
+BASE_MOMENTS = 4
 # How long a poll waits for the answer another request is drawing before it answers "unchanged" (204).
 ANSWER_WAIT_SECONDS = 0.25
 TOKEN_FIELD = f'<input type="hidden" name="csrfmiddlewaretoken" value="{render_cache.CSRF_PLACEHOLDER}">'
@@ -68,19 +72,44 @@ def answer_version(audit_id: int, version: int) -> int:
     if not seconds:
         return version
     moment = int(time.time() / seconds)
-    return min(version, render_cache.first_value(f"answer-version:{audit_id}:{moment}", version, timeout=10))
+    return min(version, render_cache.first_value(_moment_key(audit_id, moment), version, timeout=MOMENT_SECONDS))
 
 
-def answer_key(state: PollState, user_id: int, step: str, since: int, answered: int) -> str | None:
+def answer_base(audit_id: int, since: int) -> int:
+    """The version a poll's answer is drawn from, for a page at version `since`: the latest version that began
+    a 2 s stretch of moments (BASE_MOMENTS) at or before `since`, else `since` itself.
+
+    Pages are at the versions earlier moments brought them to, and a page polling every 2 s is one of four
+    or five of them behind; answered from each, every moment drew four answers and more (3.6 a moment at 200
+    people, each drawing its rows and panels), and more still once the server fell behind. From the start of
+    the stretch their version is in, they share one or two: an answer then holds up to 2 s of changes the page
+    has already, which it takes again harmlessly (rows morph in place, an added row it has is morphed, not
+    added twice).
+    """
+    seconds = settings.LIVE_ANSWER_SECONDS
+    if not seconds:
+        return since
+    moment = int(time.time() / seconds)
+    latest = moment - moment % BASE_MOMENTS
+    starts = {start: _moment_key(audit_id, start) for start in range(latest, latest - 5 * BASE_MOMENTS, -BASE_MOMENTS)}
+    versions = render_cache.get_many(starts).values()
+    return max((version for version in versions if version <= since), default=since)
+
+
+def _moment_key(audit_id: int, moment: int) -> str:
+    return f"answer-version:{audit_id}:{moment}"
+
+
+def answer_key(state: PollState, user_id: int, step: str, since: int, answered: int, base=None) -> str | None:
     """The key of a poll's whole answer, known from the poll's one query, when it is the same for many pages.
 
     It holds what the page's own keys hold (WorkshopPage._page_key): the audit (id, times, title, language,
     flywheel's name), its layout version (locks, hiding, voting — what viewers may see or edit), the versions
-    asked from and brought to, the step, the language and the role; and the viewer themself while voting is
-    open (their dots) or a step is hidden (their own rows). None — the answer is drawn for this page — for the
-    overview and the summary (they also show the flywheel's audits before and after this one, which change on
-    their own), the presenter (drawn for itself) and a page whose session bar moved since its version (each
-    viewer's own).
+    drawn from (`base`, answer_base; default `since`) and brought to, the step, the language and the role; and
+    the viewer themself while voting is open (their dots) or a step is hidden (their own rows). None — the
+    answer is drawn for this page — for the overview and the summary (they also show the flywheel's audits
+    before and after this one, which change on their own), the presenter (drawn for itself) and a page whose
+    session bar moved since its version (each viewer's own).
     """
     fields = state.fields
     # The workshop row's live versions, as the poll's query read them (none: no workshop row yet).
@@ -92,12 +121,14 @@ def answer_key(state: PollState, user_id: int, step: str, since: int, answered: 
     viewer = user_id if fields["voting_open"] or hidden else None
     audit = [fields[name] for name in ("created", "updated", "title", "language", "flywheel_name", "layout_version")]
     language = translation.get_language()
-    return render_cache.key("answer", state.audit_id, *audit, since, answered, step, language, state.role, viewer)
+    drawn_from = since if base is None else base
+    return render_cache.key("answer", state.audit_id, *audit, drawn_from, answered, step, language, state.role, viewer)
 
 
-def delta_html(audit, page: WorkshopPage, step: str, since: int, store_as: str | None = None) -> str:
-    """The answer's body to a page at version `since`, stored whole under `store_as` if it is the same for
-    every page that key names (answer_key: no session bar of its own in it).
+def delta_html(audit, page: WorkshopPage, step: str, since: int, store_as: str | None = None, base=None) -> str:
+    """The answer's body to a page at version `since`, drawn from version `base` (answer_base; default
+    `since`), stored whole under `store_as` if it is the same for every page that key names (answer_key: no
+    session bar of its own in it).
 
     Pages of one kind of viewer at the same version get the same fragments: they are composed once
     and shared (the key holds the audit's version, the language and what sets the viewer apart).
@@ -109,7 +140,8 @@ def delta_html(audit, page: WorkshopPage, step: str, since: int, store_as: str |
         # it is drawn whole, and only for itself.
         parts = [oob(page.render_main(), "morph"), *_panels(page)]
         return poller + "".join(parts)
-    body = _shared(page, f"delta-from-{since}", lambda: "".join(_changed_parts(audit, page, since)))
+    base = since if base is None else base
+    body = _shared(page, f"delta-from-{base}", lambda: "".join(_changed_parts(audit, page, base)))
     if "session" in page.panels and session_moved(page.workshop, since):
         return poller + body + oob(page.render_panel("session"), "morph")
     if store_as and (packed := packed_answer(poller + body)):

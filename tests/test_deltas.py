@@ -863,3 +863,33 @@ def test_a_page_whose_session_bar_moved_the_overview_or_the_summary_gets_an_answ
     for moved in ({"shared_version": 6}, {"layout_version": 6}, {"logged_from": 6}):
         state = poll_state(audit, owner, **(live_state | moved))
         assert poll_answer.answer_key(state, owner.pk, "identify", 5, 6) is None, moved
+
+
+def test_pages_a_moment_or_two_apart_share_the_answer_drawn_from_the_start_of_their_two_seconds(
+    audit, owner, member_factory, settings, monkeypatch
+):
+    settings.LIVE_ANSWER_SECONDS = 0.5
+    clock = Clock(1000.1)  # moment 2000: a stretch of poll_answer.BASE_MOMENTS moments begins
+    monkeypatch.setattr(poll_answer, "time", clock)
+    first_row, second_row = FrictionPointFactory(audit=audit), FrictionPointFactory(audit=audit)
+    behind, ahead = (client_of(member_factory(Role.PARTICIPANT)) for _ in range(2))
+    start = since_now(audit, owner)
+    editing.save_cell(audit, TABLES["friction"], first_row, "teams", "Field sales", "", owner)
+    at_start = poller_version(answer(behind, audit, start, "identify"))  # the stretch's first version
+    clock.now = 1000.6
+    editing.save_cell(audit, TABLES["friction"], second_row, "teams", "Inside sales", "", owner)
+    ahead_since = poller_version(answer(ahead, audit, at_start, "identify"))
+    assert ahead_since == at_start + 1
+    clock.now = 1001.1
+    editing.save_cell(audit, TABLES["friction"], first_row, "teams", "Partners", "Field sales", owner)
+    # One page a moment behind the other: both get one answer, drawn from the stretch's first version, so
+    # it holds the second row again for the page that has it already.
+    drawn = answer(behind, audit, at_start, "identify")
+    with CaptureQueriesContext(connection) as asked:
+        shared = answer(ahead, audit, ahead_since, "identify")
+    assert shared == drawn and len(asked) == session_queries() + 2
+    assert "Partners" in shared and swapped(shared, f"friction-row-{second_row.pk}")
+    assert poller_version(shared) == ahead_since + 1
+    # A page from before the stretch began is answered from its own version.
+    assert poll_answer.answer_base(audit.pk, start) == start
+    assert poll_answer.answer_base(audit.pk, ahead_since) == at_start

@@ -20,7 +20,15 @@ from .. import live, render_cache
 from ..activity import snapshot_row, undo_deletion
 from ..models import Activity, Workshop
 from ..permissions import get_audit_for, poll_state_for, polled_audit
-from ..poll_answer import ANSWER_WAIT_SECONDS, PRESENTER, answer_key, answer_response, answer_version, delta_html
+from ..poll_answer import (
+    ANSWER_WAIT_SECONDS,
+    PRESENTER,
+    answer_base,
+    answer_key,
+    answer_response,
+    answer_version,
+    delta_html,
+)
 from ..render_cache import fill_csrf
 from ..visibility import Viewer, visible_row_or_404
 from ..workshop_page import WorkshopPage
@@ -56,7 +64,8 @@ def changes(request: HttpRequest, audit_id: int) -> HttpResponse:
     if answered <= since < version:  # a page newer than this moment's answer: it hears of the rest next time
         return HttpResponse(status=204)
     # Most pages of a busy room ask what another page asked a moment ago: that answer, as it is.
-    key = answer_key(state, request.user.pk, step, since, answered)
+    base = answer_base(audit_id, since)
+    key = answer_key(state, request.user.pk, step, since, answered, base)
     packed = render_cache.get(key) if key else None
     if packed is None and key and not render_cache.claim(key):
         # Another request is drawing this very answer. Waited for a moment only: when the server falls
@@ -69,7 +78,7 @@ def changes(request: HttpRequest, audit_id: int) -> HttpResponse:
     try:
         audit = polled_audit(audit_id, role, need="manage" if step == PRESENTER else "view")
         page = WorkshopPage.build(request, audit, step or None, for_projector=step == PRESENTER, answer_at=answered)
-        return fill_csrf(HttpResponse(delta_html(audit, page, step, since, store_as=key)), request)
+        return fill_csrf(HttpResponse(delta_html(audit, page, step, since, store_as=key, base=base)), request)
     finally:
         if key:
             render_cache.release(key)
