@@ -1,4 +1,5 @@
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from .guests import GUEST_SESSION_KEY
 from .permissions import current_membership, user_memberships
@@ -6,12 +7,16 @@ from .preferences import shows_persian_digits
 
 
 def organizations(request: HttpRequest) -> dict:
-    """The organization switcher in the page header."""
+    """The organization switcher in the page header: read when a template shows it, not for every fragment
+    drawn with the request (a cell's answer to its save, a vote)."""
     if not request.user.is_authenticated:
         return {}
     if request.session.get(GUEST_SESSION_KEY):
         return {"is_guest": True}  # a guest of one workshop: no organizations to show
-    return {"memberships": user_memberships(request), "current_membership": current_membership(request)}
+    return {
+        "memberships": SimpleLazyObject(lambda: user_memberships(request)),
+        "current_membership": SimpleLazyObject(lambda: current_membership(request)),
+    }
 
 
 def preferences(request: HttpRequest) -> dict:

@@ -128,6 +128,20 @@ def test_a_cell_save_uses_as_many_queries_for_a_large_audit(owner_client, small,
     assert on_small <= MOST_QUERIES
 
 
+def test_a_cell_answers_its_save_without_reading_the_organization_switcher(owner_client, small):
+    # The header's organizations (a context processor) are read only by a template that shows them.
+    find_row, field = CELLS["friction"]
+    row = find_row(small)
+    url = reverse("audits:row-cell", kwargs={"audit_id": small.pk, "kind": "friction", "row_id": row.pk})
+    data = {"field": field, "value": "Field sales", "original": getattr(row, field)}
+    with CaptureQueriesContext(connection) as captured:
+        response = owner_client.post(url, data=data, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "cell-saved" in response.content.decode()
+    assert not [query for query in captured if query["sql"].startswith('SELECT "audits_membership"')]
+    page = owner_client.get(reverse("audits:flywheels"))
+    assert small.flywheel.organization.name in page.content.decode()
+
+
 @pytest.mark.parametrize("kind", list(CELLS))
 def test_a_cell_fragment_uses_as_many_queries_for_a_large_audit(owner_client, small, large, kind):
     counts = []
