@@ -65,9 +65,13 @@ def _hidden(viewer: Viewer, workshop, row: Row, author_id: int | None, created: 
     return row_hidden_from(viewer, workshop, kind, SimpleNamespace(author_id=author_id, created=when))
 
 
-def changes_since(audit: Audit, since: int, until: int | None = None) -> Changes | None:
+def changes_since(audit: Audit, since: int, until: int | None = None, for_later_pages: bool = False) -> Changes | None:
     """What changed in `audit` after version `since` up to `until` (default: now), or None when the log
     cannot tell. What it names is drawn as it is now, which may be later than `until`.
+
+    `for_later_pages`: the news also goes to pages at versions after `since` (a poll's answer is drawn from
+    the start of a stretch: poll_answer.answer_base), so a row that came and went since `since` is still
+    named deleted, for the page that got it in between.
 
     `audit` comes from permissions (get_audit_for, polled_audit), its workshop with it. One query reads
     the log; rows added or deleted cost one more per table, to know whether a table became empty or
@@ -90,7 +94,7 @@ def changes_since(audit: Audit, since: int, until: int | None = None) -> Changes
     layout, shared = live_changes_since(workshop, since)
     if len(entries) < current - since and not (layout or shared):
         return None  # a change that recorded nothing: no telling what it was
-    changes = _summed(entries)
+    changes = _summed(entries, for_later_pages)
     containers = changes.containers | _emptied_or_filled(audit, changes)
 
     def drawn_alone(container: Container) -> bool:
@@ -149,7 +153,7 @@ class _Sum:
     authors: list[tuple[Row, int | None, str | None]]
 
 
-def _summed(entries: list[tuple]) -> _Sum:
+def _summed(entries: list[tuple], for_later_pages: bool = False) -> _Sum:
     group_of: dict[Row, Container] = {}
     edited: set[Row] = set()
     added: dict[Row, int | None] = {}  # a dict keeps the order they came in
@@ -179,13 +183,13 @@ def _summed(entries: list[tuple]) -> _Sum:
         elif action == Activity.Action.MOVE:
             containers.add(container)
     # A row that came since then is drawn whole, as it is now; one deleted since then needs no other news,
-    # and one that came and went since then no news at all.
+    # and one that came and went since then no news at all (but to a later page, which may have it).
     came = set(added) | restored
     return _Sum(
         group_of=group_of,
         edited=edited - came - deleted,
         added=[(kind, row_id, group) for (kind, row_id), group in added.items() if (kind, row_id) not in deleted],
-        deleted=deleted - came,
+        deleted=deleted if for_later_pages else deleted - came,
         restored=frozenset(restored - deleted),
         containers=containers,
         authors=authors,

@@ -189,7 +189,8 @@ def _shared(page: WorkshopPage, part: str, render) -> str:
 
 def _changed_parts(audit, page: WorkshopPage, since: int) -> list[str]:
     """What changed since `since` on this page, then its shared panels (but the session bar)."""
-    changes = changes_since(audit, since, until=page.version)
+    # Every page at `since` or later takes this answer (answer_base): a row that came and went goes too.
+    changes = changes_since(audit, since, until=page.version, for_later_pages=True)
     if main_changed(page.step_key, changes):
         parts = [oob(page.render_main(), "morph")]
     else:

@@ -162,6 +162,16 @@ def test_a_row_added_and_deleted_since_is_no_news(audit, owner):
     assert (changes.added, changes.edited, changes.deleted, changes.containers) == ((), set(), set(), set())
 
 
+def test_a_row_that_came_and_went_is_named_deleted_for_the_pages_that_may_have_it(audit, owner):
+    FrictionPointFactory(audit=audit)
+    since = since_now(audit, owner)
+    row = add_friction(audit, owner)
+    row_id = row.pk
+    editing.delete_row(audit, row, owner)
+    changes = changes_since(loaded(audit, owner), since, for_later_pages=True)
+    assert changes.deleted == {("friction", row_id)} and changes.added == ()
+
+
 def test_a_move_redraws_the_rows_group(audit, owner):
     team = TeamFactory(audit=audit)
     first, _second = ForceFactory(team=team), ForceFactory(team=team)
@@ -893,3 +903,27 @@ def test_pages_a_moment_or_two_apart_share_the_answer_drawn_from_the_start_of_th
     # A page from before the stretch began is answered from its own version.
     assert poll_answer.answer_base(audit.pk, start) == start
     assert poll_answer.answer_base(audit.pk, ahead_since) == at_start
+
+
+def test_a_row_that_came_after_the_stretch_began_and_went_leaves_the_page_that_got_it(
+    audit, owner, member_factory, settings, monkeypatch
+):
+    settings.LIVE_ANSWER_SECONDS = 0.5
+    clock = Clock(1000.1)  # a stretch begins
+    monkeypatch.setattr(poll_answer, "time", clock)
+    FrictionPointFactory(audit=audit)
+    page = client_of(member_factory(Role.PARTICIPANT))
+    start = since_now(audit, owner)
+    editing.save_cell(audit, TABLES["friction"], FrictionPointFactory(audit=audit), "teams", "Sales", "", owner)
+    at_start = poller_version(answer(page, audit, start, "identify"))
+    clock.now = 1000.6
+    row = add_friction(audit, owner, source="Gone again")
+    got_it = answer(page, audit, at_start, "identify")
+    assert "Gone again" in got_it
+    clock.now = 1001.1
+    row_id = row.pk
+    editing.delete_row(audit, row, owner)
+    # Answered from the stretch's first version, when the row was not there yet: it still goes.
+    assert poll_answer.answer_base(audit.pk, poller_version(got_it)) == at_start
+    html = answer(page, audit, poller_version(got_it), "identify")
+    assert swapped(html, f"friction-row-{row_id}", "delete")
