@@ -125,10 +125,10 @@ def answer_key(state: PollState, user_id: int, step: str, since: int, answered: 
     return render_cache.key("answer", state.audit_id, *audit, drawn_from, answered, step, language, state.role, viewer)
 
 
-def delta_html(audit, page: WorkshopPage, step: str, since: int, store_as: str | None = None, base=None) -> str:
-    """The answer's body to a page at version `since`, drawn from version `base` (answer_base; default
-    `since`), stored whole under `store_as` if it is the same for every page that key names (answer_key: no
-    session bar of its own in it).
+def delta_html(audit, page: WorkshopPage, step: str, since: int, base: int, store_as: str | None = None) -> str:
+    """The answer's body to a page at version `since`, drawn from version `base` (answer_base), stored whole
+    under `store_as` if it is the same for every page that key names (answer_key: no session bar of its own
+    in it).
 
     Pages of one kind of viewer at the same version get the same fragments: they are composed once
     and shared (the key holds the audit's version, the language and what sets the viewer apart).
@@ -140,7 +140,6 @@ def delta_html(audit, page: WorkshopPage, step: str, since: int, store_as: str |
         # it is drawn whole, and only for itself.
         parts = [oob(page.render_main(), "morph"), *_panels(page)]
         return poller + "".join(parts)
-    base = since if base is None else base
     body = _shared(page, f"delta-from-{base}", lambda: "".join(_changed_parts(audit, page, base)))
     if "session" in page.panels and session_moved(page.workshop, since):
         return poller + body + oob(page.render_panel("session"), "morph")

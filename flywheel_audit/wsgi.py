@@ -4,7 +4,6 @@ from pathlib import Path
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flywheel_audit.settings")
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
 def warm_up() -> list[str]:
@@ -21,7 +20,10 @@ def warm_up() -> list[str]:
     from django.utils import translation
 
     get_resolver().url_patterns  # noqa: B018  (reading it imports the URLconf and every view)
-    names = sorted(path.relative_to(TEMPLATES_DIR).as_posix() for path in TEMPLATES_DIR.rglob("*.html"))
+    directories = [Path(directory) for directory in settings.TEMPLATES[0]["DIRS"]]
+    names = sorted(
+        path.relative_to(found_in).as_posix() for found_in in directories for path in found_in.rglob("*.html")
+    )
     for name in names:
         get_template(name)
     for code, _name in settings.LANGUAGES:

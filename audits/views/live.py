@@ -78,7 +78,7 @@ def changes(request: HttpRequest, audit_id: int) -> HttpResponse:
     try:
         audit = polled_audit(audit_id, role, need="manage" if step == PRESENTER else "view")
         page = WorkshopPage.build(request, audit, step or None, for_projector=step == PRESENTER, answer_at=answered)
-        return fill_csrf(HttpResponse(delta_html(audit, page, step, since, store_as=key, base=base)), request)
+        return fill_csrf(HttpResponse(delta_html(audit, page, step, since, base, store_as=key)), request)
     finally:
         if key:
             render_cache.release(key)
