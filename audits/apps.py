@@ -6,4 +6,4 @@ class AuditsConfig(AppConfig):
     verbose_name = "Flywheel audits"
 
     def ready(self) -> None:
-        from . import preferences  # noqa: F401  (connects the receiver that copies the profile into the session at login)
+        from audits.accounts import preferences  # noqa: F401  (connects the receiver that copies the profile into the session at login)

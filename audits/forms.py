@@ -5,9 +5,9 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from .models import Audit, Flywheel, Invitation, Membership, Organization
-from .names import clean_display_name
-from .signups import unconfirmed_accounts
+from audits.accounts.names import clean_display_name
+from audits.accounts.signups import unconfirmed_accounts
+from audits.models import ApiToken, Audit, Flywheel, Invitation, Membership, Organization
 
 
 class SignupForm(UserCreationForm):
@@ -32,7 +32,7 @@ class SignupForm(UserCreationForm):
             del self.fields["organization_name"]
 
     # No check that the e-mail address is free: the form would tell anyone who has an account.
-    # audits/signups.py e-mails the address's owner instead.
+    # audits/accounts/signups.py e-mails the address's owner instead.
 
     def clean_username(self) -> str:
         """Refuse a username in use; an unconfirmed sign-up holds none (the new one replaces it)."""
@@ -155,3 +155,9 @@ class CompareForm(forms.Form):
                 _("Choose two different audits: an audit compared with itself shows no change.")
             )
         return cleaned
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name"]

@@ -1,28 +1,29 @@
 from django.urls import path
 
-from .views import (
-    accounts,
-    activity,
-    api,
+from audits.api import endpoints
+from audits.views import (
+    activity_feed,
     audits,
     compare,
-    exports,
     facilitation,
+    files,
     flywheels,
     join,
-    live,
     organizations,
+    polling,
+    profile,
     rows,
-    workshop,
+    signup,
+    steps,
 )
 
 app_name = "audits"
 
 urlpatterns = [
     path("", flywheels.home, name="home"),
-    path("accounts/signup/", accounts.signup, name="signup"),
-    # Opened from the confirmation e-mail, with ?token=… (audits/signups.py).
-    path("accounts/signup/confirm/", accounts.signup_confirm, name="signup-confirm"),
+    path("accounts/signup/", signup.signup, name="signup"),
+    # Opened from the confirmation e-mail, with ?token=… (audits/accounts/signups.py).
+    path("accounts/signup/confirm/", signup.signup_confirm, name="signup-confirm"),
     path("organizations/new/", organizations.organization_create, name="organization-create"),
     path("organizations/switch/", organizations.organization_switch, name="organization-switch"),
     path("organizations/<int:organization_id>/members/", organizations.members, name="members"),
@@ -54,7 +55,7 @@ urlpatterns = [
     path("flywheels/<int:flywheel_id>/delete/", flywheels.flywheel_delete, name="flywheel-delete"),
     path("flywheels/<int:flywheel_id>/restore/", flywheels.flywheel_restore, name="flywheel-restore"),
     path("flywheels/<int:flywheel_id>/audits/new/", audits.audit_create, name="audit-create"),
-    path("audits/<int:audit_id>/", workshop.overview, name="audit"),
+    path("audits/<int:audit_id>/", steps.overview, name="audit"),
     path("audits/<int:audit_id>/edit/", audits.audit_edit, name="audit-edit"),
     path("audits/<int:audit_id>/delete/", audits.audit_delete, name="audit-delete"),
     path("audits/<int:audit_id>/restore/", audits.audit_restore, name="audit-restore"),
@@ -63,9 +64,9 @@ urlpatterns = [
 ]
 
 urlpatterns += [
-    path("audits/<int:audit_id>/steps/<slug:step>/", workshop.step_page, name="step"),
-    path("audits/<int:audit_id>/panels/<slug:name>/", workshop.panel, name="panel"),
-    path("audits/<int:audit_id>/forces/<int:row_id>/ideas/", workshop.force_ideas, name="force-ideas"),
+    path("audits/<int:audit_id>/steps/<slug:step>/", steps.step_page, name="step"),
+    path("audits/<int:audit_id>/panels/<slug:name>/", steps.panel, name="panel"),
+    path("audits/<int:audit_id>/forces/<int:row_id>/ideas/", steps.force_ideas, name="force-ideas"),
     path("audits/<int:audit_id>/rows/<slug:kind>/add/", rows.row_add, name="row-add"),
     path("audits/<int:audit_id>/rows/<slug:kind>/paste/", rows.row_paste, name="row-paste"),
     path("audits/<int:audit_id>/rows/<slug:kind>/<int:row_id>/", rows.row_cell, name="row-cell"),
@@ -74,22 +75,22 @@ urlpatterns += [
 ]
 
 urlpatterns += [
-    path("audits/<int:audit_id>/export/<slug:file_format>/", exports.audit_export, name="audit-export"),
-    path("flywheels/<int:flywheel_id>/import/", exports.audit_import, name="audit-import"),
+    path("audits/<int:audit_id>/export/<slug:file_format>/", files.audit_export, name="audit-export"),
+    path("flywheels/<int:flywheel_id>/import/", files.audit_import, name="audit-import"),
     path(
         "flywheels/<int:flywheel_id>/compare/export/<slug:file_format>/",
-        exports.compare_export,
+        files.compare_export,
         name="compare-export",
     ),
 ]
 
 urlpatterns += [
-    path("profile/", api.profile, name="profile"),
-    path("profile/tokens/<int:token_id>/revoke/", api.token_revoke, name="token-revoke"),
-    path("api/v1/flywheels/", api.api_flywheels, name="api-flywheels"),
-    path("api/v1/flywheels/<int:flywheel_id>/audits/", api.api_flywheel_audits, name="api-flywheel-audits"),
-    path("api/v1/audits/<int:audit_id>/", api.api_audit, name="api-audit"),
-    path("api/v1/compare/", api.api_compare, name="api-compare"),
+    path("profile/", profile.profile, name="profile"),
+    path("profile/tokens/<int:token_id>/revoke/", profile.token_revoke, name="token-revoke"),
+    path("api/v1/flywheels/", endpoints.api_flywheels, name="api-flywheels"),
+    path("api/v1/flywheels/<int:flywheel_id>/audits/", endpoints.api_flywheel_audits, name="api-flywheel-audits"),
+    path("api/v1/audits/<int:audit_id>/", endpoints.api_audit, name="api-audit"),
+    path("api/v1/compare/", endpoints.api_compare, name="api-compare"),
 ]
 
 urlpatterns += [
@@ -98,16 +99,16 @@ urlpatterns += [
 ]
 
 urlpatterns += [
-    path("audits/<int:audit_id>/changes/", live.changes, name="audit-changes"),
-    path("audits/<int:audit_id>/presence/", live.presence, name="presence"),
-    path("audits/<int:audit_id>/votes/<slug:kind>/<int:row_id>/", live.vote, name="vote"),
-    path("audits/<int:audit_id>/rows/<slug:kind>/<int:row_id>/restore/", live.row_restore, name="row-restore"),
+    path("audits/<int:audit_id>/changes/", polling.changes, name="audit-changes"),
+    path("audits/<int:audit_id>/presence/", polling.presence, name="presence"),
+    path("audits/<int:audit_id>/votes/<slug:kind>/<int:row_id>/", polling.vote, name="vote"),
+    path("audits/<int:audit_id>/rows/<slug:kind>/<int:row_id>/restore/", polling.row_restore, name="row-restore"),
     path("audits/<int:audit_id>/facilitate/", facilitation.facilitate, name="facilitate"),
     path("audits/<int:audit_id>/present/", facilitation.presenter, name="present"),
     path("join/<str:token>/", join.join, name="join"),
 ]
 
 urlpatterns += [
-    path("audits/<int:audit_id>/activity/", activity.activity_log, name="activity"),
-    path("audits/<int:audit_id>/activity/<int:activity_id>/undo/", activity.activity_undo, name="activity-undo"),
+    path("audits/<int:audit_id>/activity/", activity_feed.activity_log, name="activity"),
+    path("audits/<int:audit_id>/activity/<int:activity_id>/undo/", activity_feed.activity_undo, name="activity-undo"),
 ]

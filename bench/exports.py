@@ -42,12 +42,12 @@ from openpyxl import Workbook
 from pptx import Presentation
 from pptx.util import Inches
 
-from audits.document import AuditDocument, load, save
-from audits.exports import export
-from audits.exports.json import as_data
-from audits.imports import read_file, to_document
+from audits.content.document import AuditDocument, load, save
+from audits.content.sample import build_large_audit
 from audits.models import ActionReview, Audit, Flywheel, Force, FrictionPoint, Metric, SelfAssessment, Stage
-from audits.sample import build_large_audit
+from audits.reports.exports import export
+from audits.reports.exports.json_export import as_data
+from audits.reports.imports import read_file, to_document
 
 RUNS = int(os.environ.get("BENCH_EXPORT_RUNS", "5"))
 WARM_UP = 1

@@ -11,7 +11,7 @@ the settings' switch for a plain-HTTP trial run, since there is no TLS on loopba
 runs in a process of its own (this script again, with one count), then a summary compares them.
 
 It creates a scratch database flywheel_load_<pid> on PG_URL (default: the local server), migrates
-it, builds a small sample audit (audits/sample.py) with a friction row for each participant and
+it, builds a small sample audit (audits/content/sample.py) with a friction row for each participant and
 a quiet audit that nobody edits, and makes the participants (members with the participant role).
 They are logged in by sessions written to the database, as the test client's force_login does:
 sixty log-ins through the form would spend the first seconds hashing passwords on purpose-slow
@@ -165,10 +165,10 @@ def prepare(environment: dict[str, str]) -> dict:
     from django.db import connections
     from django.test import Client
 
-    from audits.editing import add_row
+    from audits.content.editing import add_row
+    from audits.content.sample import build_large_audit, build_small_audit
+    from audits.content.tables import TABLES
     from audits.models import Audit, Flywheel, FrictionPoint, Membership, Organization
-    from audits.sample import build_large_audit, build_small_audit
-    from audits.tables import TABLES
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)

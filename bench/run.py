@@ -1,10 +1,10 @@
 """How long each audit page takes, for a small and a large audit, next to a trivial Django view.
 
-`make bench` runs it. It builds two audits with audits/sample.py — a small one (a few rows of
+`make bench` runs it. It builds two audits with audits/content/sample.py — a small one (a few rows of
 each kind) and a large one (300 friction rows, 150 forces in 5 teams, 12 metrics with 36
 monthly readings each) — then fetches the overview and every step page of each through
 django.test.Client as a logged-in owner (so the editable cells are drawn): once "cold", the first
-render with an empty cache (audits/render_cache.py), then N times after a warm-up ("warm": what
+render with an empty cache (audits/live/render_cache.py), then N times after a warm-up ("warm": what
 every other viewer of the same version gets), and prints the median; for the large audit also the
 first render of a new version (the audit changed: rows come from the cache, the page is redrawn).
 The baseline is a view that returns "ok", measured in the same run through the same middleware
@@ -55,12 +55,12 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import include, path, reverse  # noqa: E402
 from report import table  # noqa: E402  (bench/ is this script's folder)
 
-from audits import guidance  # noqa: E402
-from audits.document import load  # noqa: E402
-from audits.editing import bump_content_version  # noqa: E402
+from audits.content import guidance  # noqa: E402
+from audits.content.document import load  # noqa: E402
+from audits.content.editing import bump_content_version  # noqa: E402
+from audits.content.sample import build_large_audit, build_small_audit  # noqa: E402
+from audits.live.render_cache import forget_recent  # noqa: E402
 from audits.models import Audit, Flywheel, Membership, Organization  # noqa: E402
-from audits.render_cache import forget_recent  # noqa: E402
-from audits.sample import build_large_audit, build_small_audit  # noqa: E402
 from bench import exports  # noqa: E402  (needs Django set up)
 
 

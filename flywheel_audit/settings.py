@@ -90,7 +90,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages gzipped for a workshop's wifi (a step page's ~340 kB of cells is ~17 kB), Django's
     # BREACH padding included; static files come gzipped from WhiteNoise above, a stored poll
-    # answer is gzipped already (audits/poll_answer.py).
+    # answer is gzipped already (audits/live/answers.py).
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The browser's language (the language cookie, then Accept-Language); after the session,
@@ -101,9 +101,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A signed-in user's own language wins over the browser's: after the user is known.
-    "audits.preferences.UserLanguageMiddleware",
-    # Guests who joined a workshop by link reach only that audit (audits/guests.py).
-    "audits.guests.GuestScopeMiddleware",
+    "audits.accounts.preferences.UserLanguageMiddleware",
+    # Guests who joined a workshop by link reach only that audit (audits/accounts/guests.py).
+    "audits.accounts.guests.GuestScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -123,8 +123,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "audits.context_processors.organizations",
-                "audits.context_processors.preferences",
+                "audits.accounts.context_processors.organizations",
+                "audits.accounts.context_processors.preferences",
             ],
         },
     },
@@ -163,7 +163,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "audits:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes with audits/login_throttle.py): after AXES_FAILURE_LIMIT failures
+# Login throttling (django-axes with audits/accounts/login_throttle.py): after AXES_FAILURE_LIMIT failures
 # for one username from one address, that pair is locked out for the cool-off time; after
 # LOGIN_FAILURE_LIMIT_PER_ADDRESS failures from one address, whatever the usernames (one password
 # tried on many accounts), the whole address is. That limit is higher: a workshop room shares one
@@ -172,19 +172,19 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = envint("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 30)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_HANDLER = "audits.login_throttle.AxesHandler"
-AXES_LOCKOUT_CALLABLE = "audits.login_throttle.lockout_response"
-AXES_USERNAME_CALLABLE = "audits.login_throttle.recorded_username"
+AXES_HANDLER = "audits.accounts.login_throttle.AxesHandler"
+AXES_LOCKOUT_CALLABLE = "audits.accounts.login_throttle.lockout_response"
+AXES_USERNAME_CALLABLE = "audits.accounts.login_throttle.recorded_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Behind a proxy every client would share the proxy's address: with DJANGO_BEHIND_PROXY the address
 # counted is the client's as the proxies saw it, from X-Forwarded-For (AXES_PROXY_COUNT proxies in
 # front, 1 by default). Without it the header is ignored, since any client can send one. (axes reads
 # the header itself only with django-ipware installed; the callable needs no extra package.)
-AXES_CLIENT_IP_CALLABLE = "audits.login_throttle.forwarded_client_address"
+AXES_CLIENT_IP_CALLABLE = "audits.accounts.login_throttle.forwarded_client_address"
 AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 1) if envbool("DJANGO_BEHIND_PROXY", False) else 0
 
-# Sign-up: the e-mailed confirmation link works this long (audits/signups.py).
+# Sign-up: the e-mailed confirmation link works this long (audits/accounts/signups.py).
 SIGNUP_CONFIRMATION_DAYS = 3
 
 LANGUAGE_CODE = "en"
@@ -263,7 +263,7 @@ if not DEBUG and envbool("DJANGO_HTTPS", True):
 if envbool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# The cache holds the workshop's rendered fragments (audits/render_cache.py) and the API's rate counts.
+# The cache holds the workshop's rendered fragments (audits/live/render_cache.py) and the API's rate counts.
 # By default each process keeps its own in memory: nothing to install, and `make run` has one process.
 # With several workers (gunicorn) or machines, CACHE_URL (or REDIS_URL), e.g. redis://127.0.0.1:6379/1,
 # shares one Redis: a fragment rendered by one worker serves every other, and counts add up.
@@ -272,7 +272,7 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
     # A shared cache also holds the sessions, read on every request (written to the database too). Not
     # with per-process memory: a log-out would clear only one process's copy.
-    SESSION_ENGINE = "audits.sessions"
+    SESSION_ENGINE = "audits.accounts.sessions"
 else:
     # A large audit's pages hold a few thousand fragments; the default 300 entries would churn.
     CACHES = {
@@ -283,7 +283,7 @@ else:
     }
 
 # The live workshop: a poll's answer brings pages to the audit's version as the first page found it in
-# this many seconds (audits/poll_answer.py), so in a busy room one answer serves every page. 0: no wait.
+# this many seconds (audits/live/answers.py), so in a busy room one answer serves every page. 0: no wait.
 LIVE_ANSWER_SECONDS = float(os.environ.get("LIVE_ANSWER_SECONDS", "0.5"))
 
 # Imports: the largest upload, and what an xlsx may unpack to (zip bombs) and hold. Every row read

@@ -67,7 +67,7 @@ def owner_client(client, owner):
 @pytest.fixture
 def demo_audits(db) -> tuple:
     """The demo's 2018 audit and 2019's, carried forward from it."""
-    from audits.demo import load_demo
+    from audits.content.demo import load_demo
 
     first = load_demo()
     return first, Audit.objects.get(carried_from=first)

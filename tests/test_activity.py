@@ -6,10 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audits.activity import describe, undo_deletion
-from audits.editing import Conflict, add_row, delete_row, move_row, save_cell
+from audits.content.activity import describe, undo_deletion
+from audits.content.editing import Conflict, add_row, delete_row, move_row, save_cell
+from audits.content.tables import TABLES
 from audits.models import Activity, Audit, Force, FrictionPoint, Membership, Reading, Team
-from audits.tables import TABLES
 
 from .factories import ForceFactory, FrictionPointFactory, MetricFactory, ReadingFactory, TeamFactory
 

@@ -11,12 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from audits import comparison
-from audits.carry import carry_forward
-from audits.document import load
-from audits.exports import json as json_export
+from audits.content.carry import carry_forward
+from audits.content.document import load
+from audits.content.sample import build_large_audit, build_small_audit
 from audits.models import ApiToken, Audit, Membership, hash_token
-from audits.sample import build_large_audit, build_small_audit
+from audits.reports import comparison
+from audits.reports.exports import json_export
 
 from .factories import AuditFactory, FlywheelFactory, MembershipFactory, OrganizationFactory, UserFactory
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audits.calculations import (
+from audits.content.calculations import (
     average,
     change,
     conversion_rate,

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from audits import document
-from audits.carry import carry_forward, next_title
-from audits.demo import fill_with_example, follow_up
+from audits.content import document
+from audits.content.carry import carry_forward, next_title
+from audits.content.demo import fill_with_example, follow_up
 from audits.models import ActionReview, Audit, FrictionPoint, Membership, Reading
 
 from .factories import AuditFactory
@@ -105,8 +105,8 @@ def test_carrying_forward_needs_the_facilitator_role(demo, client, django_user_m
 
 
 def test_a_carried_audit_survives_the_json_round_trip(demo):
-    from audits.exports.json import write
-    from audits.imports import import_audit, read_file
+    from audits.reports.exports.json_export import write
+    from audits.reports.imports import import_audit, read_file
 
     new = carry_forward(demo)
     original = load(new)

@@ -10,9 +10,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from audits.carry import NextAuditExists, carry_forward
+from audits.content.carry import NextAuditExists, carry_forward
+from audits.content.starting import start_audit
 from audits.models import Audit
-from audits.workshop import start_audit
 from flywheel_audit.settings import BASE_DIR
 
 from .factories import AuditFactory, FlywheelFactory, FrictionPointFactory
@@ -88,9 +88,9 @@ RACE = textwrap.dedent(
     from django.core.management import call_command
     from django.db import connections
 
-    from audits.carry import NextAuditExists, carry_forward
+    from audits.content.carry import NextAuditExists, carry_forward
     from audits.models import Audit, Flywheel, Organization
-    from audits.workshop import start_audit
+    from audits.content.starting import start_audit
 
     call_command("migrate", verbosity=0)
     flywheel = Flywheel.objects.create(organization=Organization.objects.create(name="Acme"), name="Self-serve")

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from audits import numbers
+from audits.content import numbers
+from audits.content.starting import start_audit
 from audits.models import Metric, Reading, Stage
-from audits.workshop import start_audit
 
 from .factories import FrictionPointFactory, MetricFactory, ReadingFactory
 

@@ -8,9 +8,9 @@ import pytest
 from django.utils import translation
 from pptx import Presentation
 
-from audits.document import Stage, load
-from audits.exports import compare_for_export, export, export_comparison, slides
+from audits.content.document import Stage, load
 from audits.models import ActionReview, Audit
+from audits.reports.exports import compare_for_export, export, export_comparison, slides
 
 pytestmark = pytest.mark.django_db
 
@@ -258,7 +258,7 @@ def test_persian_reads_right_to_left(deck, language):
 
 
 def test_a_large_comparisons_appendix_has_talking_points_on_every_slide(flywheel):
-    from audits.sample import build_large_audit
+    from audits.content.sample import build_large_audit
 
     before = build_large_audit(flywheel, friction=120, forces=10, teams=2, metrics=2, periods=3, title="2025")
     after = build_large_audit(flywheel, friction=160, forces=10, teams=2, metrics=2, periods=3, title="2026")

@@ -15,22 +15,23 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Pt
 
-from audits import calculations, comparison, sample
-from audits.carry import carry_forward
-from audits.demo import DEMO_USERNAME
-from audits.document import load
-from audits.exports import (
-    CONTENT_TYPES,
-    compare_pptx,
-    compare_xlsx,
-    comparison_file_name,
-    export_comparison,
-    pptx,
-    slides,
-)
-from audits.exports import pptx_layout as layout
+from audits.content import calculations, sample
+from audits.content.carry import carry_forward
+from audits.content.demo import DEMO_USERNAME
+from audits.content.document import load
 from audits.management.commands.compare_audits import Command
 from audits.models import ActionReview, Audit, Force, Membership
+from audits.reports import comparison
+from audits.reports.exports import (
+    CONTENT_TYPES,
+    comparison_deck,
+    comparison_file_name,
+    comparison_workbook,
+    export_comparison,
+    slides,
+)
+from audits.reports.exports import deck as audit_deck
+from audits.reports.exports import deck_layout as layout
 
 from .factories import AuditFactory, FlywheelFactory, MembershipFactory
 
@@ -56,12 +57,12 @@ def result(demo_documents):
 
 @pytest.fixture
 def deck(result):
-    return Presentation(BytesIO(compare_pptx.write(result)))
+    return Presentation(BytesIO(comparison_deck.write(result)))
 
 
 @pytest.fixture
 def book(result):
-    return load_workbook(BytesIO(compare_xlsx.write(result)))
+    return load_workbook(BytesIO(comparison_workbook.write(result)))
 
 
 # --- Reading a deck back --------------------------------------------------------------------------
@@ -175,7 +176,7 @@ def test_the_summary_says_what_got_better_and_worse_in_words(deck, result):
 
 def test_the_metrics_table_holds_the_key_numbers_with_their_basis(deck, result):
     rows = body_rows(deck, "Metrics: 2018 vs 2019")
-    assert rows == [compare_pptx.metric_cells(change, result) for change in result.metrics]
+    assert rows == [comparison_deck.metric_cells(change, result) for change in result.metrics]
     visitors = result.metrics[0]
     relative = calculations.format_number(visitors.relative * 100, 1)
     assert rows[0] == (
@@ -237,12 +238,12 @@ def test_the_conversions_are_tabled_and_charted_in_percent(deck, result):
 
 def test_the_forces_table_lists_each_teams_changes_and_folds_what_stayed(deck, result):
     rows = body_rows(deck, "Forces")
-    expected = [row.cells for team in result.teams for row in compare_pptx.team_rows(team)]
+    expected = [row.cells for team in result.teams for row in comparison_deck.team_rows(team)]
     assert rows == expected
     for team in result.teams:
         for change in team.changed:
             (row,) = [row for row in rows if row[0] == f"{team.name}: {change.name}"]
-            fields = (str(compare_pptx.FORCE_FIELD_LABELS[name]).lower() for name in change.changed_fields)
+            fields = (str(comparison_deck.FORCE_FIELD_LABELS[name]).lower() for name in change.changed_fields)
             assert row[1] == "Changed: " + ", ".join(fields)
             if "now" in change.changed_fields:
                 assert f"Now: {change.before_row.now}" in row[2]
@@ -282,7 +283,7 @@ def test_an_unchanged_strategy_is_a_line_of_the_summary_and_a_changed_one_is_tab
     before, after = demo_documents
     strategies = (replace(after.strategies[0], approach="Podcasts"), *after.strategies[1:])
     changed = Presentation(
-        BytesIO(compare_pptx.write(comparison.compare(before, replace(after, strategies=strategies))))
+        BytesIO(comparison_deck.write(comparison.compare(before, replace(after, strategies=strategies))))
     )
     (slide,) = slides_titled(changed, "Go-to-market strategy")
     assert title_of(slide) == "Strategy changed at 1 of 3 stages: Attract"
@@ -300,7 +301,7 @@ def granularity_comparison(before, after):
 def test_notes_appear_where_a_granularity_note_applies(demo_documents):
     result = granularity_comparison(*demo_documents)
     (note,) = [change.note for change in result.metrics if change.note]
-    deck = Presentation(BytesIO(compare_pptx.write(result)))
+    deck = Presentation(BytesIO(comparison_deck.write(result)))
     assert note in body_rows(deck, "Metrics: 2018 vs 2019")[0][0]
     summary = text_of(slides_titled(deck, "What changed from 2018 to 2019")[0])
     assert "Read with care" in summary and note in summary
@@ -310,7 +311,7 @@ def test_the_title_and_summary_warn_about_different_flywheels(demo_documents):
     before, after = demo_documents
     other = replace(after.header, flywheel_id=None, flywheel_name="Enterprise")
     result = comparison.compare(before, replace(after, header=other))
-    deck = Presentation(BytesIO(compare_pptx.write(result)))
+    deck = Presentation(BytesIO(comparison_deck.write(result)))
     assert title_of(deck.slides[0]) == "HubSpot example / Enterprise"
     assert "Warning: these audits are of different flywheels." in deck.slides[0].placeholders[1].text
     assert "These audits are of different flywheels" in text_of(deck.slides[1])
@@ -332,7 +333,7 @@ def empty_result(flywheel):
 @pytest.mark.parametrize("kind", ["demo", "large", "empty"])
 def test_every_shape_lies_inside_its_slide_and_no_text_is_under_12_points(kind, request):
     result = request.getfixturevalue({"demo": "result", "large": "large_result", "empty": "empty_result"}[kind])
-    deck = Presentation(BytesIO(compare_pptx.write(result)))
+    deck = Presentation(BytesIO(comparison_deck.write(result)))
     bottom = layout.points(slides.BODY_BOTTOM)
     for number, slide in enumerate(deck.slides, start=1):
         for shape in slide.shapes:
@@ -352,18 +353,18 @@ def test_every_shape_lies_inside_its_slide_and_no_text_is_under_12_points(kind, 
 
 
 def test_a_large_comparison_continues_its_tables_with_every_row(large_result):
-    deck = Presentation(BytesIO(compare_pptx.write(large_result)))
+    deck = Presentation(BytesIO(comparison_deck.write(large_result)))
     rows = body_rows(deck, "Friction")
     assert len(slides_titled(deck, "Friction")) > 3
     assert len(rows) == sum(len(getattr(large_result.friction, group)) for group in comparison.FRICTION_GROUPS)
     forces = body_rows(deck, "Forces")
-    assert len(forces) == sum(len(compare_pptx.team_rows(team)) for team in large_result.teams)
+    assert len(forces) == sum(len(comparison_deck.team_rows(team)) for team in large_result.teams)
     for slide in slides_titled(deck, "Friction")[1:]:
         assert title_of(slide).endswith("(cont.)")
 
 
 def test_two_empty_audits_say_what_is_missing_on_the_summary(empty_result):
-    deck = Presentation(BytesIO(compare_pptx.write(empty_result)))
+    deck = Presentation(BytesIO(comparison_deck.write(empty_result)))
     assert len(deck.slides) == 2  # the title and the summary: no slide says only that nothing is there
     text = text_of(deck.slides[1])
     assert "Neither audit has metrics to compare." in text
@@ -390,7 +391,7 @@ def carried(demo_audits):
 
 
 def test_the_audit_deck_shows_what_was_planned_last_year(carried):
-    deck = Presentation(BytesIO(pptx.write(carried)))
+    deck = Presentation(BytesIO(audit_deck.write(carried)))
     sales = body_rows(deck, "Exercise 2 — Forces: Sales")
     (lead_rotation,) = [row for row in sales if row[0] == "Lead rotation"]
     assert lead_rotation[1].endswith("\nPlanned last year: Route by size")
@@ -398,16 +399,16 @@ def test_the_audit_deck_shows_what_was_planned_last_year(carried):
 
 
 def test_the_audit_deck_has_an_action_review_slide_for_a_carried_forward_audit(carried, demo_documents):
-    deck = Presentation(BytesIO(pptx.write(carried)))
+    deck = Presentation(BytesIO(audit_deck.write(carried)))
     title = "Action review: last audit's action items"
     rows = body_rows(deck, title)
-    assert rows == [pptx.review_cells(review) for review in carried.action_reviews]
+    assert rows == [audit_deck.review_cells(review) for review in carried.action_reviews]
     assert rows[0][3:] == ("Not done", "No budget")
     assert rows[1][3] == "Done"
     assert rows[2][3] == "Not reviewed yet"
     assert {row[0].split(":")[0] for row in rows} == {"Friction", "Force"}
     assert section_index(deck, title) == section_index(deck, "The flywheel") + 1
-    assert not slides_titled(Presentation(BytesIO(pptx.write(demo_documents[0]))), title)
+    assert not slides_titled(Presentation(BytesIO(audit_deck.write(demo_documents[0]))), title)
 
 
 # --- The comparison workbook ----------------------------------------------------------------------
@@ -467,7 +468,7 @@ def test_the_comparison_sheet_holds_conversions_in_percentage_points_and_the_fix
         assert row["2018"].number_format == "0.0%"
         assert computed(row["Change (pp)"]) == pytest.approx(change.points)
         assert row["Change (pp)"].number_format == '+0.00" pp";-0.00" pp";0.00" pp"'
-        assert row["Direction"].value == compare_xlsx.DIRECTIONS[change.direction]
+        assert row["Direction"].value == comparison_workbook.DIRECTIONS[change.direction]
     mix = block(book["Comparison"], "How friction was settled")
     before, after = result.fix_mix
     assert [computed(row["Change"]) for row in mix] == [row["2019"].value - row["2018"].value for row in mix]
@@ -555,7 +556,7 @@ def payload_comparison(before, after, payload: str):
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_formula_like_user_text_is_stored_as_quoted_text(demo_documents, payload):
-    book = load_workbook(BytesIO(compare_xlsx.write(payload_comparison(*demo_documents, payload))))
+    book = load_workbook(BytesIO(comparison_workbook.write(payload_comparison(*demo_documents, payload))))
     cells = [
         cell
         for worksheet in book.worksheets

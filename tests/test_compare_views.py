@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from audits.demo import load_demo
+from audits.content.demo import load_demo
 from audits.models import Audit, Membership, Metric
 
 from .factories import (

@@ -7,8 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from audits.comparison import as_data, compare, direction, normalize
-from audits.document import build
+from audits.content.document import build
 from audits.models import (
     ActionReview,
     Audit,
@@ -21,6 +20,7 @@ from audits.models import (
     StageStrategy,
     Team,
 )
+from audits.reports.comparison import as_data, compare, direction, normalize
 
 BUCKET, NPS, RATE, VALUE = Metric.Kind.BUCKET, Metric.Kind.NPS, Metric.Kind.RATE, Metric.Kind.VALUE
 MONTH, QUARTER = Metric.Period.MONTH, Metric.Period.QUARTER

@@ -5,8 +5,8 @@ import re
 
 from django.urls import reverse
 
-from audits import editing
-from audits.tables import TABLES
+from audits.content import editing
+from audits.content.tables import TABLES
 
 from .factories import FrictionPointFactory
 

@@ -1,7 +1,7 @@
 """Many people saving at once, each through their own database connection, as gunicorn workers do.
 
 Every thread is a participant's request: it loads the audit and the row itself, waits at a
-barrier so that all of them hit the database together, then saves through audits.editing.
+barrier so that all of them hit the database together, then saves through audits.content.editing.
 The contested cell must have exactly one winner and a Conflict for everyone else; adds and saves
 of different cells must all land, each with its Activity entry and one content_version bump.
 """
@@ -12,9 +12,9 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
-from audits.editing import Conflict, add_row, save_cell
+from audits.content.editing import Conflict, add_row, save_cell
+from audits.content.tables import TABLES
 from audits.models import Activity, Audit, FrictionPoint
-from audits.tables import TABLES
 
 from .factories import FrictionPointFactory
 

@@ -20,10 +20,10 @@ import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from audits.demo import load_demo
-from audits.document import load
-from audits.exports import export
+from audits.content.demo import load_demo
+from audits.content.document import load
 from audits.models import Audit
+from audits.reports.exports import export
 
 pytestmark = pytest.mark.django_db
 

@@ -14,15 +14,15 @@ from django.utils import translation
 from lxml import etree
 from pptx import Presentation
 
-from audits import sample
-from audits.demo import load_demo
-from audits.document import load
-from audits.exports import export, slides
-from audits.exports import pptx as deck_writer
-from audits.exports import pptx_layout as layout
+from audits.accounts.permissions import get_audit_for
+from audits.content import sample
+from audits.content.demo import load_demo
+from audits.content.document import load
+from audits.content.starting import start_audit
 from audits.models import Audit, Metric, Stage, Vote
-from audits.permissions import get_audit_for
-from audits.workshop import start_audit
+from audits.reports.exports import deck as deck_writer
+from audits.reports.exports import deck_layout as layout
+from audits.reports.exports import export, slides
 
 from .factories import FrictionPointFactory, MetricFactory, ReadingFactory, UserFactory
 

@@ -1,4 +1,5 @@
-"""What changed since a page's version (audits/deltas.py), and the live poll that sends it (audits/views/live.py)."""
+"""What changed since a page's version (audits/live/deltas.py), and the live poll that sends it
+(audits/views/polling.py)."""
 
 import datetime
 import gzip
@@ -13,15 +14,16 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audits import activity, carry, deltas, editing, live, poll_answer, render_cache
-from audits.deltas import Changes, changes_since
+from audits.accounts.permissions import PollState, get_audit_for, poll_state_for
+from audits.accounts.visibility import Viewer
+from audits.content import activity, carry, editing
+from audits.content.sample import build_large_audit, build_small_audit
+from audits.content.tables import TABLES
+from audits.live import answers, deltas, render_cache, room
+from audits.live.answers import Drawn
+from audits.live.deltas import Changes, changes_since
+from audits.live.workshop_page import WorkshopPage
 from audits.models import Activity, Audit, Force, FrictionPoint, Membership, Workshop
-from audits.permissions import PollState, get_audit_for, poll_state_for
-from audits.poll_answer import Drawn
-from audits.sample import build_large_audit, build_small_audit
-from audits.tables import TABLES
-from audits.visibility import Viewer
-from audits.workshop_page import WorkshopPage
 
 from .counting import session_queries
 from .factories import AuditFactory, ForceFactory, FrictionPointFactory, MetricFactory, ReadingFactory, TeamFactory
@@ -60,9 +62,9 @@ def test_every_change_records_the_version_it_made(audit, owner):
 
 
 def test_live_changes_record_their_kind_on_the_workshop(audit, owner):
-    live.start_timer(audit, 5)
-    live.set_locked(audit, "identify", True)
-    live.lead_to(audit, "forces")
+    room.start_timer(audit, 5)
+    room.set_locked(audit, "identify", True)
+    room.lead_to(audit, "forces")
     workshop = Workshop.objects.get(audit=audit)
     assert (workshop.layout_version, workshop.shared_version) == (2, 3)
 
@@ -210,9 +212,9 @@ def test_deleting_a_team_takes_its_forces_news_with_it(audit, owner):
 
 def test_a_vote_changes_the_shared_parts_only(audit, owner):
     row = FrictionPointFactory(audit=audit)
-    live.set_voting(audit, True)
+    room.set_voting(audit, True)
     since = since_now(audit, owner)
-    live.cast_vote(audit, owner, "friction", row.pk)
+    room.cast_vote(audit, owner, "friction", row.pk)
     changes = delta(audit, owner, since)
     assert changes.shared and not changes.layout
     assert (changes.edited, changes.added) == (set(), ())
@@ -221,9 +223,9 @@ def test_a_vote_changes_the_shared_parts_only(audit, owner):
 @pytest.mark.parametrize(
     "change",
     [
-        lambda audit: live.start_timer(audit, 5),
-        lambda audit: live.add_minute(audit),
-        lambda audit: live.lead_to(audit, "forces"),
+        lambda audit: room.start_timer(audit, 5),
+        lambda audit: room.add_minute(audit),
+        lambda audit: room.lead_to(audit, "forces"),
     ],
     ids=["timer", "another-minute", "follow"],
 )
@@ -237,12 +239,12 @@ def test_the_timer_and_the_facilitators_step_are_shared_parts(audit, owner, chan
 @pytest.mark.parametrize(
     "change",
     [
-        lambda audit: live.set_locked(audit, "identify", True),
-        lambda audit: live.hide_step(audit, "identify", named=False),
-        lambda audit: live.reveal_step(audit, "identify"),
-        lambda audit: live.set_voting(audit, True),
-        lambda audit: live.set_voting(audit, False),
-        lambda audit: live.clear_votes(audit),
+        lambda audit: room.set_locked(audit, "identify", True),
+        lambda audit: room.hide_step(audit, "identify", named=False),
+        lambda audit: room.reveal_step(audit, "identify"),
+        lambda audit: room.set_voting(audit, True),
+        lambda audit: room.set_voting(audit, False),
+        lambda audit: room.clear_votes(audit),
     ],
     ids=["lock", "hide", "reveal", "voting-open", "voting-close", "votes-cleared"],
 )
@@ -254,8 +256,8 @@ def test_what_changes_what_viewers_may_see_or_edit_is_a_layout_change(audit, own
 
 def test_a_layout_change_stays_news_after_later_shared_ones(audit, owner):
     since = since_now(audit, owner)
-    live.set_locked(audit, "identify", True)
-    live.start_timer(audit, 5)
+    room.set_locked(audit, "identify", True)
+    room.start_timer(audit, 5)
     assert delta(audit, owner, since).layout
     assert not delta(audit, owner, since + 1).layout
 
@@ -316,7 +318,7 @@ def test_the_delta_costs_the_same_queries_whatever_the_audits_size(flywheel, own
         editing.save_cell(audit, TABLES["friction"], friction[0], "teams", "Sales", friction[0].teams, owner)
         editing.delete_row(audit, friction[1], owner)
         add_friction(audit, owner)
-        live.start_timer(audit, 5)
+        room.start_timer(audit, 5)
         audit = loaded(audit, owner)
         with CaptureQueriesContext(connection) as captured:
             assert changes_since(audit, since)
@@ -447,9 +449,9 @@ def test_a_restored_row_comes_back_in_its_container(owner_client, audit, owner):
 
 def test_a_vote_sends_the_shared_parts_only(client, audit, participant):
     row = FrictionPointFactory(audit=audit)
-    live.set_voting(audit, True)
+    room.set_voting(audit, True)
     since = since_now(audit, participant)
-    live.cast_vote(audit, participant, "friction", row.pk)
+    room.cast_vote(audit, participant, "friction", row.pk)
     html = answer(client_of(participant), audit, since, "identify")
     assert 'id="panel-session"' in html
     assert "friction-row" not in html and 'id="workshop-main"' not in html
@@ -457,7 +459,7 @@ def test_a_vote_sends_the_shared_parts_only(client, audit, participant):
 
 @pytest.mark.parametrize(
     "change",
-    [lambda audit: live.start_timer(audit, 5), lambda audit: live.lead_to(audit, "forces")],
+    [lambda audit: room.start_timer(audit, 5), lambda audit: room.lead_to(audit, "forces")],
     ids=["timer", "follow"],
 )
 def test_the_timer_and_the_facilitators_step_redraw_the_session_bar(owner_client, audit, owner, change):
@@ -471,10 +473,10 @@ def test_the_timer_and_the_facilitators_step_redraw_the_session_bar(owner_client
 @pytest.mark.parametrize(
     "change",
     [
-        lambda audit: live.set_locked(audit, "identify", True),
-        lambda audit: live.hide_step(audit, "identify", named=False),
-        lambda audit: live.reveal_step(audit, "identify"),
-        lambda audit: live.set_voting(audit, True),
+        lambda audit: room.set_locked(audit, "identify", True),
+        lambda audit: room.hide_step(audit, "identify", named=False),
+        lambda audit: room.reveal_step(audit, "identify"),
+        lambda audit: room.set_voting(audit, True),
     ],
     ids=["lock", "hide", "reveal", "voting"],
 )
@@ -488,7 +490,7 @@ def test_what_changes_what_viewers_may_see_or_edit_redraws_the_main_area(owner_c
 def test_a_lock_takes_the_edit_forms_away(client, audit, participant):
     FrictionPointFactory(audit=audit, source="Leads go cold")
     since = since_now(audit, participant)
-    live.set_locked(audit, "identify", True)
+    room.set_locked(audit, "identify", True)
     html = answer(client_of(participant), audit, since, "identify")
     main = html[html.index('id="workshop-main"') :]
     assert "Leads go cold" in main
@@ -534,7 +536,7 @@ def identify_delta(user, audit, since) -> str:
 def test_a_hidden_row_is_in_no_other_participants_delta(audit, facilitator, participant, member_factory):
     other = member_factory(Role.PARTICIPANT, username="otto")
     FrictionPointFactory(audit=audit, source="Written before")
-    live.hide_step(audit, "identify", named=False)
+    room.hide_step(audit, "identify", named=False)
     since = since_now(audit, facilitator)
     row = add_friction(audit, participant, "Only mine for now")
     editing.save_cell(audit, TABLES["friction"], row, "teams", "Secret team", "", participant)
@@ -548,7 +550,7 @@ def test_a_hidden_row_is_in_no_other_participants_delta(audit, facilitator, part
 def test_a_hidden_rows_deletion_is_no_news_to_other_participants(audit, facilitator, participant, member_factory):
     other = member_factory(Role.PARTICIPANT, username="otto")
     FrictionPointFactory(audit=audit, source="Written before")
-    live.hide_step(audit, "identify", named=False)
+    room.hide_step(audit, "identify", named=False)
     row = add_friction(audit, participant, "Only mine for now")
     row_id = row.pk
     since = since_now(audit, facilitator)
@@ -559,8 +561,8 @@ def test_a_hidden_rows_deletion_is_no_news_to_other_participants(audit, facilita
 
 
 def test_a_guest_gets_the_delta(client, audit, facilitator, owner):
-    link = live.open_join_link(audit, facilitator, hours=4)
-    client.post(reverse("audits:join", kwargs={"token": live.join_token(link)}), {"name": "Gita"})
+    link = room.open_join_link(audit, facilitator, hours=4)
+    client.post(reverse("audits:join", kwargs={"token": room.join_token(link)}), {"name": "Gita"})
     row = FrictionPointFactory(audit=audit)
     since = since_now(audit, owner)
     editing.save_cell(audit, TABLES["friction"], row, "teams", "Field sales", "", owner)
@@ -592,7 +594,7 @@ def test_the_answer_costs_the_same_queries_whatever_the_audits_size(client, flyw
         since = since_now(audit, owner)
         editing.save_cell(audit, TABLES["force"], force, "owner", "Ana", force.owner, owner)
         editing.add_row(audit, TABLES["force"], Force(name="Referrals"), owner, team=team)
-        live.start_timer(audit, 5)
+        room.start_timer(audit, 5)
         client.force_login(owner)
         poll(client, audit, since, "forces")  # the first answer renders and shares the fragments
         with CaptureQueriesContext(connection) as captured:
@@ -635,12 +637,12 @@ def test_a_settled_row_leaves_the_later_steps(owner_client, audit, owner):
 
 def test_the_tables_version_moves_with_the_tables_only(audit, owner):
     row = FrictionPointFactory(audit=audit)
-    live.set_voting(audit, True)
+    room.set_voting(audit, True)
     before = deltas.tables_version(loaded(audit, owner))
-    live.start_timer(audit, 5)
-    live.cast_vote(audit, owner, "friction", row.pk)
-    live.set_locked(audit, "identify", True)
-    live.clear_votes(audit)
+    room.start_timer(audit, 5)
+    room.cast_vote(audit, owner, "friction", row.pk)
+    room.set_locked(audit, "identify", True)
+    room.clear_votes(audit)
     assert deltas.tables_version(loaded(audit, owner)) == before
     editing.save_cell(audit, TABLES["friction"], row, "teams", "Sales", "", owner)
     assert deltas.tables_version(loaded(audit, owner)) == before + 1
@@ -689,7 +691,7 @@ def test_a_timer_change_draws_no_rows(owner_client, audit, owner, monkeypatch):
     row = FrictionPointFactory(audit=audit)
     editing.save_cell(audit, TABLES["friction"], row, "teams", "Sales", "", owner)
     since = since_now(audit, owner)
-    live.add_minute(audit)
+    room.add_minute(audit)
 
     def no_rows(*args, **kwargs):
         raise AssertionError("no rows to draw")
@@ -703,19 +705,19 @@ def test_a_timer_change_draws_no_rows(owner_client, audit, owner, monkeypatch):
 def test_an_edit_to_the_tables_leaves_the_session_bar_as_the_page_has_it(owner_client, audit, owner):
     # The session bar shows the live state alone; redrawing it for every edit would draw it per viewer
     # on nearly every poll of a busy workshop.
-    live.start_timer(audit, 5)
+    room.start_timer(audit, 5)
     since = since_now(audit, owner)
     row = FrictionPointFactory(audit=audit)
     editing.save_cell(audit, TABLES["friction"], row, "teams", "Field sales", "", owner)
     html = answer(owner_client, audit, since, "identify")
     assert swapped(html, f"friction-row-{row.pk}")
     assert 'id="panel-session"' not in html
-    live.stop_timer(audit)
+    room.stop_timer(audit)
     assert swapped(answer(owner_client, audit, since, "identify"), "panel-session")
 
 
 class Clock:
-    """poll_answer's clock, moved by hand: the moments of settings.LIVE_ANSWER_SECONDS."""
+    """answers' clock, moved by hand: the moments of settings.LIVE_ANSWER_SECONDS."""
 
     def __init__(self, now: float):
         self.now = now
@@ -733,7 +735,7 @@ def test_in_one_moment_every_page_is_answered_up_to_the_version_the_first_poll_f
 ):
     settings.LIVE_ANSWER_SECONDS = 0.5
     clock = Clock(1000.1)
-    monkeypatch.setattr(poll_answer, "time", clock)
+    monkeypatch.setattr(answers, "time", clock)
     row = FrictionPointFactory(audit=audit)
     since = since_now(audit, owner)
     editing.save_cell(audit, TABLES["friction"], row, "teams", "First", "", owner)
@@ -751,11 +753,11 @@ def test_in_one_moment_every_page_is_answered_up_to_the_version_the_first_poll_f
 
 def test_a_page_is_never_told_a_version_it_was_not_shown(audit, settings, monkeypatch):
     settings.LIVE_ANSWER_SECONDS = 0.5
-    monkeypatch.setattr(poll_answer, "time", Clock(1000.1))
+    monkeypatch.setattr(answers, "time", Clock(1000.1))
     # Whoever fixes the moment's version first, a request that read an older version answers with that one.
-    assert poll_answer.answer_version(audit.pk, 7) == 7
-    assert poll_answer.answer_version(audit.pk, 9) == 7
-    assert poll_answer.answer_version(audit.pk, 5) == 5
+    assert answers.answer_version(audit.pk, 7) == 7
+    assert answers.answer_version(audit.pk, 9) == 7
+    assert answers.answer_version(audit.pk, 5) == 5
 
 
 def test_without_a_cache_every_answer_is_the_audit_as_it_is(audit, settings, monkeypatch):
@@ -766,8 +768,8 @@ def test_without_a_cache_every_answer_is_the_audit_as_it_is(audit, settings, mon
 
     monkeypatch.setattr(cache, "get", down)
     monkeypatch.setattr(cache, "add", down)
-    assert poll_answer.answer_version(audit.pk, 7) == 7
-    assert poll_answer.answer_version(audit.pk, 9) == 9
+    assert answers.answer_version(audit.pk, 7) == 7
+    assert answers.answer_version(audit.pk, 9) == 9
 
 
 def test_pages_asking_from_one_version_share_one_answer(audit, owner, member_factory):
@@ -795,10 +797,10 @@ def test_a_poll_waits_only_a_moment_for_an_answer_being_drawn(audit, owner, memb
     editing.save_cell(audit, TABLES["friction"], row, "teams", "Field sales", "", owner)
     participant = member_factory(Role.PARTICIPANT)
     state = poll_state_for(participant, audit.pk)
-    key = poll_answer.answer_key(state, participant.pk, "identify", since, state.version)
+    key = answers.answer_key(state, participant.pk, "identify", since, state.version)
     client = client_of(participant)
     assert render_cache.claim(key)  # another worker is drawing it, and is slow
-    monkeypatch.setattr("audits.views.live.ANSWER_WAIT_SECONDS", 0.02)
+    monkeypatch.setattr("audits.views.polling.ANSWER_WAIT_SECONDS", 0.02)
     assert poll(client, audit, since, "identify").status_code == 204  # unchanged for now: it asks again in 2 s
     assert render_cache.get(key) is None  # and it drew nothing itself
     # Theirs arrives while it waits: that is the answer.
@@ -857,7 +859,7 @@ def test_while_voting_or_hiding_each_viewer_has_an_answer_of_their_own(audit, ow
     since = since_now(audit, owner)
     for fields, shared in (({}, True), ({"voting_open": True}, False), ({"hidden_steps": {"identify": "x"}}, False)):
         keys = {
-            poll_answer.answer_key(poll_state(audit, user, **fields), user.pk, "identify", since - 1, since)
+            answers.answer_key(poll_state(audit, user, **fields), user.pk, "identify", since - 1, since)
             for user in (owner, other)
         }
         assert len(keys) == (1 if shared else 2), fields
@@ -866,21 +868,21 @@ def test_while_voting_or_hiding_each_viewer_has_an_answer_of_their_own(audit, ow
 def test_a_page_whose_session_bar_moved_the_overview_or_the_summary_gets_an_answer_of_its_own(audit, owner):
     live_state = {"logged_from": 0, "layout_version": 2, "shared_version": 3}
     state = poll_state(audit, owner, **live_state)
-    assert poll_answer.answer_key(state, owner.pk, "identify", 5, 6) is not None
-    assert poll_answer.answer_key(state, owner.pk, "", 5, 6) is None
-    assert poll_answer.answer_key(state, owner.pk, "summary", 5, 6) is None
-    assert poll_answer.answer_key(state, owner.pk, poll_answer.PRESENTER, 5, 6) is None
+    assert answers.answer_key(state, owner.pk, "identify", 5, 6) is not None
+    assert answers.answer_key(state, owner.pk, "", 5, 6) is None
+    assert answers.answer_key(state, owner.pk, "summary", 5, 6) is None
+    assert answers.answer_key(state, owner.pk, answers.PRESENTER, 5, 6) is None
     for moved in ({"shared_version": 6}, {"layout_version": 6}, {"logged_from": 6}):
         state = poll_state(audit, owner, **(live_state | moved))
-        assert poll_answer.answer_key(state, owner.pk, "identify", 5, 6) is None, moved
+        assert answers.answer_key(state, owner.pk, "identify", 5, 6) is None, moved
 
 
 def test_pages_a_moment_or_two_apart_share_the_answer_drawn_from_the_start_of_their_two_seconds(
     audit, owner, member_factory, settings, monkeypatch
 ):
     settings.LIVE_ANSWER_SECONDS = 0.5
-    clock = Clock(1000.1)  # moment 2000: a stretch of poll_answer.BASE_MOMENTS moments begins
-    monkeypatch.setattr(poll_answer, "time", clock)
+    clock = Clock(1000.1)  # moment 2000: a stretch of answers.BASE_MOMENTS moments begins
+    monkeypatch.setattr(answers, "time", clock)
     first_row, second_row = FrictionPointFactory(audit=audit), FrictionPointFactory(audit=audit)
     behind, ahead = (client_of(member_factory(Role.PARTICIPANT)) for _ in range(2))
     start = since_now(audit, owner)
@@ -901,8 +903,8 @@ def test_pages_a_moment_or_two_apart_share_the_answer_drawn_from_the_start_of_th
     assert "Partners" in shared and swapped(shared, f"friction-row-{second_row.pk}")
     assert poller_version(shared) == ahead_since + 1
     # A page from before the stretch began is answered from its own version.
-    assert poll_answer.answer_base(audit.pk, start) == start
-    assert poll_answer.answer_base(audit.pk, ahead_since) == at_start
+    assert answers.answer_base(audit.pk, start) == start
+    assert answers.answer_base(audit.pk, ahead_since) == at_start
 
 
 def test_a_row_that_came_after_the_stretch_began_and_went_leaves_the_page_that_got_it(
@@ -910,7 +912,7 @@ def test_a_row_that_came_after_the_stretch_began_and_went_leaves_the_page_that_g
 ):
     settings.LIVE_ANSWER_SECONDS = 0.5
     clock = Clock(1000.1)  # a stretch begins
-    monkeypatch.setattr(poll_answer, "time", clock)
+    monkeypatch.setattr(answers, "time", clock)
     FrictionPointFactory(audit=audit)
     page = client_of(member_factory(Role.PARTICIPANT))
     start = since_now(audit, owner)
@@ -924,6 +926,6 @@ def test_a_row_that_came_after_the_stretch_began_and_went_leaves_the_page_that_g
     row_id = row.pk
     editing.delete_row(audit, row, owner)
     # Answered from the stretch's first version, when the row was not there yet: it still goes.
-    assert poll_answer.answer_base(audit.pk, poller_version(got_it)) == at_start
+    assert answers.answer_base(audit.pk, poller_version(got_it)) == at_start
     html = answer(page, audit, poller_version(got_it), "identify")
     assert swapped(html, f"friction-row-{row_id}", "delete")

@@ -1,6 +1,6 @@
-from audits.demo import DEMO_AUDIT, load_demo
+from audits.content.demo import DEMO_AUDIT, load_demo
+from audits.content.starting import has_content, start_audit
 from audits.models import Force, Reading, SelfAssessment, Stage, Team
-from audits.workshop import has_content, start_audit
 
 
 def counts(audit):

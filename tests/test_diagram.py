@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audits.diagram import point, ring, sparkline
+from audits.content.diagram import point, ring, sparkline
 
 STAGES = ["Attract", "Engage", "Delight"]
 CX, CY, OUTER, INNER = 150.0, 140.0, 100.0, 60.0

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from audits.diagram import LABEL_CHAR_WIDTH, LABEL_LINE_HEIGHT, LABEL_SIZE, LEAST_LABEL_SIZE, label_size, ring
+from audits.content.diagram import LABEL_CHAR_WIDTH, LABEL_LINE_HEIGHT, LABEL_SIZE, LEAST_LABEL_SIZE, label_size, ring
 
 STAGES = ["attract", "engage", "delight"]
 CX = CY = 220.0

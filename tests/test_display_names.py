@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from audits import live
+from audits.accounts.names import clean_display_name
+from audits.live import room
 from audits.models import Guest, Membership, Organization
-from audits.names import clean_display_name
 
 from .factories import PASSWORD
 from .test_signup import confirmation_link
@@ -59,11 +59,11 @@ def test_it_leaves_a_name_made_only_of_invisible_characters_empty():
 
 @pytest.fixture
 def link(audit, owner):
-    return live.open_join_link(audit, owner, hours=4)
+    return room.open_join_link(audit, owner, hours=4)
 
 
 def join_url(link) -> str:
-    return reverse("audits:join", kwargs={"token": live.join_token(link)})
+    return reverse("audits:join", kwargs={"token": room.join_token(link)})
 
 
 def test_a_guest_name_loses_its_bidi_controls(client, link, audit):

@@ -4,10 +4,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from audits.demo import load_demo
-from audits.document import load, progress
+from audits.content.demo import load_demo
+from audits.content.document import load, progress
+from audits.content.starting import start_audit
 from audits.models import Audit, Force, FrictionPoint, Metric, Reading, SelfAssessment, Stage, StageStrategy, Team
-from audits.workshop import start_audit
 
 from .factories import (
     AuditFactory,

@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
-from audits.editing import Conflict, add_row, delete_row, move_row, save_cell
+from audits.content.editing import Conflict, add_row, delete_row, move_row, save_cell
+from audits.content.tables import TABLES
 from audits.models import Audit, Force, FrictionPoint, Metric, Reading, Team
-from audits.tables import TABLES
 
 from .factories import ForceFactory, FrictionPointFactory, MetricFactory, ReadingFactory, TeamFactory
 

@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from audits import guidance
+from audits.content import guidance
+from audits.content.sample import build_small_audit
+from audits.content.tables import NO, TABLES, rows_of
 from audits.models import Audit, Flywheel, FrictionPoint, Membership, Organization
-from audits.sample import build_small_audit
-from audits.tables import NO, TABLES, rows_of
-from audits.views.workshop import PANELS
+from audits.views.steps import PANELS
 
 Role = Membership.Role
 HTMX = {"HX-Request": "true"}

@@ -4,14 +4,13 @@ import json
 
 import pytest
 
-from audits import document
-from audits.demo import load_demo
-from audits.exports import file_name
-from audits.exports import json as json_export
-from audits.imports import ImportFailed, import_audit, read_file
+from audits.content import document
+from audits.content.demo import load_demo
+from audits.content.sample import build_large_audit
+from audits.content.starting import start_audit
 from audits.models import Audit, Force, FrictionPoint, Metric, Reading, Vote
-from audits.sample import build_large_audit
-from audits.workshop import start_audit
+from audits.reports.exports import file_name, json_export
+from audits.reports.imports import ImportFailed, import_audit, read_file
 
 from .factories import AuditFactory, UserFactory
 

@@ -17,12 +17,13 @@ from django.utils.translation import trans_real
 from lxml import etree
 from openpyxl import load_workbook
 
-from audits import document
-from audits.demo import load_demo
-from audits.exports import compare_for_export, export, export_comparison, xlsx
-from audits.imports import import_audit, in_every_language, read_file
-from audits.imports.xlsx import INPUT_SHEETS
+from audits.content import document
+from audits.content.demo import load_demo
 from audits.models import Audit, Force, FrictionPoint, StageStrategy, Team
+from audits.reports.exports import compare_for_export, export, export_comparison, workbook
+from audits.reports.imports import import_audit, read_file
+from audits.reports.imports.raw import in_every_language
+from audits.reports.imports.workbook_import import INPUT_SHEETS
 
 from .factories import MetricFactory, ReadingFactory
 
@@ -70,26 +71,26 @@ def reimported(content: bytes, audit: Audit) -> document.AuditDocument:
 
 def test_it_writes_every_export_in_the_audits_language(monkeypatch, flywheel):
     seen = {}
-    for module in ("pptx", "xlsx", "json"):
+    for module in ("deck", "workbook", "json_export"):
         monkeypatch.setattr(
-            f"audits.exports.{module}.write",
+            f"audits.reports.exports.{module}.write",
             lambda _document, module=module: seen.update({module: translation.get_language()}) or b"",
         )
     audit = Audit.objects.create(flywheel=flywheel, title="Audit", period_year=2025, language="fa")
     with translation.override("en"):  # whoever downloads it reads English
         for file_format in ("pptx", "xlsx", "json"):
             export(loaded(audit), file_format)
-    assert seen == {"pptx": "fa", "xlsx": "fa", "json": "fa"}
+    assert seen == {"deck": "fa", "workbook": "fa", "json_export": "fa"}
 
 
 def test_it_compares_and_writes_a_comparison_in_the_later_audits_language(monkeypatch, flywheel):
     seen = []
-    monkeypatch.setattr("audits.exports.compare", lambda *_documents: seen.append(translation.get_language()))
-    for module in ("compare_pptx", "compare_xlsx"):
+    monkeypatch.setattr("audits.reports.exports.compare", lambda *_documents: seen.append(translation.get_language()))
+    for module in ("comparison_deck", "comparison_workbook"):
         monkeypatch.setattr(
-            f"audits.exports.{module}.write", lambda _comparison: seen.append(translation.get_language())
+            f"audits.reports.exports.{module}.write", lambda _comparison: seen.append(translation.get_language())
         )
-    monkeypatch.setattr("audits.exports.as_data", lambda _comparison: seen.append(translation.get_language()))
+    monkeypatch.setattr("audits.reports.exports.as_data", lambda _comparison: seen.append(translation.get_language()))
     before = Audit.objects.create(flywheel=flywheel, title="2024", period_year=2024, language="en")
     after = Audit.objects.create(flywheel=flywheel, title="2025", period_year=2025, language="vi")
     with translation.override("en"):
@@ -231,14 +232,14 @@ def test_a_renamed_sheet_is_found_by_its_hidden_name(translated):
     # As Excel does when someone renames a sheet: the workbook names pointing at it follow.
     sheet = book[book.sheetnames[4]]
     sheet.title = "اصطکاک ما"
-    book.defined_names[xlsx.defined_name(xlsx.FRICTION)].attr_text = "'اصطکاک ما'!$A$1"
+    book.defined_names[workbook.defined_name(workbook.FRICTION)].attr_text = "'اصطکاک ما'!$A$1"
     output = BytesIO()
     book.save(output)
     assert reimported(output.getvalue(), audit) == original
 
 
 def test_every_sheet_title_is_valid_and_distinct_in_every_language(translated):
-    for titles in in_every_language(xlsx.sheet_titles):
+    for titles in in_every_language(workbook.sheet_titles):
         assert len({title.casefold() for title in titles.values()}) == len(titles)
         for title in titles.values():
             assert 0 < len(title) <= 31 and not re.search(r"[\[\]:*?/\\]", title) and not title.startswith("'")

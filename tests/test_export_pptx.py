@@ -7,14 +7,15 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Pt
 
-from audits import guidance, sample
-from audits.demo import DEMO_USERNAME, load_demo
-from audits.document import load
-from audits.exports import pptx, slides
-from audits.exports import pptx_layout as layout
+from audits.accounts.permissions import get_audit_for
+from audits.content import guidance, sample
+from audits.content.demo import DEMO_USERNAME, load_demo
+from audits.content.document import load
+from audits.content.starting import start_audit
 from audits.models import Audit, Stage, Vote
-from audits.permissions import get_audit_for
-from audits.workshop import start_audit
+from audits.reports.exports import deck as audit_deck
+from audits.reports.exports import deck_layout as layout
+from audits.reports.exports import slides
 
 from .factories import AuditFactory, ForceFactory, FrictionPointFactory, TeamFactory, UserFactory
 
@@ -71,7 +72,7 @@ def document_of(audit: Audit, user=None):
 
 
 def deck_of(document):
-    return Presentation(BytesIO(pptx.write(document)))
+    return Presentation(BytesIO(audit_deck.write(document)))
 
 
 @pytest.fixture
@@ -386,7 +387,7 @@ def test_conversions_are_charted_as_percentages(demo, demo_deck):
 def test_charts_fill_a_2_by_2_grid_with_the_conversions_across_a_row():
     small = slides.ChartSpec("Bucket", ["Jan"], [("Bucket", [1])], "0")
     wide = slides.ChartSpec("Conversions", ["Jan"], [("A → B", [0.5])], "0%", wide=True)
-    pages = pptx.chart_pages([wide, small, small, small, wide, small, small, wide])
+    pages = audit_deck.chart_pages([wide, small, small, small, wide, small, small, wide])
     # A wide chart starts a row: after one small chart it moves down; where no row is left, to a new slide.
     assert [[cell for _spec, cell in page] for page in pages] == [[0, 2, 3], [0, 2], [0, 1, 2]]
 
@@ -431,7 +432,7 @@ def test_a_large_audit_continues_its_tables_on_more_slides(large_deck):
     assert [title_of(slide) for slide in friction_slides[1:]] == [f"{title} (cont.)"] * (len(friction_slides) - 1)
     for slide in friction_slides:
         (table,) = tables_of(slide)
-        assert rows_of(table)[0] == tuple(str(column.title) for column in pptx.FRICTION_COLUMNS)
+        assert rows_of(table)[0] == tuple(str(column.title) for column in audit_deck.FRICTION_COLUMNS)
     assert len(body_rows(deck, "Exercise 3 — Friction")) == 300
     assert sum(len(body_rows(deck, f"Exercise 2 — Forces: {team.name}")) for team in document.teams) == 150
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from audits.exports import CONTENT_TYPES
 from audits.models import Audit, Membership
+from audits.reports.exports import CONTENT_TYPES
 
 from .factories import AuditFactory
 

@@ -5,11 +5,11 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from audits import document
-from audits.carry import carry_forward
-from audits.demo import load_demo
-from audits.exports import xlsx
+from audits.content import document
+from audits.content.carry import carry_forward
+from audits.content.demo import load_demo
 from audits.models import ActionReview, Audit, Force, FrictionPoint, Metric, SelfAssessment, Stage, Vote
+from audits.reports.exports import workbook
 
 from .factories import (
     AuditFactory,
@@ -85,7 +85,7 @@ def demo_document():
 
 @pytest.fixture
 def book(demo_document):
-    return reopen(xlsx.write(demo_document))
+    return reopen(workbook.write(demo_document))
 
 
 def test_it_writes_the_sheets_in_order_with_the_lists_hidden(book):
@@ -133,7 +133,7 @@ def test_it_writes_the_header_fields_teams_and_key_numbers_on_the_overview(book,
 
 def test_it_formats_the_year_and_the_workshop_date(audit):
     Audit.objects.filter(pk=audit.pk).update(workshop_date=date(2025, 11, 14))
-    worksheet = reopen(xlsx.write(loaded(audit)))["Overview"]
+    worksheet = reopen(workbook.write(loaded(audit)))["Overview"]
     assert worksheet["B3"].number_format == "0"
     assert worksheet["B4"].value.date() == date(2025, 11, 14)
     assert worksheet["B4"].number_format == "yyyy-mm-dd"
@@ -171,7 +171,7 @@ def test_it_writes_months_and_years_as_dates_and_quarters_as_text(audit):
         ("Yearly", Metric.Period.YEAR, date(2025, 1, 1)),
     ):
         ReadingFactory(metric=MetricFactory(audit=audit, name=name, period=period), period_start=start, total=1)
-    rows = rows_of(reopen(xlsx.write(loaded(audit)))["Metrics"])
+    rows = rows_of(reopen(workbook.write(loaded(audit)))["Metrics"])
     assert {row["Metric"].value: (row["Period"].value, row["Period"].number_format) for row in rows} == {
         "Monthly": (datetime(2025, 3, 1), "mmm yyyy"),
         "Quarterly": ("2025-Q2", "General"),  # no number format shows a quarter
@@ -181,7 +181,7 @@ def test_it_writes_months_and_years_as_dates_and_quarters_as_text(audit):
 
 def test_it_writes_a_metric_without_readings_as_one_row_with_no_period(audit):
     MetricFactory(audit=audit, name="Referrals", kind=Metric.Kind.VALUE, period=Metric.Period.QUARTER)
-    rows = values_of(reopen(xlsx.write(loaded(audit)))["Metrics"])
+    rows = values_of(reopen(workbook.write(loaded(audit)))["Metrics"])
     assert len(rows) == 1
     assert rows[0]["Metric"] == "Referrals"
     assert rows[0]["Period type"] == "Quarter"
@@ -226,7 +226,7 @@ def test_it_writes_conversions_from_the_previous_bucket_as_sumifs_formulas(book,
 def test_it_refers_to_the_previous_bucket_name_by_its_cell_and_escapes_it_in_the_formula(audit):
     MetricFactory(audit=audit, name='Leads "hot" *', stage=Stage.ATTRACT)
     MetricFactory(audit=audit, name="Customers", stage=Stage.ENGAGE)
-    book = reopen(xlsx.write(loaded(audit)))
+    book = reopen(workbook.write(loaded(audit)))
     assert book["Metrics"]["T3"].value == conversion(3, "'Lists'!$K$2")
     assert book["Lists"]["K2"].value == 'Leads "hot" *'
 
@@ -234,7 +234,7 @@ def test_it_refers_to_the_previous_bucket_name_by_its_cell_and_escapes_it_in_the
 def test_it_does_not_convert_between_buckets_of_different_period_types(audit):
     MetricFactory(audit=audit, name="Visitors", stage=Stage.ATTRACT, period=Metric.Period.MONTH)
     MetricFactory(audit=audit, name="Customers", stage=Stage.ENGAGE, period=Metric.Period.QUARTER)
-    worksheet = reopen(xlsx.write(loaded(audit)))["Metrics"]
+    worksheet = reopen(workbook.write(loaded(audit)))["Metrics"]
     assert worksheet["T2"].value is None
     assert worksheet["T3"].value is None
 
@@ -263,7 +263,7 @@ def test_it_writes_the_friction_rows_with_a_live_resolution_formula(book, demo_d
 
 def test_it_writes_due_dates_as_dates(audit):
     FrictionPointFactory(audit=audit, automation="Chatbot", owner="Ana", due_date=date(2026, 1, 31))
-    row = rows_of(reopen(xlsx.write(loaded(audit)))["Friction"])[0]
+    row = rows_of(reopen(workbook.write(loaded(audit)))["Friction"])[0]
     assert row["Due date"].value.date() == date(2026, 1, 31)
     assert row["Due date"].number_format == "yyyy-mm-dd"
 
@@ -317,7 +317,7 @@ def test_it_draws_native_line_charts_of_the_buckets_and_the_conversions(book, de
 
 
 def test_it_draws_no_chart_without_buckets(audit):
-    assert reopen(xlsx.write(loaded(audit)))["Trends"]._charts == []
+    assert reopen(workbook.write(loaded(audit)))["Trends"]._charts == []
 
 
 def test_it_adds_dropdowns_of_labels_over_whole_columns(book, demo_document):
@@ -376,14 +376,14 @@ def test_it_adds_a_worksheet_table_with_filter_buttons_to_each_editable_sheet(bo
 
 
 def test_it_gives_an_empty_table_one_blank_row(audit):
-    table = reopen(xlsx.write(loaded(audit)))["Friction"].tables["FrictionTable"]
+    table = reopen(workbook.write(loaded(audit)))["Friction"].tables["FrictionTable"]
     assert table.ref == "A1:K2"
 
 
 def test_it_keeps_empty_teams_in_the_overview(audit):
     TeamFactory(audit=audit, name="Finance")
     ForceFactory(team=TeamFactory(audit=audit, name="Sales"), name="Demos")
-    fields = overview(reopen(xlsx.write(loaded(audit)))["Overview"])
+    fields = overview(reopen(workbook.write(loaded(audit)))["Overview"])
     assert [value for label, value in fields if label == "Team"] == ["Finance", "Sales"]
 
 
@@ -431,7 +431,7 @@ USER_TEXT = {
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_it_stores_formula_like_user_text_as_quoted_text_in_every_column(payload_audit, payload):
-    book = reopen(xlsx.write(loaded(payload_audit(payload))))
+    book = reopen(workbook.write(loaded(payload_audit(payload))))
     cells = [row[title] for sheet, titles in USER_TEXT.items() for row in rows_of(book[sheet]) for title in titles]
     cells = [cell for cell in cells if cell.value not in (None, "Customers")]
     cells += [row[1] for row in book["Overview"].iter_rows() if row[1].value == payload]
@@ -445,7 +445,7 @@ def test_it_stores_formula_like_user_text_as_quoted_text_in_every_column(payload
 
 
 def test_it_keeps_its_own_formulas_next_to_formula_like_text(payload_audit):
-    book = reopen(xlsx.write(loaded(payload_audit(PAYLOADS[0]))))
+    book = reopen(workbook.write(loaded(payload_audit(PAYLOADS[0]))))
     friction = rows_of(book["Friction"])[0]
     assert friction["Resolution"].data_type == "f"
     metrics = rows_of(book["Metrics"])
@@ -461,7 +461,7 @@ def test_it_does_not_quote_ordinary_text(book):
 
 def test_it_strips_characters_a_workbook_cannot_hold_and_caps_long_text(audit):
     FrictionPointFactory(audit=audit, source="Bell\x07 and form feed\x0c gone", automation="x" * 40_000)
-    row = rows_of(reopen(xlsx.write(loaded(audit)))["Friction"])[0]
+    row = rows_of(reopen(workbook.write(loaded(audit)))["Friction"])[0]
     assert row["Source of friction"].value == "Bell and form feed gone"
     assert len(row["Automation"].value) == 32_767
 
@@ -469,12 +469,12 @@ def test_it_strips_characters_a_workbook_cannot_hold_and_caps_long_text(audit):
 def test_it_keeps_unicode_newlines_and_emoji_exactly(audit):
     text = "فارسی — Tiếng Việt có dấu 🚀\nline two\r\nline three"
     FrictionPointFactory(audit=audit, source=text)
-    assert rows_of(reopen(xlsx.write(loaded(audit)))["Friction"])[0]["Source of friction"].value == text
+    assert rows_of(reopen(workbook.write(loaded(audit)))["Friction"])[0]["Source of friction"].value == text
 
 
 def test_it_writes_a_persian_audit_right_to_left(audit):
     Audit.objects.filter(pk=audit.pk).update(language=Audit.Language.PERSIAN)
-    book = reopen(xlsx.write(loaded(audit)))
+    book = reopen(workbook.write(loaded(audit)))
     assert all(worksheet.sheet_view.rightToLeft for worksheet in book.worksheets)
     assert overview(book["Overview"])[3] == ("Language", "فارسی")
 
@@ -482,7 +482,7 @@ def test_it_writes_a_persian_audit_right_to_left(audit):
 def test_it_writes_decimal_values(audit):
     metric = MetricFactory(audit=audit, kind=Metric.Kind.VALUE)
     ReadingFactory(metric=metric, period_start=date(2025, 1, 1), value=Decimal("1234.50"))
-    assert rows_of(reopen(xlsx.write(loaded(audit)))["Metrics"])[0]["Value"].value == 1234.5
+    assert rows_of(reopen(workbook.write(loaded(audit)))["Metrics"])[0]["Value"].value == 1234.5
 
 
 def test_it_labels_every_choice(audit):
@@ -490,7 +490,7 @@ def test_it_labels_every_choice(audit):
     ForceFactory(team=team, serves=Force.Serves.PROCESS, stage=Stage.DELIGHT)
     FrictionPointFactory(audit=audit, origin=FrictionPoint.Origin.INTERNAL, stage=Stage.ENGAGE)
     SelfAssessmentFactory(audit=audit, question=SelfAssessment.Question.BLIND_SPOT, answer="no")
-    book = reopen(xlsx.write(loaded(audit)))
+    book = reopen(workbook.write(loaded(audit)))
     assert values_of(book["Forces"])[0]["Serves"] == "Our process"
     assert values_of(book["Forces"])[0]["Stage"] == "Delight"
     assert values_of(book["Friction"])[0]["Origin"] == "Internal (metrics, processes)"
@@ -520,21 +520,21 @@ def carried():
 
 
 def test_it_writes_whether_higher_is_better_for_each_metric(carried):
-    rows = values_of(reopen(xlsx.write(carried))["Metrics"])
+    rows = values_of(reopen(workbook.write(carried))["Metrics"])
     expected = {metric.name: "Yes" if metric.higher_is_better else "No" for metric in carried.metrics}
     assert {row["Metric"]: row["Higher is better"] for row in rows} == expected
     assert sorted(expected.values()) == ["No", "Yes", "Yes", "Yes", "Yes"]
 
 
 def test_it_writes_last_years_planned_change_beside_this_years(carried):
-    rows = values_of(reopen(xlsx.write(carried))["Forces"])
+    rows = values_of(reopen(workbook.write(carried))["Forces"])
     targets = {row["Force"]: row["Last year's planned change"] for row in rows if row["Last year's planned change"]}
     assert targets == {"Lead rotation": "Route by size", "Live chat": "Route by size"}
     assert [row["Force"] for row in rows] == [force.name for force in carried.forces]
 
 
 def test_it_writes_the_action_review_as_an_editable_table_with_status_labels(carried):
-    book = reopen(xlsx.write(carried))
+    book = reopen(workbook.write(carried))
     worksheet = book["Action review"]
     rows = values_of(worksheet)
     assert [(row["For (friction/force)"], row["What"], row["Fix"]) for row in rows] == [
@@ -556,11 +556,11 @@ def test_it_writes_the_votes_of_each_friction_row_and_force_in_workshop_order(au
     for user in (UserFactory(), UserFactory()):
         Vote.objects.create(audit=audit, user=user, friction=second)
     Vote.objects.create(audit=audit, user=UserFactory(), force=force)
-    book = reopen(xlsx.write(loaded(audit)))
+    book = reopen(workbook.write(loaded(audit)))
     friction = values_of(book["Friction"])
     assert [(row["Source of friction"], row["Votes"]) for row in friction] == [("Slow", 0), ("Lost", 2)]
     assert [(row["Force"], row["Votes"]) for row in values_of(book["Forces"])] == [("Handover", 1), ("Standup", 0)]
-    assert book["Friction"].cell(row=1, column=len(xlsx.FRICTION_COLUMNS) + 1).fill == xlsx.COMPUTED_FILL
+    assert book["Friction"].cell(row=1, column=len(workbook.FRICTION_COLUMNS) + 1).fill == workbook.COMPUTED_FILL
     assert first.votes.count() == 0
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from audits import live
+from audits.live import room
 from audits.models import JoinLink, Membership, Workshop
 
 Role = Membership.Role
@@ -97,5 +97,5 @@ def test_it_opens_a_join_link_for_the_hours_chosen(facilitator_client, audit, ho
 @pytest.mark.parametrize(("minutes", "seconds"), [("1,5", 90), ("0.5", 30), ("1440", 24 * 3600)])
 def test_it_takes_minutes_with_a_decimal_comma_or_point(facilitator_client, audit, minutes, seconds):
     assert facilitate(facilitator_client, audit, "timer-start", minutes=minutes).status_code == 200
-    left = live.timer_of(Workshop.objects.get(audit=audit)).seconds_left()
+    left = room.timer_of(Workshop.objects.get(audit=audit)).seconds_left()
     assert seconds - 2 <= left <= seconds

@@ -1,6 +1,6 @@
 import pytest
 
-from audits import guidance
+from audits.content import guidance
 
 KEYS = ["strategy", "metrics", "forces", "identify", "automate", "goals", "restructure", "summary"]
 

@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
 
-from audits import live
-from audits.guests import GUEST_SESSION_KEY
+from audits.accounts.guests import GUEST_SESSION_KEY
+from audits.live import room
 
 from .test_isolation import POST_DATA, _resolve, make_tenant, walk
 
@@ -86,9 +86,9 @@ def test_every_url_sends_the_headers_to_a_member(client, home):
 
 
 def test_every_url_sends_the_headers_to_a_guest_whose_link_was_closed(client, home):
-    link = live.active_join_link(home["audit"])
-    guest = live.join_as_guest(link, "Gita")
-    live.revoke_join_link(link)
+    link = room.active_join_link(home["audit"])
+    guest = room.join_as_guest(link, "Gita")
+    room.revoke_join_link(link)
 
     failures, statuses = request_every_url(client, home, lambda: log_in_as_guest(client, guest, home["audit"]))
     assert not failures, "\n".join(failures)
@@ -96,7 +96,7 @@ def test_every_url_sends_the_headers_to_a_guest_whose_link_was_closed(client, ho
 
 
 def test_every_url_sends_the_headers_to_a_guest_of_another_audit(client, home, elsewhere):
-    guest = live.join_as_guest(live.active_join_link(elsewhere["audit"]), "Gus")
+    guest = room.join_as_guest(room.active_join_link(elsewhere["audit"]), "Gus")
 
     failures, statuses = request_every_url(client, home, lambda: log_in_as_guest(client, guest, elsewhere["audit"]))
     assert not failures, "\n".join(failures)
@@ -136,7 +136,7 @@ def test_unknown_urls_have_the_headers(client, home):
     assert response.status_code == 404
     assert_headers(response)
 
-    guest = live.join_as_guest(live.active_join_link(home["audit"]), "Gita")
+    guest = room.join_as_guest(room.active_join_link(home["audit"]), "Gita")
     log_in_as_guest(client, guest, home["audit"])
     response = client.get("/no/such/page/")
     assert response.status_code == 404
@@ -150,10 +150,10 @@ def test_a_bad_host_gets_the_headers(client, db):
 
 
 def test_a_closed_join_link_has_the_headers(client, home):
-    link = live.active_join_link(home["audit"])
-    live.revoke_join_link(link)
+    link = room.active_join_link(home["audit"])
+    room.revoke_join_link(link)
     for method in ("get", "post"):
-        response = getattr(client, method)(reverse("audits:join", kwargs={"token": live.join_token(link)}))
+        response = getattr(client, method)(reverse("audits:join", kwargs={"token": room.join_token(link)}))
         assert response.status_code in (405, 410)
         assert_headers(response)
 

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from audits.carry import carry_forward
-from audits.demo import load_demo
-from audits.history import line_chart, stacked_bars
+from audits.content.carry import carry_forward
+from audits.content.demo import load_demo
 from audits.models import Audit, Metric
+from audits.reports.history import line_chart, stacked_bars
 
 from .factories import AuditFactory, FrictionPointFactory, MetricFactory, ReadingFactory
 

@@ -2,7 +2,7 @@ from itertools import pairwise
 
 import pytest
 
-from audits import hubspot_example as example
+from audits.content import hubspot_example as example
 from audits.models import Metric, SelfAssessment, Stage
 
 BUCKETS = [metric.key for metric in example.METRICS if metric.kind == Metric.Kind.BUCKET]

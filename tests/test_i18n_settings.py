@@ -31,7 +31,7 @@ def test_it_reads_the_language_after_the_session_and_the_profile_after_the_user(
     locale = middleware.index("django.middleware.locale.LocaleMiddleware")
     assert middleware.index("django.contrib.sessions.middleware.SessionMiddleware") < locale
     assert locale < middleware.index("django.middleware.common.CommonMiddleware")
-    user_language = middleware.index("audits.preferences.UserLanguageMiddleware")
+    user_language = middleware.index("audits.accounts.preferences.UserLanguageMiddleware")
     assert middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") < user_language
 
 

@@ -1,7 +1,7 @@
 import pytest
 
-from audits import ideas
-from audits.ideas import IDEAS, idea, ideas_for
+from audits.content import ideas
+from audits.content.ideas import IDEAS, idea, ideas_for
 
 STAGES = {"attract", "engage", "delight", "all"}
 FIX_TYPES = {"automation", "new_goal", "restructure", None}

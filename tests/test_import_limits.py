@@ -10,13 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl.styles import Font
 
-from audits import document
-from audits.exports import json as json_export
-from audits.exports import xlsx as xlsx_export
-from audits.imports import ImportFailed, import_audit, read_file
-from audits.imports import xlsx as xlsx_import
+from audits.content import document
+from audits.content.starting import start_audit
 from audits.models import Audit, FrictionPoint, Team
-from audits.workshop import start_audit
+from audits.reports.exports import json_export
+from audits.reports.exports import workbook as xlsx_export
+from audits.reports.imports import ImportFailed, import_audit, read_file
+from audits.reports.imports import workbook_import as xlsx_import
 
 from .spreadsheets import edited, entries_of, zipped
 

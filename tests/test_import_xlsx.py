@@ -10,11 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from audits import document
-from audits.carry import carry_forward
-from audits.demo import load_demo
-from audits.exports import xlsx as export
-from audits.imports import ImportFailed, import_audit, workbook_limits, xlsx
+from audits.content import document
+from audits.content.carry import carry_forward
+from audits.content.demo import load_demo
+from audits.content.tables import NO, normalize_answer
 from audits.models import (
     ActionReview,
     Audit,
@@ -28,7 +27,8 @@ from audits.models import (
     Team,
     Vote,
 )
-from audits.tables import NO, normalize_answer
+from audits.reports.exports import workbook as export
+from audits.reports.imports import ImportFailed, import_audit, workbook_import, workbook_limits
 
 from .spreadsheets import edited, entries_of, resaved_by_libreoffice, zipped
 
@@ -57,7 +57,7 @@ def loaded(audit: Audit) -> document.AuditDocument:
 
 
 def import_file(content: bytes, flywheel) -> document.AuditDocument:
-    return loaded(import_audit(xlsx.read(content), flywheel))
+    return loaded(import_audit(workbook_import.read(content), flywheel))
 
 
 def assert_round_trip(audit: Audit) -> None:
@@ -81,7 +81,7 @@ def refused(content: bytes, flywheel) -> list[str]:
     """The errors of a refused import; and nothing was saved."""
     before = (Audit.objects.count(), FrictionPoint.objects.count(), Team.objects.count())
     with pytest.raises(ImportFailed) as failure:
-        import_audit(xlsx.read(content), flywheel)
+        import_audit(workbook_import.read(content), flywheel)
     assert (Audit.objects.count(), FrictionPoint.objects.count(), Team.objects.count()) == before
     return failure.value.errors
 
@@ -191,7 +191,7 @@ def test_it_round_trips_an_empty_audit(audit):
 
 
 def test_it_round_trips_a_large_audit(flywheel):
-    from audits.sample import build_large_audit
+    from audits.content.sample import build_large_audit
 
     assert_round_trip(build_large_audit(flywheel, friction=60, forces=30, metrics=12, periods=12))
 

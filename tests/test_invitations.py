@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audits.accounts.permissions import SESSION_KEY
 from audits.models import Invitation, Membership, hash_token
-from audits.permissions import SESSION_KEY
 
 from .factories import MembershipFactory, UserFactory
 

@@ -15,8 +15,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from audits import live
-from audits.editing import delete_row
+from audits.content.editing import delete_row
+from audits.content.starting import start_audit
+from audits.content.tables import TABLES
+from audits.live import room
 from audits.models import (
     ApiToken,
     Audit,
@@ -36,8 +38,6 @@ from audits.models import (
     Vote,
     Workshop,
 )
-from audits.tables import TABLES
-from audits.workshop import start_audit
 
 from .factories import AuditFactory, FlywheelFactory, MembershipFactory, OrganizationFactory, UserFactory
 
@@ -97,8 +97,8 @@ def make_tenant(label: str) -> dict:
     deleted = FrictionPoint.objects.create(audit=audit, source=f"{label} deleted friction")
     delete_row(audit, deleted, owner)
     # A live workshop: voting open (a stranger's vote would change Vote) and an open join link.
-    live.set_voting(audit, True, votes_per_person=5)
-    live.open_join_link(audit, owner, hours=4)
+    room.set_voting(audit, True, votes_per_person=5)
+    room.open_join_link(audit, owner, hours=4)
     Vote.objects.create(audit=audit, user=owner, friction=friction)
     return {
         "user": owner,
@@ -259,8 +259,8 @@ def test_an_outsiders_session_cannot_point_into_another_organization(client, vic
 @pytest.fixture
 def guest_of_another_audit(client, outsider_tenant):
     """A guest who joined the outsider's audit by link: in that audit's organization, but only in that audit."""
-    link = live.open_join_link(outsider_tenant["audit"], outsider_tenant["user"], hours=4)
-    response = client.post(reverse("audits:join", kwargs={"token": live.join_token(link)}), {"name": "Gus"})
+    link = room.open_join_link(outsider_tenant["audit"], outsider_tenant["user"], hours=4)
+    response = client.post(reverse("audits:join", kwargs={"token": room.join_token(link)}), {"name": "Gus"})
     assert response.status_code == 302
     return outsider_tenant["audit"]
 
@@ -291,8 +291,8 @@ def hidden_rows(victim):
     """The victim's facilitator hides both steps; an author writes a friction row and a force, and deletes one."""
     audit = victim["audit"]
     author = MembershipFactory(organization=audit.flywheel.organization, role=Membership.Role.PARTICIPANT).user
-    live.hide_step(audit, "identify", named=False)
-    live.hide_step(audit, "forces", named=False)
+    room.hide_step(audit, "identify", named=False)
+    room.hide_step(audit, "forces", named=False)
     friction = FrictionPoint.objects.create(audit=audit, source=f"{HIDDEN} friction", author=author)
     force = Force.objects.create(audit=audit, team=audit.teams.first(), name=f"{HIDDEN} force", author=author)
     deleted = FrictionPoint.objects.create(audit=audit, source=f"{HIDDEN} deleted", author=author)
@@ -308,7 +308,7 @@ def _participant_of(victim):
 
 def _guest_of(victim):
     link = JoinLink.objects.get(audit=victim["audit"], revoked_at__isnull=True)
-    return live.join_as_guest(link, "Gus")
+    return room.join_as_guest(link, "Gus")
 
 
 @pytest.mark.parametrize("who", ["participant", "guest"])

@@ -5,15 +5,15 @@ from django.contrib.auth import SESSION_KEY as USER_SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
-from audits import live
-from audits.guests import GUEST_SESSION_KEY
+from audits.accounts.guests import GUEST_SESSION_KEY
+from audits.live import room
 from audits.models import Guest, Membership
 
 from .factories import AuditFactory, FlywheelFactory, MembershipFactory, UserFactory
 
 
 def join_url(link) -> str:
-    return reverse("audits:join", kwargs={"token": live.join_token(link)})
+    return reverse("audits:join", kwargs={"token": room.join_token(link)})
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def facilitator(member_factory):
 
 @pytest.fixture
 def link(audit, facilitator):
-    return live.open_join_link(audit, facilitator, hours=4)
+    return room.open_join_link(audit, facilitator, hours=4)
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def stranger_client(client, db):
 
 def test_it_moves_no_guest_pass_on_get(stranger_client, link, audit, facilitator):
     assert stranger_client.post(join_url(link)).status_code == 302
-    new_link = live.open_join_link(audit, facilitator, hours=4)  # closes the first link
+    new_link = room.open_join_link(audit, facilitator, hours=4)  # closes the first link
     response = stranger_client.get(join_url(new_link))
     assert response.status_code == 200
     html = response.content.decode()
@@ -46,7 +46,7 @@ def test_it_moves_no_guest_pass_on_get(stranger_client, link, audit, facilitator
 
 def test_it_moves_the_guest_pass_on_post(stranger_client, link, audit, facilitator):
     stranger_client.post(join_url(link))
-    new_link = live.open_join_link(audit, facilitator, hours=4)
+    new_link = room.open_join_link(audit, facilitator, hours=4)
     response = stranger_client.post(join_url(new_link))
     assert response.status_code == 302
     assert response.url == audit.get_absolute_url()
@@ -84,7 +84,7 @@ def test_it_shows_an_anonymous_visitor_the_name_form_and_makes_no_guest_on_get(c
 
 def test_it_keeps_a_guest_of_another_workshop_signed_in_on_get(link, audit):
     other_audit = AuditFactory(flywheel=FlywheelFactory(organization=MembershipFactory().organization))
-    other_link = live.open_join_link(other_audit, None, hours=4)
+    other_link = room.open_join_link(other_audit, None, hours=4)
     client = Client()
     client.post(join_url(other_link), {"name": "Gita"})
     guest_user = Guest.objects.get(audit=other_audit).user

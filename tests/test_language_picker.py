@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from audits.accounts.preferences import SESSION_KEY
 from audits.models import Profile
-from audits.preferences import SESSION_KEY
 
 from .counting import session_queries
 

@@ -5,11 +5,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from audits import editing
+from audits.content import editing
+from audits.content.starting import start_audit
+from audits.content.tables import TABLES
 from audits.models import Audit, Membership
-from audits.tables import TABLES
-from audits.views import live
-from audits.workshop import start_audit
+from audits.views import polling
 
 from .counting import session_queries
 
@@ -63,7 +63,7 @@ def test_the_check_is_one_query(rf: RequestFactory, owner, audit, django_assert_
     request = rf.get(changes_url(audit, since=0))
     request.user = owner
     with django_assert_num_queries(1):
-        response = live.changes(request, audit_id=audit.pk)
+        response = polling.changes(request, audit_id=audit.pk)
     assert response.status_code == 204
 
 

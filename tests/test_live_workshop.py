@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from audits import editing, live
+from audits.content import editing
+from audits.content.tables import TABLES
+from audits.live import room
 from audits.models import Activity, FrictionPoint, Guest, JoinLink, Membership, Vote, Workshop
-from audits.tables import TABLES
 
 from .factories import AuditFactory, FlywheelFactory, ForceFactory, FrictionPointFactory, TeamFactory, UserFactory
 
@@ -26,7 +27,7 @@ def facilitate(client, audit, action, htmx=True, **data):
 
 
 def join_url(link) -> str:
-    return reverse("audits:join", kwargs={"token": live.join_token(link)})
+    return reverse("audits:join", kwargs={"token": room.join_token(link)})
 
 
 def step_url(audit, step) -> str:
@@ -69,7 +70,7 @@ def client_factory(db):
 
 @pytest.fixture
 def link(audit, facilitator):
-    return live.open_join_link(audit, facilitator, hours=4)
+    return room.open_join_link(audit, facilitator, hours=4)
 
 
 def join_as_guest(client, link, name="Gita"):
@@ -84,15 +85,15 @@ def test_a_facilitator_opens_a_join_link_and_sees_it(facilitator_client, audit):
     assert response.status_code == 200
     link = JoinLink.objects.get(audit=audit)
     assert timedelta(hours=7, minutes=59) < link.expires_at - timezone.now() <= timedelta(hours=8)
-    assert live.join_token(link) in response.content.decode()
+    assert room.join_token(link) in response.content.decode()
 
 
 def test_opening_a_new_link_closes_the_old_one(audit, facilitator):
-    first = live.open_join_link(audit, facilitator, hours=4)
-    second = live.open_join_link(audit, facilitator, hours=4)
+    first = room.open_join_link(audit, facilitator, hours=4)
+    second = room.open_join_link(audit, facilitator, hours=4)
     first.refresh_from_db()
     assert first.revoked_at is not None
-    assert live.active_join_link(audit) == second
+    assert room.active_join_link(audit) == second
 
 
 def test_a_participant_cannot_open_a_join_link(participant_client, audit):
@@ -153,9 +154,9 @@ def test_a_guest_reaches_nothing_else_of_the_organization(client, link, audit, f
 def test_the_permission_layer_alone_keeps_a_guest_to_their_audit(link, audit, flywheel):
     from django.http import Http404
 
-    from audits.permissions import get_audit_for, get_flywheel_for
+    from audits.accounts.permissions import get_audit_for, get_flywheel_for
 
-    guest_user = live.join_as_guest(link, "Gita")
+    guest_user = room.join_as_guest(link, "Gita")
     other_audit = AuditFactory(flywheel=flywheel)
     assert get_audit_for(guest_user, audit.pk, need="edit").user_role == Role.PARTICIPANT
     with pytest.raises(Http404):
@@ -166,7 +167,7 @@ def test_the_permission_layer_alone_keeps_a_guest_to_their_audit(link, audit, fl
 
 def test_a_revoked_link_gives_a_clear_page_and_ends_guest_access(client, link, audit):
     join_as_guest(client, link)
-    live.revoke_join_link(link)
+    room.revoke_join_link(link)
     response = client.get(step_url(audit, "identify"))
     assert response.status_code == 410
     assert "The facilitator closed this link" in response.content.decode()
@@ -185,7 +186,7 @@ def test_an_expired_link_gives_a_clear_page(client, link):
 
 
 def test_a_made_up_or_altered_token_is_not_valid(client, link):
-    token = live.join_token(link)
+    token = room.join_token(link)
     for bad in (token[:-1] + ("A" if token[-1] != "A" else "B"), "12:abc", "nonsense"):
         response = client.get(reverse("audits:join", kwargs={"token": bad}))
         assert response.status_code == 404
@@ -218,7 +219,7 @@ def test_presence_lists_who_is_on_the_audit_now(participant_client, owner_client
     html = response.content.decode()
     assert "Paul" in html and "olivia" in html
     assert "2 people here" in html
-    live.Presence.objects.filter(user=owner).update(last_seen=timezone.now() - timedelta(minutes=5))
+    room.Presence.objects.filter(user=owner).update(last_seen=timezone.now() - timedelta(minutes=5))
     html = participant_client.post(url, {"step": "forces"}).content.decode()
     assert "olivia" not in html
     assert "1 person here" in html
@@ -230,7 +231,7 @@ def test_presence_costs_the_same_few_queries_however_many_are_here(participant_c
     with CaptureQueriesContext(connection) as few:
         participant_client.post(url, {"step": "forces"})
     for number in range(12):
-        live.mark_present(audit, member_factory(Role.PARTICIPANT, username=f"p{number}"), "identify")
+        room.mark_present(audit, member_factory(Role.PARTICIPANT, username=f"p{number}"), "identify")
     with CaptureQueriesContext(connection) as many:
         html = participant_client.post(url, {"step": "forces"}).content.decode()
     assert "13 people here" in html and "p11" in html
@@ -243,14 +244,14 @@ def test_presence_is_drawn_for_each_language_and_each_list(participant_client, a
     participant_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
     assert "1 person here" not in participant_client.post(url, {"step": "forces"}).content.decode()
     del participant_client.cookies[settings.LANGUAGE_COOKIE_NAME]
-    live.mark_present(audit, owner, "identify")
+    room.mark_present(audit, owner, "identify")
     assert "2 people here" in participant_client.post(url, {"step": "forces"}).content.decode()
 
 
 def test_a_second_tab_of_the_same_person_is_one_presence(audit, owner):
-    live.mark_present(audit, owner, "identify")
-    live.mark_present(audit, owner, "forces")
-    assert [presence.step for presence in live.Presence.objects.filter(audit=audit)] == ["forces"]
+    room.mark_present(audit, owner, "identify")
+    room.mark_present(audit, owner, "forces")
+    assert [presence.step for presence in room.Presence.objects.filter(audit=audit)] == ["forces"]
 
 
 # --- The facilitator's controls -----------------------------------------------------------------
@@ -289,19 +290,19 @@ def test_a_refused_control_says_why(facilitator_client, audit):
 
 
 def test_the_timer_pauses_resumes_and_gains_a_minute(audit):
-    live.start_timer(audit, 5)
+    room.start_timer(audit, 5)
     workshop = Workshop.objects.get(audit=audit)
-    assert 299 <= live.timer_of(workshop).seconds_left() <= 300
-    live.pause_timer(audit)
-    live.add_minute(audit)
+    assert 299 <= room.timer_of(workshop).seconds_left() <= 300
+    room.pause_timer(audit)
+    room.add_minute(audit)
     workshop.refresh_from_db()
-    timer = live.timer_of(workshop)
+    timer = room.timer_of(workshop)
     assert timer.paused and not timer.running
     assert 359 <= timer.seconds_left() <= 360
     assert timer.clock in ("5:59", "6:00")
-    live.resume_timer(audit)
+    room.resume_timer(audit)
     workshop.refresh_from_db()
-    assert live.timer_of(workshop).running
+    assert room.timer_of(workshop).running
 
 
 def test_everyone_sees_the_timer_and_the_facilitators_step(facilitator_client, participant_client, audit):
@@ -358,7 +359,7 @@ def test_hidden_rows_are_seen_by_their_authors_only_until_the_reveal(
     assert before.source in anna_page
     facilitator_page = facilitator_client.get(step_url(audit, "identify")).content.decode()
     assert "Anna&#x27;s secret" in facilitator_page and "Ben&#x27;s secret" in facilitator_page
-    live.lead_to(audit, "identify")
+    room.lead_to(audit, "identify")
     presenter = facilitator_client.get(reverse("audits:present", kwargs={"audit_id": audit.pk})).content.decode()
     assert "Anna&#x27;s secret" not in presenter and "2 new rows collected" in presenter
     # Nor can a participant reach a hidden row by its id.
@@ -448,13 +449,13 @@ def test_a_voter_cannot_vote_on_another_organizations_row(facilitator_client, pa
 
 def test_the_presenter_view_shows_the_current_step_and_the_qr_code(facilitator_client, audit, link):
     FrictionPointFactory(audit=audit, source="Leads wait for days")
-    live.lead_to(audit, "identify")
+    room.lead_to(audit, "identify")
     response = facilitator_client.get(reverse("audits:present", kwargs={"audit_id": audit.pk}))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Leads wait for days" in html
     assert 'src="data:image/svg+xml' in html and 'alt="QR code to join the workshop"' in html
-    assert live.join_token(link) in html
+    assert room.join_token(link) in html
     assert 'name="value"' not in html  # read-only, for the projector
 
 
@@ -499,5 +500,5 @@ def test_a_guest_polls_their_audit_until_the_link_closes(client, link, audit):
     audit.refresh_from_db()  # opening the link moved the version on: open pages learn of it
     poll = reverse("audits:audit-changes", kwargs={"audit_id": audit.pk}) + f"?since={audit.content_version}"
     assert client.get(poll).status_code == 204
-    live.revoke_join_link(link)
+    room.revoke_join_link(link)
     assert client.get(poll).status_code == 404

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from audits.demo import DEMO_PASSWORD
+from audits.content.demo import DEMO_PASSWORD
 from audits.models import Audit, Membership
 
 User = get_user_model()

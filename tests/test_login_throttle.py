@@ -1,4 +1,5 @@
-"""Log-in throttling per address (audits/login_throttle.py) beside axes' per-username limit, behind a proxy too."""
+"""Log-in throttling per address (audits/accounts/login_throttle.py) beside axes' per-username limit,
+behind a proxy too."""
 
 import pytest
 from axes.models import AccessAttempt
@@ -7,7 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from audits.login_throttle import forwarded_client_address
+from audits.accounts.login_throttle import forwarded_client_address
 
 from .factories import PASSWORD
 from .test_settings import settings_value

@@ -10,13 +10,13 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from audits import document
-from audits.demo import load_demo
-from audits.exports import json as json_export
-from audits.exports import xlsx as xlsx_export
-from audits.imports import import_audit, read_file
+from audits.content import document
+from audits.content.demo import load_demo
+from audits.content.starting import start_audit
 from audits.models import Audit, Membership, Metric, Reading
-from audits.workshop import start_audit
+from audits.reports.exports import json_export
+from audits.reports.exports import workbook as xlsx_export
+from audits.reports.imports import import_audit, read_file
 
 from .factories import AuditFactory, MetricFactory, ReadingFactory
 

@@ -20,12 +20,13 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from audits import guidance, live
-from audits.carry import carry_forward
+from audits.content import guidance
+from audits.content.carry import carry_forward
+from audits.content.sample import build_small_audit
+from audits.content.tables import TABLES, rows_of
+from audits.live import room
 from audits.models import ApiToken, Invitation, Membership
-from audits.sample import build_small_audit
-from audits.tables import TABLES, rows_of
-from audits.views.workshop import PANELS
+from audits.views.steps import PANELS
 
 from .factories import PASSWORD
 
@@ -182,7 +183,7 @@ def world(organization, flywheel, owner, outsider, member_factory):
         "carried": carried,
         "owner": owner,
         "participant": participant,
-        "link": live.open_join_link(audit, owner, hours=24),
+        "link": room.open_join_link(audit, owner, hours=24),
         "clients": {
             "owner": logged_in(owner),
             "facilitator": logged_in(facilitator),
@@ -248,7 +249,7 @@ def test_no_poll_presence_panel_or_presenter_fails(world, step, since, panel):
 
 @examples(25)
 @given(
-    kind=st.sampled_from(sorted(live.VOTABLE)), direction=odd_or("remove", "add"), votes=odd_or("3"), htmx=st.booleans()
+    kind=st.sampled_from(sorted(room.VOTABLE)), direction=odd_or("remove", "add"), votes=odd_or("3"), htmx=st.booleans()
 )
 def test_no_vote_fails(world, kind, direction, votes, htmx):
     audit = world["audit"]
@@ -271,13 +272,13 @@ def test_no_vote_fails(world, kind, direction, votes, htmx):
     htmx=st.booleans(),
     urlencoded=st.booleans(),
 )
-# WAS A 500 (audits/editing.py save_cell): an original of "nan" or "inf" in a decimal cell passes
+# WAS A 500 (audits/content/editing.py save_cell): an original of "nan" or "inf" in a decimal cell passes
 # _python_value (to_python alone) as Decimal("NaN"), then the conditional update's filter raises
 # ValidationError ("“NaN” value must be a decimal number.").
 @example(
     cell=("reading", {"value": ("1", "nan")}), field="value", label="", who="participant", htmx=True, urlencoded=False
 )
-# WAS A 500 on PostgreSQL only (audits/editing.py save_cell): an original holding NUL reaches the
+# WAS A 500 on PostgreSQL only (audits/content/editing.py save_cell): an original holding NUL reaches the
 # filter unvalidated: DataError "PostgreSQL text fields cannot contain NUL (0x00) bytes".
 @example(
     cell=("team", {"name": ("1", "a\x00b")}), field="name", label="", who="participant", htmx=True, urlencoded=False
@@ -413,7 +414,7 @@ def test_no_compare_or_history_query_fails(world, before, after, one_real):
 
 @examples(30)
 @given(language=odd_or("en", "fa", ""), digits=odd_or("on"), next_url=odd_or("/profile/"), name=odd)
-# WAS A 500 (audits/views/preferences.py language): `redirect(safe_next(request))` takes a `next`
+# WAS A 500 (audits/views/profile.py language): `redirect(safe_next(request))` takes a `next`
 # without "/" or "." ("nan", "0", "up") for a URL pattern name: NoReverseMatch. The redirect
 # should be HttpResponseRedirect(safe_next(request)).
 @example(language="en", digits="on", next_url="nan", name="")
@@ -438,13 +439,13 @@ def test_no_preference_form_fails(world, language, digits, next_url, name):
     token=odd,
     urlencoded=st.booleans(),
 )
-# WAS A 500 on PostgreSQL only (axes, through audits/login_throttle.py AxesHandler.user_login_failed):
+# WAS A 500 on PostgreSQL only (axes, through audits/accounts/login_throttle.py AxesHandler.user_login_failed):
 # a failed log-in with a username longer than 255 characters is stored in AccessAttempt.username
 # (max_length 255): DataError "value too long for type character varying(255)". Django's login
 # form does not check the username's length, so authenticate() runs and fails with it.
 @example(name="", username="x" * 10_000, email="", password="wrong", organization="", token="", urlencoded=False)
 def test_no_join_signup_or_login_form_fails(world, name, username, email, password, organization, token, urlencoded):
-    join = reverse("audits:join", kwargs={"token": live.join_token(world["link"])})
+    join = reverse("audits:join", kwargs={"token": room.join_token(world["link"])})
     # A new browser for each anonymous form: joining logs the browser in.
     send(Client(), "post", join, {"name": name}, urlencoded=urlencoded)
     for who in ("participant", "outsider"):

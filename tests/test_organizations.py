@@ -3,8 +3,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from audits.accounts.permissions import SESSION_KEY
 from audits.models import Membership, Organization
-from audits.permissions import SESSION_KEY
 
 from .factories import FlywheelFactory, MembershipFactory, OrganizationFactory, UserFactory
 

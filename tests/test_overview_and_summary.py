@@ -6,9 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from audits.carry import carry_forward
+from audits.content.carry import carry_forward
+from audits.content.starting import start_audit
 from audits.models import Audit, Membership, SelfAssessment, StageStrategy
-from audits.workshop import start_audit
 
 from .factories import AuditFactory, FrictionPointFactory
 

@@ -1,4 +1,5 @@
-"""Pasting a block of cells from a spreadsheet into a workshop table (audits/paste.py, the row_paste view).
+"""Pasting a block of cells from a spreadsheet into a workshop table (audits/reports/imports/paste.py,
+the row_paste view).
 
 The requests are posted as static/js/paste.js posts them: the clipboard's text, the field and row pasted
 into (or the add-row form's field), the team or metric, and the table's rows as the page shows them with
@@ -15,12 +16,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from audits import deltas, live
-from audits.editing import cell_text
+from audits.accounts.permissions import get_audit_for
+from audits.content.editing import cell_text
+from audits.content.starting import start_audit
+from audits.live import deltas, room
 from audits.models import Activity, Audit, Force, FrictionPoint, Membership, Metric, Reading, StageStrategy
-from audits.paste import PasteRefused, ShownRow, Target, parse_block, paste_block
-from audits.permissions import get_audit_for
-from audits.workshop import start_audit
+from audits.reports.imports.paste import PasteRefused, ShownRow, Target, parse_block, paste_block
 
 from .factories import AuditFactory, FrictionPointFactory, MetricFactory, ReadingFactory
 
@@ -441,14 +442,14 @@ def test_a_viewer_cannot_paste(client, member_factory, workshop):
 
 
 def test_a_locked_step_refuses_a_participant(participant_client, workshop):
-    live.set_locked(workshop, "identify", True)
+    room.set_locked(workshop, "identify", True)
     response = post_paste(participant_client, workshop, "friction", tsv([("Mine",), ("Yours",)]), "source")
     assert response.status_code == 423
     assert not FrictionPoint.objects.exists()
 
 
 def test_a_row_hidden_by_anonymous_input_is_a_404(participant_client, member_factory, workshop):
-    live.hide_step(workshop, "identify", named=False)
+    room.hide_step(workshop, "identify", named=False)
     hidden = FrictionPointFactory(audit=workshop, source="Someone else's", author=member_factory(Role.PARTICIPANT))
     response = post_paste(
         participant_client,

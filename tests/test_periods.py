@@ -5,7 +5,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audits.periods import (
+from audits.content.periods import (
     KINDS,
     next_period,
     parse_period,

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.test import RequestFactory
 from django.utils import timezone
 
-from audits import permissions
+from audits.accounts import permissions
 from audits.models import Audit, Flywheel, Membership
 
 from .factories import MembershipFactory, OrganizationFactory, UserFactory

@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from audits import live
+from audits.live import room
 from audits.models import Membership, Workshop
 from audits.templatetags.local_time import local_time
 
@@ -58,16 +58,16 @@ def facilitator_client(client, member_factory):
     ],
 )
 def test_the_presenter_shows_its_step_until_the_facilitator_moves(current, shown, seen, expected):
-    assert live.presenter_step(Workshop(current_step=current), shown, seen) == expected
+    assert room.presenter_step(Workshop(current_step=current), shown, seen) == expected
 
 
 def test_without_a_workshop_the_presenter_opens_at_the_first_step():
-    assert live.presenter_step(None, None) == "strategy"
+    assert room.presenter_step(None, None) == "strategy"
 
 
 def test_it_opens_at_the_step_of_its_link_else_the_facilitators(facilitator_client, audit):
     assert heading(facilitator_client.get(present_url(audit)).content.decode()) == "Map your go-to-market strategy"
-    live.lead_to(audit, "identify")
+    room.lead_to(audit, "identify")
     assert heading(facilitator_client.get(present_url(audit)).content.decode()) == "Identify the friction"
     opened_from_goals = facilitator_client.get(present_url(audit), {"step": "goals"}).content.decode()
     assert heading(opened_from_goals) == "Realign goals to bridge teams"
@@ -85,23 +85,23 @@ def test_each_page_links_to_the_presenter_at_its_step(facilitator_client, audit)
 
 def test_the_presenters_poll_brings_the_qr_code_and_follows_the_facilitator(facilitator_client, audit, owner):
     FrictionPointFactory(audit=audit, source="Leads wait for days")
-    live.lead_to(audit, "forces")
+    room.lead_to(audit, "forces")
     since = version(audit)
-    link = live.open_join_link(audit, owner, hours=4)
+    link = room.open_join_link(audit, owner, hours=4)
     assert version(audit) > since  # open pages learn of the link on their next poll
 
     html = presenter_poll(facilitator_client, audit, since, shown="identify", seen="forces")
     assert heading(html) == "Identify the friction"  # the facilitator has not moved: the step it shows
-    assert QR_CODE in html and live.join_token(link) in html
+    assert QR_CODE in html and room.join_token(link) in html
 
     since = version(audit)
-    live.lead_to(audit, "goals")
+    room.lead_to(audit, "goals")
     html = presenter_poll(facilitator_client, audit, since, shown="identify", seen="forces")
     assert heading(html) == "Realign goals to bridge teams"
     assert '<input type="hidden" name="seen" value="goals">' in html
 
     since = version(audit)
-    live.revoke_join_link(link)
+    room.revoke_join_link(link)
     assert QR_CODE not in presenter_poll(facilitator_client, audit, since, shown="goals", seen="goals")
 
 
@@ -145,7 +145,7 @@ def test_the_expiry_is_written_in_the_servers_time_zone_until_the_browser_rewrit
 
 
 def test_the_bar_shows_the_links_expiry_and_a_copy_button(facilitator_client, audit, owner):
-    live.open_join_link(audit, owner, hours=4)
+    room.open_join_link(audit, owner, hours=4)
     html = facilitator_client.get(reverse("audits:step", kwargs={"audit_id": audit.pk, "step": "strategy"})).content
     html = html.decode()
     assert re.search(r"Open until <time datetime=\"[^\"]+\" data-local-time>[^<]+ UTC</time>\.", html)
@@ -153,6 +153,6 @@ def test_the_bar_shows_the_links_expiry_and_a_copy_button(facilitator_client, au
 
 
 def test_the_join_page_says_until_when_as_a_time_of_day(client, audit, owner):
-    link = live.open_join_link(audit, owner, hours=4)
-    html = client.get(reverse("audits:join", kwargs={"token": live.join_token(link)})).content.decode()
+    link = room.open_join_link(audit, owner, hours=4)
+    html = client.get(reverse("audits:join", kwargs={"token": room.join_token(link)})).content.decode()
     assert re.search(r"This link works until <time datetime=\"[^\"]+\" data-local-time>[^<]+ UTC</time>\.", html)

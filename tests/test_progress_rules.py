@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from audits.document import load, progress
+from audits.content.document import load, progress
+from audits.content.starting import start_audit
 from audits.models import Audit, Team
-from audits.workshop import start_audit
 
 from .factories import AuditFactory, ForceFactory, FrictionPointFactory, TeamFactory
 

@@ -1,7 +1,7 @@
 """Every audit page costs the same number of SQL queries, however large the audit.
 
 A page that runs one more query per row is fast with the demo and slow in a real workshop; here
-each page is fetched for a small and a large audit (audits/sample.py) and the counts compared.
+each page is fetched for a small and a large audit (audits/content/sample.py) and the counts compared.
 """
 
 from datetime import date
@@ -13,14 +13,15 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audits import guidance, live
-from audits.document import load
+from audits.accounts.permissions import get_audit_for
+from audits.content import guidance
+from audits.content.document import load
+from audits.content.sample import build_large_audit, build_small_audit
+from audits.content.tables import TABLES
+from audits.live import room
+from audits.live.render_cache import forget_recent
+from audits.live.workshop_page import PANELS, WorkshopPage
 from audits.models import Audit, Force, FrictionPoint, Membership, Metric, Reading, SelfAssessment, StageStrategy, Team
-from audits.permissions import get_audit_for
-from audits.render_cache import forget_recent
-from audits.sample import build_large_audit, build_small_audit
-from audits.tables import TABLES
-from audits.workshop_page import PANELS, WorkshopPage
 
 Role = Membership.Role
 MOST_QUERIES = 20
@@ -167,13 +168,13 @@ def live_workshop(small, large, owner, member_factory):
     """Both audits mid-workshop: a step hidden with named input, a timer, a join link, named votes."""
     voter = member_factory(Role.PARTICIPANT)
     for audit in (small, large):
-        live.hide_step(audit, "forces", named=True)
-        live.start_timer(audit, 5)
-        live.open_join_link(audit, owner, hours=4)
-        live.set_voting(audit, True, votes_per_person=3, named=True)
+        room.hide_step(audit, "forces", named=True)
+        room.start_timer(audit, 5)
+        room.open_join_link(audit, owner, hours=4)
+        room.set_voting(audit, True, votes_per_person=3, named=True)
         for row in FrictionPoint.objects.filter(audit=audit).order_by("pk")[:3]:
-            live.cast_vote(audit, voter, "friction", row.pk)
-        live.lead_to(audit, "identify")
+            room.cast_vote(audit, voter, "friction", row.pk)
+        room.lead_to(audit, "identify")
 
 
 @pytest.mark.parametrize("voting_open", [True, False], ids=["voting", "results"])
@@ -185,7 +186,7 @@ def test_a_live_workshop_costs_as_many_queries_for_a_large_audit(
 ):
     if not voting_open:
         for audit in (small, large):
-            live.set_voting(audit, False)
+            room.set_voting(audit, False)
     on_small = queries(member_client, "get", page_url(name, kwargs, small))
     on_large = queries(member_client, "get", page_url(name, kwargs, large))
     assert on_large == on_small

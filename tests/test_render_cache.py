@@ -1,4 +1,4 @@
-"""The shared render cache never serves another viewer's or a stale fragment (audits/render_cache.py).
+"""The shared render cache never serves another viewer's or a stale fragment (audits/live/render_cache.py).
 
 Pages are built for one viewer after another on one audit, so the second finds the first's fragments in
 the cache: whatever differs between them (language, role, what they may see, a lock, their votes, a
@@ -14,11 +14,12 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from audits import editing, live, render_cache, workshop_page
+from audits.accounts.permissions import get_audit_for
+from audits.content import editing
+from audits.content.tables import TABLES
+from audits.live import render_cache, room, workshop_page
+from audits.live.workshop_page import WorkshopPage
 from audits.models import FrictionPoint, Membership
-from audits.permissions import get_audit_for
-from audits.tables import TABLES
-from audits.workshop_page import WorkshopPage
 
 from .factories import AuditFactory, FrictionPointFactory
 
@@ -78,7 +79,7 @@ def test_a_viewer_never_gets_an_editors_forms(audit, rows, owner, member_factory
 
 def test_a_hidden_row_never_reaches_another_participant(audit, rows, owner, member_factory):
     author, other = member_factory(Role.PARTICIPANT), member_factory(Role.PARTICIPANT)
-    live.hide_step(audit, "identify", named=False)
+    room.hide_step(audit, "identify", named=False)
     hidden = FrictionPointFactory(audit=audit, source="My secret friction", author=author)
     # The author renders first: their page, rows and main area are in the cache.
     assert hidden.pk in friction_rows(author, audit)
@@ -91,7 +92,7 @@ def test_a_hidden_row_never_reaches_another_participant(audit, rows, owner, memb
 def test_a_lock_makes_the_participants_cells_read_only(audit, rows, owner, member_factory):
     participant = member_factory(Role.PARTICIPANT)
     assert all("<form" in html for html in friction_rows(participant, audit).values())
-    live.set_locked(audit, "identify", True)
+    room.set_locked(audit, "identify", True)
     assert all("<form" not in html for html in friction_rows(participant, audit).values())
     assert 'class="cell' not in main_area(participant, audit)
     assert all("<form" in html for html in friction_rows(owner, audit).values())  # the facilitator still edits
@@ -110,9 +111,9 @@ def test_a_change_gives_new_fragments_at_once(audit, rows, owner, member_factory
 
 def test_a_participants_votes_stay_their_own(audit, rows, owner, member_factory):
     voter, other = member_factory(Role.PARTICIPANT), member_factory(Role.PARTICIPANT)
-    live.set_voting(audit, True, votes_per_person=3)
-    live.cast_vote(audit, voter, "friction", rows[0].pk)
-    live.cast_vote(audit, voter, "friction", rows[0].pk)
+    room.set_voting(audit, True, votes_per_person=3)
+    room.cast_vote(audit, voter, "friction", rows[0].pk)
+    room.cast_vote(audit, voter, "friction", rows[0].pk)
     assert "2 votes" in friction_rows(voter, audit)[rows[0].pk]
     assert "0 votes" in friction_rows(other, audit)[rows[0].pk]
     assert "2 votes" not in main_area(other, audit)
@@ -187,11 +188,11 @@ def test_the_audits_own_details_show_at_once(audit, owner):
 
 def test_a_voters_dots_follow_their_votes(audit, rows, member_factory):
     voter = member_factory(Role.PARTICIPANT)
-    live.set_voting(audit, True, votes_per_person=1)
+    room.set_voting(audit, True, votes_per_person=1)
     before = friction_rows(voter, audit)
     assert "0 votes" in before[rows[1].pk]
     assert " disabled>+</button>" not in before[rows[2].pk]
-    live.cast_vote(audit, voter, "friction", rows[1].pk)
+    room.cast_vote(audit, voter, "friction", rows[1].pk)
     after = friction_rows(voter, audit)
     assert "1 vote" in after[rows[1].pk]
     assert " disabled>+</button>" in after[rows[2].pk]  # no votes left
@@ -199,11 +200,11 @@ def test_a_voters_dots_follow_their_votes(audit, rows, member_factory):
 
 def test_closing_and_clearing_the_votes_redraws_the_rows(audit, rows, owner, member_factory):
     voter = member_factory(Role.PARTICIPANT)
-    live.set_voting(audit, True, votes_per_person=3)
-    live.cast_vote(audit, voter, "friction", rows[0].pk)
-    live.set_voting(audit, False)
+    room.set_voting(audit, True, votes_per_person=3)
+    room.cast_vote(audit, voter, "friction", rows[0].pk)
+    room.set_voting(audit, False)
     assert '<td class="votes">1' in friction_rows(owner, audit)[rows[0].pk]
-    live.clear_votes(audit)
+    room.clear_votes(audit)
     assert 'class="votes"' not in friction_rows(owner, audit)[rows[0].pk]
 
 

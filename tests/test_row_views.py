@@ -5,10 +5,10 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils.html import escape
 
-from audits import editing
+from audits.content import editing
+from audits.content.starting import start_audit
 from audits.models import Audit, Force, FrictionPoint, Membership, Metric, Reading, Stage, Team
 from audits.views import rows as row_views
-from audits.workshop import start_audit
 
 from .factories import AuditFactory, ForceFactory, FrictionPointFactory, MetricFactory, ReadingFactory
 
@@ -736,7 +736,7 @@ def test_it_refuses_a_metric_of_another_audit_as_the_group(owner_client, worksho
 
 
 def test_every_table_has_a_page_to_go_back_to_without_javascript():
-    from audits.tables import TABLES
+    from audits.content.tables import TABLES
 
     assert set(row_views.HOME_PAGES) == set(TABLES)
 

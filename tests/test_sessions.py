@@ -1,4 +1,5 @@
-"""Sessions read from the shared cache (audits/sessions.py): no query on a hit, the database when the cache is down."""
+"""Sessions read from the shared cache (audits/accounts/sessions.py): no query on a hit, the database
+when the cache is down."""
 
 from unittest import mock
 
@@ -11,7 +12,7 @@ from django.urls import reverse
 
 @pytest.fixture
 def cached_sessions(settings):
-    settings.SESSION_ENGINE = "audits.sessions"
+    settings.SESSION_ENGINE = "audits.accounts.sessions"
 
 
 def down(*args, **kwargs):

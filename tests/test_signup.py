@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
+from audits.accounts.permissions import SESSION_KEY
 from audits.models import Invitation, Membership, Organization
-from audits.permissions import SESSION_KEY
 
 from .factories import PASSWORD, UserFactory
 

@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from audits.accounts.permissions import SESSION_KEY
 from audits.models import Invitation, Membership, Organization
-from audits.permissions import SESSION_KEY
 
 from . import test_signup
 from .factories import PASSWORD, UserFactory
@@ -66,7 +66,7 @@ def test_a_known_address_gets_an_email_saying_so_and_no_account(client, db, data
 
 def test_a_known_address_takes_the_time_of_a_new_accounts_password_hash(client, db, data):
     UserFactory(username="samuel", email="sam@example.com")
-    with mock.patch("audits.signups.make_password") as make_password:
+    with mock.patch("audits.accounts.signups.make_password") as make_password:
         client.post(URL, data)
     make_password.assert_called_once_with(PASSWORD)
 

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from audits.content.starting import start_audit
+from audits.content.tables import TeamForm, same_name
 from audits.models import Team
-from audits.tables import TeamForm, same_name
-from audits.workshop import start_audit
 
 HTMX = {"HX-Request": "true"}
 MESSAGE = "This audit already has a team called “Customer Success”: add its forces there, or choose another name."

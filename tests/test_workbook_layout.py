@@ -21,11 +21,12 @@ from django.utils import translation
 from django.utils.translation import trans_real
 from openpyxl import load_workbook
 
-from audits import comparison, document
-from audits.exports import compare_xlsx, xlsx
-from audits.imports import import_audit, read_file
+from audits.content import document
+from audits.content.tables import NO
 from audits.models import Audit, Metric
-from audits.tables import NO
+from audits.reports import comparison
+from audits.reports.exports import comparison_workbook, workbook
+from audits.reports.imports import import_audit, read_file
 
 from .factories import AuditFactory, MetricFactory, ReadingFactory
 from .spreadsheets import resaved_by_libreoffice
@@ -54,12 +55,12 @@ def documents(demo_audits):
 
 @pytest.fixture
 def book(documents):
-    return reopen(xlsx.write(documents[1]))
+    return reopen(workbook.write(documents[1]))
 
 
 @pytest.fixture
 def comparison_book(documents):
-    return reopen(compare_xlsx.write(comparison.compare(*documents)))
+    return reopen(comparison_workbook.write(comparison.compare(*documents)))
 
 
 def visible(book) -> list:
@@ -116,8 +117,8 @@ def test_every_sheet_prints_landscape_one_page_wide_with_its_header_repeated(boo
 def test_the_demo_prints_in_a_few_pages(documents, tmp_path):
     """42 pages before the print setup (the audit), 24 (the comparison); now about a page a sheet."""
     files = {
-        "audit.xlsx": xlsx.write(documents[1]),
-        "comparison.xlsx": compare_xlsx.write(comparison.compare(*documents)),
+        "audit.xlsx": workbook.write(documents[1]),
+        "comparison.xlsx": comparison_workbook.write(comparison.compare(*documents)),
     }
     for name, content in files.items():
         (tmp_path / name).write_bytes(content)
@@ -164,7 +165,7 @@ def _text_of(title) -> str:
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed: nothing to recalculate with")
 def test_a_spreadsheet_computes_the_comparisons_changes(documents, tmp_path):
     result = comparison.compare(*documents)
-    saved = resaved_by_libreoffice(compare_xlsx.write(result), tmp_path)
+    saved = resaved_by_libreoffice(comparison_workbook.write(result), tmp_path)
     worksheet = load_workbook(saved, data_only=True)["Comparison"]
     header = next(row[0].row for row in worksheet.iter_rows() if row[0].value == "Metric")
     rows = list(worksheet.iter_rows(min_row=header + 1, max_row=header + len(result.metrics), values_only=True))
@@ -180,9 +181,9 @@ def test_a_spreadsheet_computes_the_comparisons_changes(documents, tmp_path):
 
 def test_export_import_export_gives_the_same_workbook(demo_audits):
     audit = demo_audits[1]
-    content = xlsx.write(loaded(audit))
+    content = workbook.write(loaded(audit))
     copy = import_audit(read_file(content), audit.flywheel)
-    assert _cells(xlsx.write(loaded(copy))) == _cells(content)
+    assert _cells(workbook.write(loaded(copy))) == _cells(content)
 
 
 def test_months_quarters_and_years_import_back_from_their_cells(audit):
@@ -193,7 +194,7 @@ def test_months_quarters_and_years_import_back_from_their_cells(audit):
     ):
         ReadingFactory(metric=MetricFactory(audit=audit, name=name, period=period), period_start=start, total=7)
     original = loaded(audit)
-    copy = loaded(import_audit(read_file(xlsx.write(original)), audit.flywheel))
+    copy = loaded(import_audit(read_file(workbook.write(original)), audit.flywheel))
     assert {m.name: [r.period_start for r in m.readings] for m in copy.metrics} == {
         "Monthly": [date(2025, 3, 1)],
         "Quarterly": [date(2025, 4, 1)],
@@ -246,7 +247,7 @@ def test_no_english_label_is_left_in_a_vietnamese_or_persian_workbook(pseudo_tra
     user = sorted((_user_texts(before) | _user_texts(after)) - {NO}, key=len, reverse=True)
     user += [name for _code, name in settings.LANGUAGES]  # each language by its own name
     with translation.override(language):
-        books = [reopen(xlsx.write(after)), reopen(compare_xlsx.write(comparison.compare(before, after)))]
+        books = [reopen(workbook.write(after)), reopen(comparison_workbook.write(comparison.compare(before, after)))]
     english = []
     for worksheet in (worksheet for book in books for worksheet in visible(book)):
         for cell in (cell for row in worksheet.iter_rows() for cell in row if cell.data_type == "s"):
@@ -264,7 +265,7 @@ def test_no_english_label_is_left_in_a_vietnamese_or_persian_workbook(pseudo_tra
 def test_a_persian_workbook_reads_right_to_left_charts_included(documents):
     before, after = (replace(doc, header=replace(doc.header, language="fa")) for doc in documents)
     with translation.override("fa"):
-        books = [reopen(xlsx.write(after)), reopen(compare_xlsx.write(comparison.compare(before, after)))]
+        books = [reopen(workbook.write(after)), reopen(comparison_workbook.write(comparison.compare(before, after)))]
     assert all(worksheet.sheet_view.rightToLeft for book in books for worksheet in book.worksheets)
     charts = [chart for book in books for worksheet in book.worksheets for chart in worksheet._charts]
     across = [chart for chart in charts if getattr(chart, "type", "col") != "bar"]  # categories side by side
@@ -278,8 +279,8 @@ def test_a_persian_workbook_reads_right_to_left_charts_included(documents):
 def test_empty_audits_give_tables_of_one_blank_row_that_do_not_overlap(flywheel):
     first, second = AuditFactory(flywheel=flywheel, period_year=2024), AuditFactory(flywheel=flywheel)
     books = [
-        reopen(xlsx.write(loaded(second))),
-        reopen(compare_xlsx.write(comparison.compare(loaded(first), loaded(second)))),
+        reopen(workbook.write(loaded(second))),
+        reopen(comparison_workbook.write(comparison.compare(loaded(first), loaded(second)))),
     ]
     for worksheet in (worksheet for book in books for worksheet in book.worksheets):
         taken = set()

@@ -6,10 +6,11 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from audits import guidance, live
+from audits.accounts.permissions import get_audit_for
+from audits.content import guidance
+from audits.live import room
+from audits.live.workshop_page import WorkshopPage, oob
 from audits.models import Membership
-from audits.permissions import get_audit_for
-from audits.workshop_page import WorkshopPage, oob
 
 from .factories import ForceFactory, FrictionPointFactory, MetricFactory, ReadingFactory, TeamFactory
 
@@ -91,7 +92,7 @@ def test_rows_not_on_this_step_or_hidden_from_this_viewer_are_absent(owner, audi
     assert settled.pk not in page_for(owner, audit, "goals").render_rows("friction", ids)
     assert settled.pk in page_for(owner, audit, "automate").render_rows("friction", ids)
     author, other = member_factory(Role.PARTICIPANT), member_factory(Role.PARTICIPANT)
-    live.hide_step(audit, "identify", named=False)
+    room.hide_step(audit, "identify", named=False)
     hidden = FrictionPointFactory(audit=audit, author=author)
     assert hidden.pk in page_for(author, audit, "identify").render_rows("friction", [hidden.pk])
     assert page_for(other, audit, "identify").render_rows("friction", [hidden.pk]) == {}
@@ -108,7 +109,7 @@ def test_a_second_render_of_the_same_version_reads_no_document(owner, audit, fri
 
 
 def test_the_projector_shows_the_facilitators_step(owner, audit, friction):
-    live.lead_to(audit, "identify")
+    room.lead_to(audit, "identify")
     page = page_for(owner, audit, None, for_projector=True)
     assert page.step.key == "identify"
     assert "Friction 1" in page.render_main()
@@ -132,8 +133,8 @@ def test_rows_drawn_at_this_state_come_without_the_document(owner, audit, fricti
 def test_a_timer_or_the_facilitators_step_keeps_the_shared_parts(owner, audit, friction):
     first = page_for(owner, audit, "identify")
     main, diagram = first.render_main(), first.render_panel("diagram")
-    live.start_timer(audit, 5)
-    live.lead_to(audit, "identify")
+    room.start_timer(audit, 5)
+    room.lead_to(audit, "identify")
     page = page_for(owner, audit, "identify")
     assert page.version > first.version
     assert page.render_panel("diagram") == diagram

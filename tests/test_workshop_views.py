@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from audits import ideas
-from audits.demo import DEMO_USERNAME, load_demo
+from audits.content import ideas
+from audits.content.demo import DEMO_USERNAME, load_demo
+from audits.content.starting import start_audit
 from audits.models import Force, FrictionPoint, Membership, Metric, Stage
-from audits.workshop import start_audit
 
 from .factories import ForceFactory, FrictionPointFactory, MetricFactory, ReadingFactory
 

@@ -12,8 +12,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from audits import guidance, live
-from audits.editing import cell_text, delete_row
+from audits.content import guidance
+from audits.content.editing import cell_text, delete_row
+from audits.content.starting import start_audit
+from audits.content.tables import TABLES, add_form_key, rows_of
+from audits.live import room as live_room
 from audits.models import (
     ActionReview,
     Audit,
@@ -26,9 +29,7 @@ from audits.models import (
     StageStrategy,
     Team,
 )
-from audits.paste import PASTEABLE
-from audits.tables import TABLES, add_form_key, rows_of
-from audits.workshop import start_audit
+from audits.reports.imports.paste import PASTEABLE
 
 from .factories import AuditFactory, ForceFactory, FrictionPointFactory, MembershipFactory, MetricFactory
 from .test_isolation import ID_ROUTES
@@ -74,7 +75,7 @@ READS = {
     "audits:api-audit",
 }
 # Last audit's action reviews are answered on the overview, which is no step: no lock applies to them.
-LOCKABLE = [kind for kind in TABLES if live.STEP_OF_TABLE[kind]]
+LOCKABLE = [kind for kind in TABLES if live_room.STEP_OF_TABLE[kind]]
 CONTENT = [StageStrategy, Metric, Reading, Team, Force, FrictionPoint, SelfAssessment, ActionReview]
 
 
@@ -165,7 +166,7 @@ def requests_for(name: str, room):
 
 def lock_every_step(audit: Audit, locked: bool) -> None:
     for step in guidance.STEPS:
-        live.set_locked(audit, step.key, locked)
+        live_room.set_locked(audit, step.key, locked)
 
 
 @pytest.mark.parametrize("name", sorted(CONTENT_WRITES))

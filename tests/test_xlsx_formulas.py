@@ -11,9 +11,9 @@ from datetime import date, datetime, time
 import pytest
 from openpyxl import load_workbook
 
-from audits import comparison
-from audits.exports import compare_xlsx, xlsx
 from audits.models import Stage
+from audits.reports import comparison
+from audits.reports.exports import comparison_workbook, workbook
 
 from .factories import AuditFactory, MetricFactory, ReadingFactory
 from .spreadsheets import resaved_by_libreoffice
@@ -82,7 +82,7 @@ def criterion_of(formula: str, name: str) -> str:
 
 
 def test_the_audit_workbook_writes_no_name_into_a_formula(named_audit):
-    book = reopen(xlsx.write(loaded(named_audit)))
+    book = reopen(workbook.write(loaded(named_audit)))
     found = formulas(book)
     assert len(found) > 20
     for where, formula in found:
@@ -93,7 +93,7 @@ def test_the_audit_workbook_writes_no_name_into_a_formula(named_audit):
 
 
 def test_conversions_refer_to_the_cell_holding_the_previous_buckets_name(named_audit):
-    book = reopen(xlsx.write(loaded(named_audit)))
+    book = reopen(workbook.write(loaded(named_audit)))
     rows = rows_of(book["Metrics"])
     conversions = [row for row in rows if row["Conversion from previous stage"].value]
     assert len(conversions) == 6  # the three buckets after the first, two months each
@@ -105,7 +105,7 @@ def test_conversions_refer_to_the_cell_holding_the_previous_buckets_name(named_a
 
 def test_conversions_compute_what_the_audit_shows(named_audit):
     audit_document = loaded(named_audit)
-    book = reopen(xlsx.write(audit_document))
+    book = reopen(workbook.write(audit_document))
     rows = rows_of(book["Metrics"])
     expected = {
         (conversion.to_metric, datetime.combine(rate.period_start, time())): rate.rate
@@ -134,7 +134,7 @@ def test_the_comparison_workbook_writes_no_name_into_a_formula(named_audit):
         metric = MetricFactory(audit=later, name=name, stage=stage, position=index)
         ReadingFactory(metric=metric, period_start=date(2026, 1, 1), gained=GAINED[index][0], total=10)
     result = comparison.compare(loaded(named_audit), loaded(later))
-    book = reopen(compare_xlsx.write(result))
+    book = reopen(comparison_workbook.write(result))
     for where, formula in formulas(book):
         assert len(formula) < 255, (where, formula)
         for marker in MARKERS:
@@ -144,7 +144,7 @@ def test_the_comparison_workbook_writes_no_name_into_a_formula(named_audit):
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
 def test_a_spreadsheet_computes_the_conversions_from_the_names_cells(named_audit, tmp_path):
     audit_document = loaded(named_audit)
-    book = load_workbook(resaved_by_libreoffice(xlsx.write(audit_document), tmp_path), data_only=True)
+    book = load_workbook(resaved_by_libreoffice(workbook.write(audit_document), tmp_path), data_only=True)
     computed = {
         (row["Metric"].value, row["Period"].value): row["Conversion from previous stage"].value
         for row in rows_of(book["Metrics"])

@@ -4,7 +4,7 @@ from dataclasses import asdict
 
 from django import template
 
-from ..preferences import PreferencesForm, get_preferences
+from audits.accounts.preferences import PreferencesForm, get_preferences
 
 register = template.Library()
 

@@ -8,10 +8,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..carry import NextAuditExists, carry_forward
-from ..forms import AuditForm
-from ..permissions import get_audit_for, get_flywheel_for
-from ..workshop import start_audit
+from audits.accounts.permissions import get_audit_for, get_flywheel_for
+from audits.content.carry import NextAuditExists, carry_forward
+from audits.content.starting import start_audit
+from audits.forms import AuditForm
 
 
 @login_required

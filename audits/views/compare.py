@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_safe
 
-from .. import comparison
-from ..comparison import Comparison, ForceChange, FrictionChanges
-from ..document import OPEN_LABEL, SERVES_LABELS, SETTLED_BY, SETTLING_LABELS, STAGE_LABELS
-from ..forms import CompareForm
-from ..history import BarChart, flywheel_history, shown_conversion, shown_metric, stacked_bars
-from ..models import Audit, Flywheel, Stage
-from ..permissions import get_audit_for, get_flywheel_for, role_allows
-from ..visibility import user_document
+from audits.accounts.permissions import get_audit_for, get_flywheel_for, role_allows
+from audits.accounts.visibility import user_document
+from audits.content.document import OPEN_LABEL, SERVES_LABELS, SETTLED_BY, SETTLING_LABELS, STAGE_LABELS
+from audits.forms import CompareForm
+from audits.models import Audit, Flywheel, Stage
+from audits.reports import comparison
+from audits.reports.comparison import Comparison, ForceChange, FrictionChanges
+from audits.reports.history import BarChart, flywheel_history, shown_conversion, shown_metric, stacked_bars
 
 EXPORTS = [
     ("pptx", gettext_lazy("Comparison deck (.pptx)")),

@@ -12,18 +12,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from .. import live
-from ..permissions import get_audit_for
-from ..render_cache import fill_csrf
-from ..workshop_page import STEP_KEYS, WorkshopPage
-from .live import back
+from audits.accounts.permissions import get_audit_for
+from audits.live import room
+from audits.live.render_cache import fill_csrf
+from audits.live.workshop_page import STEP_KEYS, WorkshopPage
+from audits.responses import back
 
 # A number as typed: digits (any script's, such as ۱۲ or １２), with an optional fraction after "." or
 # ",". No sign, exponent, "nan" or "inf": float() and int() would take those, and then overflow or
 # fail far from here.
 WHOLE_NUMBER = re.compile(r"\d{1,6}")
 DECIMAL_NUMBER = re.compile(r"\d{1,6}(?:[.,]\d{1,6})?")
-MAX_VOTES = 50  # as live.set_voting allows
+MAX_VOTES = 50  # as room.set_voting allows
 MAX_TIMER_MINUTES = 24 * 60
 
 
@@ -32,7 +32,7 @@ def _minutes(text: str) -> float:
     text = text.strip()
     minutes = float(text.replace(",", ".")) if DECIMAL_NUMBER.fullmatch(text) else 0.0
     if not 0 < minutes <= MAX_TIMER_MINUTES:
-        raise live.Refused(
+        raise room.Refused(
             _("Give the timer in minutes, as a number above 0 and at most %(max)s (24 hours).")
             % {"max": MAX_TIMER_MINUTES}
         )
@@ -46,7 +46,7 @@ def _votes(text: str | None) -> int:
     text = text.strip()
     votes = int(text) if WHOLE_NUMBER.fullmatch(text) else 0
     if not 1 <= votes <= MAX_VOTES:
-        raise live.Refused(_("Give the number of votes as a whole number between 1 and %(max)s.") % {"max": MAX_VOTES})
+        raise room.Refused(_("Give the number of votes as a whole number between 1 and %(max)s.") % {"max": MAX_VOTES})
     return votes
 
 
@@ -54,36 +54,36 @@ def _control(request: HttpRequest, audit, action: str) -> None:
     data = request.POST
     step = data.get("step", "")
     controls = {
-        "lead": lambda: live.lead_to(audit, step),
-        "timer-start": lambda: live.start_timer(audit, _minutes(data.get("minutes", ""))),
-        "timer-pause": lambda: live.pause_timer(audit),
-        "timer-resume": lambda: live.resume_timer(audit),
-        "timer-add": lambda: live.add_minute(audit),
-        "timer-stop": lambda: live.stop_timer(audit),
-        "lock": lambda: live.set_locked(audit, step, True),
-        "unlock": lambda: live.set_locked(audit, step, False),
-        "hide": lambda: live.hide_step(audit, step, named=data.get("named") == "on"),
-        "reveal": lambda: live.reveal_step(audit, step),
-        "voting-open": lambda: live.set_voting(audit, True, _votes(data.get("votes")), named=data.get("named") == "on"),
-        "voting-close": lambda: live.set_voting(audit, False),
-        "votes-clear": lambda: live.clear_votes(audit),
-        "link-open": lambda: live.open_join_link(audit, request.user, _join_hours(data.get("hours"))),
+        "lead": lambda: room.lead_to(audit, step),
+        "timer-start": lambda: room.start_timer(audit, _minutes(data.get("minutes", ""))),
+        "timer-pause": lambda: room.pause_timer(audit),
+        "timer-resume": lambda: room.resume_timer(audit),
+        "timer-add": lambda: room.add_minute(audit),
+        "timer-stop": lambda: room.stop_timer(audit),
+        "lock": lambda: room.set_locked(audit, step, True),
+        "unlock": lambda: room.set_locked(audit, step, False),
+        "hide": lambda: room.hide_step(audit, step, named=data.get("named") == "on"),
+        "reveal": lambda: room.reveal_step(audit, step),
+        "voting-open": lambda: room.set_voting(audit, True, _votes(data.get("votes")), named=data.get("named") == "on"),
+        "voting-close": lambda: room.set_voting(audit, False),
+        "votes-clear": lambda: room.clear_votes(audit),
+        "link-open": lambda: room.open_join_link(audit, request.user, _join_hours(data.get("hours"))),
         "link-revoke": lambda: _revoke(audit),
     }
     if action not in controls:
-        raise live.Refused(_("Unknown action."))
+        raise room.Refused(_("Unknown action."))
     controls[action]()
 
 
 def _join_hours(text: str | None) -> int:
-    """How long a join link stays open: one of live.JOIN_HOURS; 4 when the form leaves the field out."""
+    """How long a join link stays open: one of room.JOIN_HOURS; 4 when the form leaves the field out."""
     if text is None:
         return 4
     text = text.strip()
     hours = int(text) if WHOLE_NUMBER.fullmatch(text) else 0
-    if hours not in live.JOIN_HOURS:
-        *choices, last = live.JOIN_HOURS
-        raise live.Refused(
+    if hours not in room.JOIN_HOURS:
+        *choices, last = room.JOIN_HOURS
+        raise room.Refused(
             _("Choose how long the link stays open: %(choices)s or %(last)s hours.")
             % {"choices": ", ".join(str(choice) for choice in choices), "last": last}
         )
@@ -91,10 +91,10 @@ def _join_hours(text: str | None) -> int:
 
 
 def _revoke(audit) -> None:
-    link = live.active_join_link(audit)
+    link = room.active_join_link(audit)
     if link is None:
-        raise live.Refused(_("There is no open join link."))
-    live.revoke_join_link(link)
+        raise room.Refused(_("There is no open join link."))
+    room.revoke_join_link(link)
 
 
 @login_required
@@ -104,7 +104,7 @@ def facilitate(request: HttpRequest, audit_id: int) -> HttpResponse:
     error = ""
     try:
         _control(request, audit, request.POST.get("action", ""))
-    except live.Refused as refused:
+    except room.Refused as refused:
         error = str(refused)
     if not request.htmx:
         if error:

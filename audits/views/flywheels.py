@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..forms import FlywheelForm
-from ..models import Audit, Flywheel
-from ..permissions import current_membership, current_organization_for, get_flywheel_for, role_allows
+from audits.accounts.permissions import current_membership, current_organization_for, get_flywheel_for, role_allows
+from audits.forms import FlywheelForm
+from audits.models import Audit, Flywheel
 
 
 @login_required

@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from .. import live
-from ..document import display_name
-from ..guests import GUEST_SESSION_KEY
-from ..names import clean_display_name
+from audits.accounts.guests import GUEST_SESSION_KEY
+from audits.accounts.names import clean_display_name
+from audits.content.document import display_name
+from audits.live import room
 
 
 class GuestNameForm(forms.Form):
@@ -37,7 +37,7 @@ def _closed(request: HttpRequest, link, reason: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, token: str) -> HttpResponse:
-    link = live.link_for_token(token)
+    link = room.link_for_token(token)
     if link is None or link.audit.deleted_at or link.audit.flywheel.deleted_at:
         return render(request, "audits/live/join_closed.html", {"link": None, "reason": "invalid"}, status=404)
     if link.revoked_at is not None:
@@ -52,18 +52,18 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     # Nothing to change, so no need to ask: members work as themselves, and a guest pass that
     # already rests on this link lets its holder straight in.
     if person is not None and (
-        live.is_member(person, audit) or person.guest_passes.filter(audit=audit, join_link=link).exists()
+        room.is_member(person, audit) or person.guest_passes.filter(audit=audit, join_link=link).exists()
     ):
         return redirect(audit)
     form = GuestNameForm(request.POST if request.method == "POST" and person is None else None)
     if request.method == "POST":
         if person is not None:
-            live.join_as_user(link, person)  # an earlier guest pass now rests on this link
+            room.join_as_user(link, person)  # an earlier guest pass now rests on this link
             return redirect(audit)
         if form.is_valid():
             if request.user.is_authenticated:
                 logout(request)
-            guest = live.join_as_guest(link, form.cleaned_data["name"])
+            guest = room.join_as_guest(link, form.cleaned_data["name"])
             login(request, guest, backend="django.contrib.auth.backends.ModelBackend")
             request.session.set_expiry(link.expires_at)
             request.session[GUEST_SESSION_KEY] = audit.pk

@@ -8,9 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..forms import InvitationForm, OrganizationForm, RoleForm, SwitchOrganizationForm
-from ..models import Invitation, Membership, Organization, hash_token
-from ..permissions import (
+from audits.accounts.invitations import PENDING_INVITATION_KEY, accept_invitation, usable_invitation
+from audits.accounts.permissions import (
     SESSION_KEY,
     get_invitation_for,
     get_membership_for,
@@ -18,8 +17,8 @@ from ..permissions import (
     role_allows,
     switch_organization,
 )
-
-PENDING_INVITATION_KEY = "pending_invitation"
+from audits.forms import InvitationForm, OrganizationForm, RoleForm, SwitchOrganizationForm
+from audits.models import Invitation, Membership, Organization, hash_token
 
 
 @login_required
@@ -121,33 +120,9 @@ def member_remove(request: HttpRequest, organization_id: int, membership_id: int
     return redirect("audits:members", organization_id=organization_id)
 
 
-def _usable_invitation(token_hash: str) -> Invitation | None:
-    return Invitation.objects.usable().select_related("organization").filter(token_hash=token_hash).first()
-
-
-def pending_invitation(request: HttpRequest) -> Invitation | None:
-    token_hash = request.session.get(PENDING_INVITATION_KEY)
-    return _usable_invitation(token_hash) if token_hash else None
-
-
-def accept_invitation(invitation: Invitation, user) -> Organization | None:
-    """Make `user` a member through `invitation`; return None if the link was used meanwhile.
-
-    The conditional update makes the link single-use even when two people click it at once.
-    """
-    with transaction.atomic():
-        claimed = (
-            Invitation.objects.usable().filter(pk=invitation.pk).update(accepted_at=timezone.now(), accepted_by=user)
-        )
-        if not claimed:
-            return None
-        Membership.objects.create(user=user, organization=invitation.organization, role=invitation.role)
-    return invitation.organization
-
-
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = _usable_invitation(hash_token(token))
+    invitation = usable_invitation(hash_token(token))
     if invitation is None:
         return render(request, "audits/invitation_invalid.html", status=404)
     if not request.user.is_authenticated:

@@ -13,23 +13,23 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from .. import live
-from ..activity import snapshot_row
-from ..document import reading_alone
-from ..editing import Conflict, add_row, delete_row, move_row, save_cell
-from ..models import Activity, Metric, Reading, Team
-from ..paste import PasteForm, PasteRefused, paste_block
-from ..permissions import get_audit_for
-from ..tables import TABLES, AddForms, NewReadingForm, add_form_class, add_form_key, rows_of
-from ..visibility import Viewer, visible_row_or_404
-from ..workshop_page import STEP_KEYS, WorkshopPage
-from .referrer import same_site_referrer
+from audits.accounts.permissions import get_audit_for
+from audits.accounts.visibility import Viewer, visible_row_or_404
+from audits.content.activity import snapshot_row
+from audits.content.document import reading_alone
+from audits.content.editing import Conflict, add_row, delete_row, move_row, save_cell
+from audits.content.tables import TABLES, AddForms, NewReadingForm, add_form_class, add_form_key, rows_of
+from audits.live import room
+from audits.live.workshop_page import STEP_KEYS, WorkshopPage
+from audits.models import Activity, Metric, Reading, Team
+from audits.reports.imports.paste import PasteForm, PasteRefused, paste_block
+from audits.responses import HOME_PAGES, OVERVIEW, back_to_table, locked_response, same_site_referrer
 
 # Which page section a structural change redraws: (step page, partial, group the row sits in).
 SECTIONS = {
@@ -39,11 +39,8 @@ SECTIONS = {
     "force": ("forces", "team", "team"),
     "friction": ("identify", "friction-table", None),
 }
-OVERVIEW = "overview"
 # The most reasons a refused paste lists; the rest are counted.
 PASTE_MESSAGES = 30
-# Where each table's rows are edited: the page a plain form goes back to without a Referer.
-HOME_PAGES = {kind: step or OVERVIEW for kind, step in live.STEP_OF_TABLE.items()}
 
 
 def _table_and_audit(request: HttpRequest, audit_id: int, kind: str):
@@ -55,22 +52,6 @@ def _table_and_audit(request: HttpRequest, audit_id: int, kind: str):
 def _visible_row(request: HttpRequest, audit, kind: str, rows, row_id: int):
     """The row, unless it is missing or still hidden from this participant (anonymous input)."""
     return visible_row_or_404(audit, Viewer.of(audit, request.user), kind, rows.filter(pk=row_id).first())
-
-
-def locked_response(request: HttpRequest, audit, kind: str) -> HttpResponse:
-    """A write refused by the step's lock: 423 with the reason for htmx, else back with a message."""
-    if not request.htmx:
-        messages.error(request, live.LOCKED_MESSAGE)
-        return _back(request, audit, kind)
-    return HttpResponse(str(live.LOCKED_MESSAGE), status=423, content_type="text/plain; charset=utf-8")
-
-
-def _back(request: HttpRequest, audit, kind: str) -> HttpResponse:
-    if referrer := same_site_referrer(request):
-        return redirect(referrer)
-    if HOME_PAGES[kind] == OVERVIEW:
-        return redirect(audit)
-    return redirect("audits:step", audit_id=audit.pk, step=HOME_PAGES[kind])
 
 
 def _changed(response: HttpResponse) -> HttpResponse:
@@ -120,8 +101,8 @@ def row_cell(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
     if request.method == "GET":
         return _cell(request, audit, kind, row, field)
     typed = data.get("value", "")
-    if live.locks_out(audit, kind, field):
-        return _refused(request, audit, kind, row, field, 423, typed=typed, error=str(live.LOCKED_MESSAGE))
+    if room.locks_out(audit, kind, field):
+        return _refused(request, audit, kind, row, field, 423, typed=typed, error=str(room.LOCKED_MESSAGE))
     try:
         form = save_cell(audit, table, row, field, typed, data.get("original", ""), request.user)
     except Conflict as conflict:
@@ -133,7 +114,7 @@ def row_cell(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
         error = " ".join(form.errors[field] if field in form.errors else form.non_field_errors())
         return _refused(request, audit, kind, row, field, 422, typed=typed, error=error)
     if not request.htmx:
-        return _back(request, audit, kind)
+        return back_to_table(request, audit, kind)
     return _changed(_cell(request, audit, kind, row, field, saved=True))
 
 
@@ -151,7 +132,7 @@ def _row_deleted(request: HttpRequest, audit, kind: str, row_id: int, seen: bool
         visible_row_or_404(audit, Viewer.of(audit, request.user), kind, snapshot_row(latest))
     if not request.htmx:
         messages.error(request, _("Someone else deleted this row meanwhile, so your change was not saved."))
-        return _back(request, audit, kind)
+        return back_to_table(request, audit, kind)
     restorable = deletions.filter(undone_at__isnull=True).exists()
     context = {"audit": audit, "kind": kind, "row_id": row_id, "restorable": restorable}
     return render(request, "audits/partials/row_deleted.html", context, status=409)
@@ -205,7 +186,7 @@ def row_add(request: HttpRequest, audit_id: int, kind: str) -> HttpResponse:
     table, audit = _table_and_audit(request, audit_id, kind)
     if not table.can_add:
         raise Http404("Rows of this table cannot be added.")
-    if live.locks_out(audit, kind):
+    if room.locks_out(audit, kind):
         return locked_response(request, audit, kind)
     group_field, group = _group(request, audit, kind)
     key = add_form_key(kind, group and group.pk)
@@ -218,11 +199,11 @@ def row_add(request: HttpRequest, audit_id: int, kind: str) -> HttpResponse:
         row = Reading(period_start=form.cleaned_data["period"]) if kind == "reading" else form.save(commit=False)
         add_row(audit, table, row, request.user, **({group_field: group} if group else {}))
         if not request.htmx:
-            return _back(request, audit, kind)
+            return back_to_table(request, audit, kind)
         return _changed(_section(request, audit, kind, group and group.pk))
     if not request.htmx:
         messages.error(request, " ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
-        return _back(request, audit, kind)
+        return back_to_table(request, audit, kind)
     return _section(request, audit, kind, group and group.pk, key, form, status=422)
 
 
@@ -238,12 +219,12 @@ def row_delete(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> H
     if not table.can_add:
         raise Http404("Rows of this table cannot be deleted.")
     row = _visible_row(request, audit, kind, rows_of(kind, audit), row_id)
-    if live.locks_out(audit, kind):
+    if room.locks_out(audit, kind):
         return locked_response(request, audit, kind)
     delete_row(audit, row, request.user)
     if not request.htmx:
         messages.success(request, _("Row deleted."))
-        return _back(request, audit, kind)
+        return back_to_table(request, audit, kind)
     return _changed(_section(request, audit, kind, _group_id(kind, row)))
 
 
@@ -254,11 +235,11 @@ def row_move(request: HttpRequest, audit_id: int, kind: str, row_id: int) -> Htt
     if kind not in SECTIONS or kind == "reading":
         raise Http404("Rows of this table are not reordered.")
     row = _visible_row(request, audit, kind, rows_of(kind, audit), row_id)
-    if live.locks_out(audit, kind):
+    if room.locks_out(audit, kind):
         return locked_response(request, audit, kind)
     move_row(audit, table, row, "up" if request.POST.get("direction") == "up" else "down", request.user)
     if not request.htmx:
-        return _back(request, audit, kind)
+        return back_to_table(request, audit, kind)
     return _changed(_section(request, audit, kind, _group_id(kind, row)))
 
 
@@ -270,7 +251,7 @@ def row_paste(request: HttpRequest, audit_id: int, kind: str) -> HttpResponse:
     if not form.is_valid():
         return HttpResponseBadRequest("A paste is its text, the field and row pasted into, and the rows shown.")
     target = form.target(kind)
-    if live.locks_out(audit, kind, target.field):
+    if room.locks_out(audit, kind, target.field):
         return locked_response(request, audit, kind)
     try:
         pasted = paste_block(audit, request.user, target, form.cleaned_data["text"])
@@ -278,7 +259,7 @@ def row_paste(request: HttpRequest, audit_id: int, kind: str) -> HttpResponse:
         return _paste_refused(request, audit, kind, refused)
     if not request.htmx:
         messages.success(request, pasted.message())
-        return _back(request, audit, kind)
+        return back_to_table(request, audit, kind)
     step = _pasted_step(request, form.cleaned_data["step"], kind)
     main = WorkshopPage.build(request, audit, step, shared=False).render_main()
     # paste.js says how it went beside the table once the redrawn main area has settled.
@@ -297,7 +278,7 @@ def _paste_refused(request: HttpRequest, audit, kind: str, refused: PasteRefused
     """Nothing was saved: the reasons, row by row, into the report paste.js put beside the table."""
     if not request.htmx:
         messages.error(request, " ".join(refused.errors[:PASTE_MESSAGES]))
-        return _back(request, audit, kind)
+        return back_to_table(request, audit, kind)
     context = {
         "errors": refused.errors[:PASTE_MESSAGES],
         "more": max(0, len(refused.errors) - PASTE_MESSAGES),

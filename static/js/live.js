@@ -14,7 +14,7 @@
   // Fresh copies of kept cells (by form id), morphed in once the cell is left.
   var owed = new Map();
 
-  // A poll's answer serves every page alike, so its forms carry no CSRF field (audits/poll_answer.py):
+  // A poll's answer serves every page alike, so its forms carry no CSRF field (audits/live/answers.py):
   // htmx sends the page's token as a header, and a form posted without htmx gets it here.
   document.addEventListener(
     "submit",

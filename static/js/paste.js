@@ -1,4 +1,4 @@
-// Pasting a block of cells from a spreadsheet into a workshop table (audits/paste.py does the work).
+// Pasting a block of cells from a spreadsheet into a workshop table (audits/reports/imports/paste.py does the work).
 // Excel, LibreOffice and Google Sheets copy a block as text: cells separated by tabs, one row a line.
 // Pasted into a cell (or an add-row form's field), a block is posted with the rows the table shows and
 // the text of their cells; the server fills the table from that cell rightwards and downwards, adding
@@ -8,7 +8,7 @@
 (function () {
   "use strict";
   if (!window.htmx) return;
-  // The tables audits/paste.py fills (PASTEABLE).
+  // The tables audits/reports/imports/paste.py fills (PASTEABLE).
   var TABLES = ["strategy", "reading", "force", "friction", "assessment", "review"];
   var CELL_URL = /\/rows\/([a-z]+)\/(\d+)\/$/;
   var ADD_FORM = /^add-([a-z]+)(?:-(\d+))?$/;

@@ -1,4 +1,4 @@
-// Inline editing of the workshop tables (see the cell template tag in audits/templatetags/workshop.py).
+// Inline editing of the workshop tables (see the cell template tag in audits/templatetags/cells.py).
 // Enter or leaving a changed field saves, Escape puts the saved text back, Tab moves on.
 // The arrow keys and Enter move between cells as in a spreadsheet (see "Moving between cells" below).
 // A save that fails for network reasons is retried; the cell says it is unsaved until it is.

@@ -15,11 +15,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from audits import live
-from audits.demo import DEMO_PASSWORD, DEMO_USERNAME
-from audits.guidance import STEPS
+from audits.content.demo import DEMO_PASSWORD, DEMO_USERNAME
+from audits.content.guidance import STEPS
+from audits.content.starting import start_audit
+from audits.live import room
 from audits.models import FrictionPoint, Membership, Vote
-from audits.workshop import start_audit
 
 from ..factories import PASSWORD, AuditFactory, FlywheelFactory, MembershipFactory, UserFactory
 
@@ -58,9 +58,9 @@ def log_in(page: Page, username: str = "olivia", password: str = PASSWORD) -> No
 def live_demo(demo_audits):
     """The demo's 2018 and 2019 audits, the 2019 one with a join link and dot voting open; the join page's path."""
     first, audit = demo_audits
-    link = live.open_join_link(audit, get_user_model().objects.get(username=DEMO_USERNAME), hours=4)
-    live.set_voting(audit, True, votes_per_person=3)
-    return first, audit, reverse("audits:join", kwargs={"token": live.join_token(link)})
+    link = room.open_join_link(audit, get_user_model().objects.get(username=DEMO_USERNAME), hours=4)
+    room.set_voting(audit, True, votes_per_person=3)
+    return first, audit, reverse("audits:join", kwargs={"token": room.join_token(link)})
 
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
@@ -119,7 +119,7 @@ def test_a_workshop_step_works_with_the_keyboard_alone(page: Page):
     audit = AuditFactory(flywheel=FlywheelFactory(organization=membership.organization), title="Annual audit")
     start_audit(audit)
     row = FrictionPoint.objects.create(audit=audit, source="Leads wait for days")
-    live.set_voting(audit, True, votes_per_person=3)
+    room.set_voting(audit, True, votes_per_person=3)
     log_in(page)
     page.goto(reverse("audits:step", args=[audit.pk, "identify"]))
 

@@ -1,6 +1,6 @@
 """An answer drawn after the version it brings a page to, in Chromium (js/morph.js).
 
-A poll's answer brings a page to the version of its moment (audits/poll_answer.answer_version) but is
+A poll's answer brings a page to the version of its moment (audits/live/answers.answer_version) but is
 drawn as the audit is when it is drawn: a row added just after that version may come both in this
 answer's redrawn table and, as an added row, in the next. The page must show it once, up to date.
 """
@@ -8,8 +8,8 @@ answer's redrawn table and, as an added row, in the next. The page must show it 
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from audits.content.starting import start_audit
 from audits.models import Membership
-from audits.workshop import start_audit
 
 from ..factories import AuditFactory, FlywheelFactory, FrictionPointFactory, MembershipFactory, UserFactory
 from .test_requests_on_change import logged_in_page
@@ -32,7 +32,7 @@ def test_a_row_the_page_already_has_is_brought_up_to_date_not_added_twice(new_co
         }""",
         dom_id,
     )
-    # What a poll's answer holds for a row added since its version, as htmx gets it (poll_answer._added).
+    # What a poll's answer holds for a row added since its version, as htmx gets it (answers._added).
     answer = f'<template><tbody hx-swap-oob="beforeend:#rows-friction">{fresher}</tbody></template>'
     page.evaluate(
         """html => htmx.swap("#live-poll", '<div id="live-poll"></div>' + html, {swapStyle: "outerHTML"})""",

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 from pptx import Presentation
 
-from audits.demo import DEMO_AUDIT, DEMO_FLYWHEEL, DEMO_PASSWORD, DEMO_USERNAME, load_demo
+from audits.content.demo import DEMO_AUDIT, DEMO_FLYWHEEL, DEMO_PASSWORD, DEMO_USERNAME, load_demo
 
 EDITED_SOURCE = "Edited in Excel: handoffs are slow"
 

@@ -10,8 +10,8 @@ forces table, and a force's ideas in a popover with room to read them.
 import pytest
 from playwright.sync_api import Page, expect
 
-from audits.demo import DEMO_PASSWORD, DEMO_USERNAME
-from audits.guidance import STEPS
+from audits.content.demo import DEMO_PASSWORD, DEMO_USERNAME
+from audits.content.guidance import STEPS
 
 LAPTOP = {"width": 1366, "height": 768}
 

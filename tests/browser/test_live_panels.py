@@ -9,7 +9,7 @@ without a reload: live.js polls the audit's version and fires "audit-changed".
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from audits.workshop import start_audit
+from audits.content.starting import start_audit
 
 from ..factories import AuditFactory, FlywheelFactory, MembershipFactory, UserFactory
 from .test_workshop_keyboard import type_in_cell

@@ -18,8 +18,8 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from audits.content.starting import start_audit
 from audits.models import Membership
-from audits.workshop import start_audit
 
 from ..factories import AuditFactory, FlywheelFactory, FrictionPointFactory, MembershipFactory, UserFactory
 from .test_workshop_keyboard import cell, type_in_cell

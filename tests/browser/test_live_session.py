@@ -8,8 +8,8 @@ no account, opens the link, types a name and lands in the audit. Then the facili
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from audits.content.starting import start_audit
 from audits.models import FrictionPoint, Guest, Membership
-from audits.workshop import start_audit
 
 from ..factories import AuditFactory, FlywheelFactory, MembershipFactory, UserFactory
 from .test_year_over_year_flow import log_in

@@ -15,8 +15,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from audits.content.starting import start_audit
 from audits.models import FrictionPoint, Membership
-from audits.workshop import start_audit
 
 from ..factories import AuditFactory, FlywheelFactory, FrictionPointFactory, MembershipFactory, UserFactory
 from .test_workshop_keyboard import SAVED, cell, type_in_cell

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Locator, Page, expect
 
+from audits.content.starting import start_audit
 from audits.models import FrictionPoint, Metric, Reading
-from audits.workshop import start_audit
 
 from ..factories import AuditFactory, FlywheelFactory, MembershipFactory, MetricFactory, UserFactory
 from .test_year_over_year_flow import log_in

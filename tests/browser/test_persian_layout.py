@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from audits.demo import fill_with_example
+from audits.content.demo import fill_with_example
 from audits.models import Audit, Profile
 
 from ..factories import PASSWORD, AuditFactory, FlywheelFactory, MembershipFactory, UserFactory

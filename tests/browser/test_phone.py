@@ -11,11 +11,11 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from audits import live
-from audits.demo import DEMO_PASSWORD, DEMO_USERNAME
-from audits.guidance import STEPS
+from audits.content.demo import DEMO_PASSWORD, DEMO_USERNAME
+from audits.content.guidance import STEPS
+from audits.content.starting import start_audit
+from audits.live import room
 from audits.models import FrictionPoint, Guest, Membership, Vote
-from audits.workshop import start_audit
 
 from ..factories import AuditFactory, FlywheelFactory, MembershipFactory, UserFactory
 
@@ -39,8 +39,8 @@ def workshop_pages(audit) -> dict[str, str]:
 def join(page: Page, audit, name: str) -> None:
     """Join `audit` as a guest through a new join link, as a participant does after scanning the QR code."""
     owner = audit.flywheel.organization.memberships.order_by("pk").first().user
-    link = live.open_join_link(audit, owner, hours=4)
-    page.goto(reverse("audits:join", kwargs={"token": live.join_token(link)}))
+    link = room.open_join_link(audit, owner, hours=4)
+    page.goto(reverse("audits:join", kwargs={"token": room.join_token(link)}))
     page.get_by_label("Your name").tap()
     page.keyboard.type(name)
     page.get_by_role("button", name="Join the workshop").tap()
@@ -100,7 +100,7 @@ def test_a_guest_adds_edits_and_votes_with_touch(browser, live_server):
     audit = AuditFactory(flywheel=FlywheelFactory(organization=membership.organization), title="Annual audit")
     start_audit(audit)
     FrictionPoint.objects.create(audit=audit, source="Leads wait for days")
-    live.set_voting(audit, True, votes_per_person=3)
+    room.set_voting(audit, True, votes_per_person=3)
     context = phone(browser, live_server)
     page = context.new_page()
     join(page, audit, "Gita")

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from audits import live
+from audits.content.starting import start_audit
+from audits.live import room
 from audits.models import FrictionPoint, JoinLink, Membership, Workshop
-from audits.workshop import start_audit
 
 from ..factories import AuditFactory, FlywheelFactory, MembershipFactory, UserFactory
 from .test_live_session import facilitate, step_url
@@ -40,7 +40,7 @@ def test_the_presenter_view_fills_the_projector_and_follows_the_facilitator(page
     audit = AuditFactory(flywheel=FlywheelFactory(organization=membership.organization), title="Annual audit")
     start_audit(audit)
     FrictionPoint.objects.create(audit=audit, source="Leads wait for days")
-    live.lead_to(audit, "forces")  # a session is live, at another step than the one presented
+    room.lead_to(audit, "forces")  # a session is live, at another step than the one presented
 
     log_in(page)
     page.goto(step_url(audit, "identify"))

@@ -14,8 +14,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from audits.content.starting import start_audit
 from audits.models import Reading, Stage
-from audits.workshop import start_audit
 
 from ..factories import (
     AuditFactory,

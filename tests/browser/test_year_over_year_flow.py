@@ -11,8 +11,8 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page, expect
 from pptx import Presentation
 
-from audits.carry import carry_forward
-from audits.demo import fill_with_example
+from audits.content.carry import carry_forward
+from audits.content.demo import fill_with_example
 from audits.models import Audit
 
 from ..factories import PASSWORD, AuditFactory, FlywheelFactory, MembershipFactory, UserFactory

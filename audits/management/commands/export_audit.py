@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...document import load
-from ...exports import CONTENT_TYPES, export
-from ...models import Audit
+from audits.content.document import load
+from audits.models import Audit
+from audits.reports.exports import CONTENT_TYPES, export
 
 
 class Command(BaseCommand):

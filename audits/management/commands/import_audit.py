@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...imports import ImportFailed, import_audit, read_file
-from ...models import Flywheel
+from audits.models import Flywheel
+from audits.reports.imports import ImportFailed, import_audit, read_file
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from ...models import purge_expired_trash
+from audits.models import purge_expired_trash
 
 
 class Command(BaseCommand):

@@ -1,0 +1,98 @@
+"""The JSON backup: every field of an audit, versioned, that restores it exactly.
+
+Friction rows and forces also carry `votes`, the dots they got in the workshop: for reading only.
+An import ignores them, as it cannot give back votes that belong to people.
+"""
+
+import json
+from decimal import Decimal
+
+from audits.content import periods
+from audits.content.document import AuditDocument
+
+SCHEMA_VERSION = 1
+
+
+def _value(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def as_data(document: AuditDocument) -> dict:
+    header = document.header
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "audit": {
+            "title": header.title,
+            "period_year": header.period_year,
+            "workshop_date": header.workshop_date.isoformat() if header.workshop_date else None,
+            "language": header.language,
+            "status": header.status,
+            "flywheel": header.flywheel_name,
+            "organization": header.organization_name,
+        },
+        "strategies": [
+            {"stage": row.stage, "principle": row.principle, "approach": row.approach} for row in document.strategies
+        ],
+        "metrics": [
+            {
+                "stage": metric.stage,
+                "name": metric.name,
+                "kind": metric.kind,
+                "unit": metric.unit,
+                "period": metric.period,
+                "activity": metric.activity,
+                "illustrative": metric.illustrative,
+                "higher_is_better": metric.higher_is_better,
+                "readings": [
+                    {
+                        "period": periods.period_input(reading.period_start, metric.period),
+                        **{
+                            name: _value(getattr(reading, name))
+                            for name in READING_FIELDS
+                            if getattr(reading, name) is not None
+                        },
+                    }
+                    for reading in metric.readings
+                ],
+            }
+            for metric in document.metrics
+        ],
+        "teams": [
+            {
+                "name": team.name,
+                "forces": [
+                    {**{name: getattr(force, name) for name in FORCE_FIELDS}, "votes": force.votes}
+                    for force in team.forces
+                ],
+            }
+            for team in document.teams
+        ],
+        "friction": [
+            {
+                **{name: getattr(row, name) for name in FRICTION_FIELDS},
+                "due_date": row.due_date.isoformat() if row.due_date else None,
+                "votes": row.votes,
+            }
+            for row in document.friction
+        ],
+        "self_assessment": [
+            {"question": row.question, "answer": row.answer, "notes": row.notes} for row in document.self_assessment
+        ],
+        "action_reviews": [
+            {
+                **{name: getattr(row, name) for name in REVIEW_FIELDS},
+                "due_date": row.due_date.isoformat() if row.due_date else None,
+            }
+            for row in document.action_reviews
+        ],
+    }
+
+
+READING_FIELDS = ("gained", "lost", "total", "promoters", "passives", "detractors", "promoters_lost", "value")
+FORCE_FIELDS = ("name", "before", "now", "serves", "stage", "planned_change", "owner", "target")
+REVIEW_FIELDS = ("kind", "what", "fix", "owner", "status", "note")
+FRICTION_FIELDS = ("source", "origin", "stage", "teams", "automation", "new_goal", "restructure", "owner")
+
+
+def write(document: AuditDocument) -> bytes:
+    return json.dumps(as_data(document), ensure_ascii=False, indent=2).encode()
