@@ -1,7 +1,10 @@
 import os
 import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
+from django.db import transaction
 from hypothesis import settings as hypothesis_settings
 
 from audits.models import Audit, Membership
@@ -17,6 +20,21 @@ if os.environ.get("CI"):
 Role = Membership.Role
 
 
+def own_redis_database_per_process():
+    """In a parallel run (pytest-xdist), give each process a Redis database of its own: every test empties
+    the cache (`empty_cache`), which on Redis empties the whole database, another process's keys too.
+    The first process keeps the configured database (CI's 15), the next ones take the ones below it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, …
+    cache = settings.CACHES["default"]
+    if worker and cache["BACKEND"].endswith("RedisCache"):
+        location = urlsplit(cache["LOCATION"])
+        database = int(location.path.strip("/") or 0) - int(worker.removeprefix("gw"))
+        cache["LOCATION"] = location._replace(path=f"/{database}").geturl()
+
+
+own_redis_database_per_process()
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Every test starts with an empty cache: rendered fragments are keyed by ids and versions,
@@ -26,6 +44,16 @@ def empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup, django_db_blocker):
+    """One transaction around a whole test module, rolled back after it (Django's TestCase.setUpTestData does
+    the same for a class): rows that a module-scoped fixture makes on top of it are made once and read by each
+    of the module's tests, whose own changes roll back at each test's end as usual."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

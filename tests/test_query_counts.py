@@ -21,7 +21,21 @@ from audits.content.tables import TABLES
 from audits.live import room
 from audits.live.render_cache import forget_recent
 from audits.live.workshop_page import PANELS, WorkshopPage
-from audits.models import Audit, Force, FrictionPoint, Membership, Metric, Reading, SelfAssessment, StageStrategy, Team
+from audits.models import (
+    Audit,
+    Flywheel,
+    Force,
+    FrictionPoint,
+    Membership,
+    Metric,
+    Organization,
+    Reading,
+    SelfAssessment,
+    StageStrategy,
+    Team,
+)
+
+from .factories import FlywheelFactory, OrganizationFactory
 
 Role = Membership.Role
 MOST_QUERIES = 20
@@ -48,14 +62,32 @@ CELLS = {
 }
 
 
+@pytest.fixture(scope="module")
+def shared(module_transaction) -> dict:
+    """The organization and its small and large audit, built once for the module (the large one takes a while)."""
+    flywheel = FlywheelFactory(organization=OrganizationFactory(name="Acme"), name="Self-serve")
+    return {"flywheel": flywheel, "small": build_small_audit(flywheel), "large": build_large_audit(flywheel)}
+
+
+# Each test reads its own copies, so that one changing an object in memory leaves the next test alone.
 @pytest.fixture
-def small(flywheel) -> Audit:
-    return build_small_audit(flywheel)
+def organization(db, shared):
+    return Organization.objects.get(pk=shared["flywheel"].organization_id)
 
 
 @pytest.fixture
-def large(flywheel) -> Audit:
-    return build_large_audit(flywheel)
+def flywheel(db, shared):
+    return Flywheel.objects.get(pk=shared["flywheel"].pk)
+
+
+@pytest.fixture
+def small(db, shared) -> Audit:
+    return Audit.objects.get(pk=shared["small"].pk)
+
+
+@pytest.fixture
+def large(db, shared) -> Audit:
+    return Audit.objects.get(pk=shared["large"].pk)
 
 
 @pytest.fixture(params=[Role.OWNER, Role.VIEWER])

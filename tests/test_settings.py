@@ -84,3 +84,19 @@ def test_a_server_error_shows_no_traceback(client, settings):
     assert "Something went wrong on our side" in body
     assert "a secret detail of the failure" not in body
     assert "Traceback" not in body
+
+
+def test_each_process_of_a_parallel_test_run_empties_a_redis_database_of_its_own(monkeypatch, settings):
+    """tests/conftest.py: the second process of `make test-postgres` (REDIS_URL …/15) uses database 14."""
+    from .conftest import own_redis_database_per_process
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://h:6379/15"}
+    }
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    own_redis_database_per_process()
+    assert settings.CACHES["default"]["LOCATION"] == "redis://h:6379/14"
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
+    settings.CACHES["default"]["LOCATION"] = "redis://h:6379/15"
+    own_redis_database_per_process()
+    assert settings.CACHES["default"]["LOCATION"] == "redis://h:6379/15"
