@@ -7,7 +7,7 @@ Every page, fragment, export, comparison and API answer loads the audit through
 import ast
 import io
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -18,10 +18,11 @@ from pptx import Presentation
 
 import audits
 from audits.accounts.guests import GUEST_SESSION_KEY
+from audits.accounts.visibility import Viewer, row_hidden_from
 from audits.content.editing import delete_row
 from audits.content.starting import start_audit
 from audits.live import room as live_room
-from audits.models import ApiToken, FrictionPoint, Membership, Vote
+from audits.models import ApiToken, FrictionPoint, Membership, Vote, Workshop
 
 from .factories import (
     AuditFactory,
@@ -223,6 +224,18 @@ def test_restoring_a_hidden_deleted_row_is_a_404(room, anna):
 
 
 # --- Votes and authors ------------------------------------------------------------------------------
+
+
+def test_a_deleted_row_written_in_the_millisecond_its_step_was_hidden_stays_hidden(room):
+    """A deletion's snapshot keeps `created` to the millisecond: 0.4 ms after the hiding reads as the same
+    millisecond, and the row must still count as written after it (it was: hidden from others)."""
+    workshop = Workshop.objects.get(audit=room["audit"])
+    workshop.hidden_steps["identify"] = "2026-03-02T10:00:00.123456+00:00"
+    snapshot = FrictionPoint(audit=room["audit"], source="x", author=room["ben"])
+    snapshot.created = datetime.fromisoformat("2026-03-02T10:00:00.123+00:00")  # written at .123856
+    anna = Viewer(room["anna"].pk, sees_all=False)
+    assert row_hidden_from(anna, workshop, "friction", snapshot)
+    assert not row_hidden_from(Viewer(room["ben"].pk, sees_all=False), workshop, "friction", snapshot)
 
 
 def test_running_vote_totals_are_in_no_export_until_voting_closes(room):

@@ -51,7 +51,11 @@ def loaded_workshop(audit: Audit) -> Workshop | None:
 def hidden_since(workshop: Workshop | None, step: str) -> datetime | None:
     if workshop is None or step not in workshop.hidden_steps:
         return None
-    return datetime.fromisoformat(workshop.hidden_steps[step])
+    since = datetime.fromisoformat(workshop.hidden_steps[step])
+    # To the millisecond: a deleted row's snapshot keeps its `created` so (DjangoJSONEncoder), and one written
+    # in the millisecond the step was hidden must stay hidden too. A row written just before, in that same
+    # millisecond, is hidden with it: the safe side.
+    return since.replace(microsecond=since.microsecond // 1000 * 1000)
 
 
 def _shown(row, since: datetime | None, viewer: Viewer) -> bool:
