@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audits.content import document
 from audits.content.carry import carry_forward, next_title
@@ -81,6 +82,26 @@ def test_it_lists_what_was_resolved_last_year_on_the_new_audits_page(demo, clien
     assert "more leads does not mean better leads" in page.lower()
     assert "how did they go?" in page
     assert f'href="{demo.get_absolute_url()}"' in page
+
+
+def test_the_document_names_the_audit_it_was_carried_from_and_what_that_one_settled(demo):
+    new = carry_forward(demo)
+    settled = [row.source for row in load(demo).friction if row.settled_by]
+    previous = load(new).header.carried_from
+    assert (previous.id, previous.title, previous.period_year) == (demo.pk, demo.title, demo.period_year)
+    assert list(previous.settled_friction) == settled and settled
+    assert load(demo).header.carried_from is None
+
+
+def test_a_trashed_previous_audit_is_named_nowhere_on_the_new_audits_page(demo, client):
+    client.force_login(Membership.objects.get(organization=demo.flywheel.organization).user)
+    new = carry_forward(demo)
+    Audit.objects.filter(pk=demo.pk).update(title="Trashed title", deleted_at=timezone.now())
+    assert load(new).header.carried_from is None
+    page = client.get(new.get_absolute_url()).content.decode()
+    assert "Trashed title" not in page
+    assert "Carried forward from" not in page and "Resolved last year" not in page
+    assert f"before={demo.pk}" not in page  # no link to compare with it
 
 
 def test_the_review_is_kept_with_the_new_audit(demo, client):

@@ -56,6 +56,23 @@ OPEN_LABEL = pgettext_lazy("friction not settled yet", "Open")
 NOT_REVIEWED_LABEL = gettext_lazy("Not reviewed yet")
 
 
+def settling_step(row) -> str | None:
+    """The first of a friction row's steps whose answer is a fix (the row is settled there), else None: for a
+    FrictionRow or a FrictionPoint alike."""
+    return next((step for step in SETTLING_STEPS if is_fix(getattr(row, step))), None)
+
+
+@dataclass(frozen=True)
+class PreviousAudit:
+    """The audit this one was carried forward from, as the overview names it: its title and year, and the sources
+    of friction it settled (listed for reference; they were not carried over)."""
+
+    id: int
+    title: str
+    period_year: int
+    settled_friction: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Header:
     id: int | None = field(compare=False)
@@ -69,6 +86,8 @@ class Header:
     status: str
     content_version: int = field(compare=False)
     carried_from_id: int | None = field(default=None, compare=False)
+    # None as well when that audit is in the trash: a page names no trashed audit.
+    carried_from: PreviousAudit | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -281,7 +300,7 @@ class FrictionRow:
     @property
     def settled_by(self) -> str | None:
         """The first step whose answer is a fix; the row is settled there."""
-        return next((step for step in SETTLING_STEPS if is_fix(getattr(self, step))), None)
+        return settling_step(self)
 
     @property
     def is_open(self) -> bool:
@@ -562,7 +581,21 @@ def load(audit: Audit) -> AuditDocument:
         ),
         assessment=list(SelfAssessment.objects.filter(audit=audit)),
         reviews=list(ActionReview.objects.filter(audit=audit).order_by("position", "pk")),
+        previous=_previous_audit(audit),
     )
+
+
+def _previous_audit(audit: Audit) -> PreviousAudit | None:
+    """The audit `audit` was carried from, unless it is in the trash: two queries, none for an audit not carried."""
+    if audit.carried_from_id is None:
+        return None
+    settled = Prefetch("friction_points", FrictionPoint.objects.order_by("position", "pk"), to_attr="friction_rows")
+    previous = Audit.objects.alive().filter(pk=audit.carried_from_id).prefetch_related(settled).first()
+    if previous is None:
+        return None
+    rows = previous.friction_rows
+    sources = tuple(row.source for row in rows if settling_step(row))
+    return PreviousAudit(previous.pk, previous.title, previous.period_year, sources)
 
 
 def build(
@@ -574,6 +607,7 @@ def build(
     friction: list[FrictionPoint],
     assessment: list[SelfAssessment],
     reviews: list[ActionReview] = (),
+    previous: PreviousAudit | None = None,
 ) -> AuditDocument:
     """Make the document from model instances, saved (load) or not yet saved (imports)."""
     strategy_by_stage = {strategy.stage: strategy for strategy in strategies}
@@ -595,6 +629,7 @@ def build(
             status=audit.status,
             content_version=audit.content_version,
             carried_from_id=audit.carried_from_id,
+            carried_from=previous,
         ),
         strategies=tuple(
             Strategy(row.pk, stage, row.principle, row.approach, row.version)

@@ -26,11 +26,11 @@ from audits.accounts.visibility import HIDING_STEP_OF_TABLE, PROJECTOR, Viewer, 
 from audits.content import guidance, hubspot_example
 from audits.content.carry import neighbours, worth_carrying
 from audits.content.diagram import ring
-from audits.content.document import SETTLING_STEPS, AuditDocument, progress
-from audits.content.tables import AddForms, is_fix
+from audits.content.document import AuditDocument, progress
+from audits.content.tables import AddForms
 from audits.live import render_cache, room
 from audits.live.deltas import tables_version
-from audits.models import Audit, FrictionPoint, SelfAssessment, Stage, Vote
+from audits.models import Audit, SelfAssessment, Stage, Vote
 
 STEP_KEYS = [step.key for step in guidance.STEPS]
 # Exercise 3, steps 2-4: the column each step fills, and its heading.
@@ -292,7 +292,6 @@ class WorkshopPage:
         years = {"previous_audit": previous_audit, "next_audit": next_audit}
         if not self.step_key:
             return years | {
-                "resolved_last_year": resolved_in(self.audit.carried_from_id),
                 "worth_carrying": worth_carrying(document),
             }
         if self.step_key == "summary":
@@ -609,11 +608,3 @@ def friction_step_context(document: AuditDocument, step_key: str) -> dict:
             else _("Every row was settled at an earlier step: nothing to answer here.")
         ),
     }
-
-
-def resolved_in(audit_id: int | None) -> list[FrictionPoint]:
-    """The friction rows an earlier audit settled: listed for reference, not carried over."""
-    if audit_id is None:
-        return []
-    rows = FrictionPoint.objects.filter(audit_id=audit_id).order_by("position", "pk")
-    return [row for row in rows if any(is_fix(getattr(row, step)) for step in SETTLING_STEPS)]
