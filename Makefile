@@ -29,8 +29,9 @@ run: $(VENV)/installed
 	@echo "Flywheel Audit on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# The suite runs in a process per core (pytest-xdist), four at the most; PARALLEL= runs it in one.
-PARALLEL ?= -n auto --maxprocesses=4
+# The suite runs in a process per core (pytest-xdist), four at the most; one that runs out of tests
+# takes some of another's (worksteal: the browser tests take seconds each). PARALLEL= runs it in one.
+PARALLEL ?= -n auto --maxprocesses=4 --dist worksteal
 
 test: $(VENV)/dev-installed
 	$(PY) -m pytest $(PARALLEL)
