@@ -1,10 +1,17 @@
-"""Accessibility in Chromium: axe-core on every page, and the workshop with the keyboard alone.
+"""Accessibility and layout in Chromium: one walk through every page per language and screen, and the
+workshop with the keyboard alone.
 
 axe-core (tests/browser/vendor/, from the npm registry, MPL-2.0) checks each page against WCAG 2.2
 A and AA; a serious or critical violation fails the test with what axe says about it. One browser
-context per language and screen visits every page, so the four runs stay short. The pages are
-checked with a join link and dot voting open and every disclosure unfolded, so that the
-facilitator's controls, the vote buttons and HubSpot's examples are checked too.
+context per language and screen (a 1366×768 laptop, a 390×844 phone) visits every page, so the four
+runs stay short. The pages are checked with a join link and dot voting open and every disclosure
+unfolded, so that the facilitator's controls, the vote buttons and HubSpot's examples are checked too.
+
+Before a page is unfolded, the same walk checks its layout as the facilitator sees it
+(tests/browser/layout_checks.py): no workshop page (the overview, each step, the presenter view) scrolls
+sideways on either screen, and on the laptop nothing on the overview and the steps is cut off or out of
+place. axe is put in the page by Playwright, not as a script tag, so the pages keep their
+Content-Security-Policy: a style or script it refuses shows here as it would for people.
 """
 
 import re
@@ -22,10 +29,10 @@ from audits.live import room
 from audits.models import FrictionPoint, Membership, Vote
 
 from ..factories import PASSWORD, AuditFactory, FlywheelFactory, MembershipFactory, UserFactory
+from .layout_checks import CUT_OFF, LAPTOP, PAGE_WIDTH, check_the_diagram, check_the_forces
 
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 # What a page shows only when a disclosure is open is checked too; not a force's ideas (they load from the
 # server) nor the header's menus (open, they would cover the page).
@@ -34,7 +41,7 @@ UNFOLD = "() => document.querySelectorAll('details:not(.ideas, [class$=-menu])')
 
 def serious_violations(page: Page) -> list[str]:
     """Return axe's serious and critical WCAG 2.2 A/AA violations on the page, one line per element."""
-    page.add_script_tag(path=AXE)
+    page.evaluate(AXE.read_text())
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_22_AA
     )
@@ -79,21 +86,38 @@ def test_no_page_has_a_serious_accessibility_violation(browser, live_server, liv
         "compare": f"{reverse('audits:compare', args=[flywheel.pk])}?before={first.pk}&after={audit.pk}",
         "history": reverse("audits:history", args=[flywheel.pk]),
     }
-    # bypass_csp: the page's Content-Security-Policy would refuse axe's injected script.
-    context = browser.new_context(base_url=live_server.url, viewport=viewport, locale=language, bypass_csp=True)
+    workshop_pages = {"the overview", *(f"the {step.key} step" for step in STEPS), "the presenter view"}
+    context = browser.new_context(base_url=live_server.url, viewport=viewport, locale=language)
     page = context.new_page()
-    found = {}
+    found, too_wide = {}, {}
     for name, path in pages.items():
         if name == "the flywheel list":
             log_in(page, DEMO_USERNAME, DEMO_PASSWORD)
         response = page.goto(path)
         assert response.ok, f"{name} answered {response.status}"
         expect(page.locator("html")).to_have_attribute("lang", language)
+        if name in workshop_pages and (width := page.evaluate(PAGE_WIDTH)) > viewport["width"]:
+            too_wide[name] = width
+        if viewport == LAPTOP and name in workshop_pages - {"the presenter view"}:
+            check_the_laptop_layout(page, name)
         page.evaluate(UNFOLD)
         if violations := serious_violations(page):
             found[name] = violations
     context.close()
+    assert not too_wide, f"pages wider than {viewport['width']} px (scrollWidth): {too_wide}"
     assert not found, "\n".join(f"{name}:\n  " + "\n  ".join(lines) for name, lines in found.items())
+
+
+def check_the_laptop_layout(page: Page, name: str) -> None:
+    page.evaluate("document.fonts.ready")
+    assert page.evaluate(CUT_OFF) == [], name
+    expect(page.locator(".org-switch")).to_have_count(0)  # the demo user is in one organization
+    if name == "the overview":
+        check_the_diagram(page)
+    if name == "the forces step":
+        check_the_forces(page)
+    if name == "the strategy step":
+        expect(page.locator("#strategy-table textarea")).to_have_count(6)  # principle and approach grow
 
 
 def tab_until(page: Page, condition: str, limit: int = 80) -> None:
