@@ -23,12 +23,13 @@ Role = Membership.Role
 def own_redis_database_per_process():
     """In a parallel run (pytest-xdist), give each process a Redis database of its own: every test empties
     the cache (`empty_cache`), which on Redis empties the whole database, another process's keys too.
-    The first process keeps the configured database (CI's 15), the next ones take the ones below it."""
+    The first process keeps the configured database (CI's 15), the next ones take the ones below it (from 0,
+    the last ones: 15, 14, …)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, …
     cache = settings.CACHES["default"]
     if worker and cache["BACKEND"].endswith("RedisCache"):
         location = urlsplit(cache["LOCATION"])
-        database = int(location.path.strip("/") or 0) - int(worker.removeprefix("gw"))
+        database = (int(location.path.strip("/") or 0) - int(worker.removeprefix("gw"))) % 16  # Redis has 16
         cache["LOCATION"] = location._replace(path=f"/{database}").geturl()
 
 

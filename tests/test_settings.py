@@ -100,3 +100,7 @@ def test_each_process_of_a_parallel_test_run_empties_a_redis_database_of_its_own
     settings.CACHES["default"]["LOCATION"] = "redis://h:6379/15"
     own_redis_database_per_process()
     assert settings.CACHES["default"]["LOCATION"] == "redis://h:6379/15"
+    settings.CACHES["default"]["LOCATION"] = "redis://h:6379/0"
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    own_redis_database_per_process()
+    assert settings.CACHES["default"]["LOCATION"] == "redis://h:6379/15"
