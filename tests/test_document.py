@@ -5,9 +5,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audits.content.demo import load_demo
-from audits.content.document import load, progress
+from audits.content.document import FORCE_FIELDS, FRICTION_FIELDS, REVIEW_FIELDS, load, progress, save
 from audits.content.starting import start_audit
-from audits.models import Audit, Force, FrictionPoint, Metric, Reading, SelfAssessment, Stage, StageStrategy, Team
+from audits.models import (
+    ActionReview,
+    Audit,
+    Force,
+    FrictionPoint,
+    Metric,
+    Reading,
+    SelfAssessment,
+    Stage,
+    StageStrategy,
+    Team,
+)
 
 from .factories import (
     AuditFactory,
@@ -491,3 +502,31 @@ def test_it_loads_a_large_audit_in_as_many_queries_as_a_small_one(flywheel):
     assert all(len(metric.readings) == 36 for metric in document.metrics)
     assert queries_to_load(large) == queries_to_load(small)
     assert queries_to_load(small) <= 8
+
+
+# What every row of a table has besides its content: its identity, place, audit, history and author.
+ROW_BOOKKEEPING = {"id", "version", "position", "audit", "team", "carried_from", "author", "created"}
+
+
+@pytest.mark.parametrize(
+    ("declared", "model"),
+    [(FORCE_FIELDS, Force), (FRICTION_FIELDS, FrictionPoint), (REVIEW_FIELDS, ActionReview)],
+    ids=["force", "friction", "review"],
+)
+def test_each_tables_content_fields_are_declared_once_by_its_row_and_match_its_model(declared, model):
+    """A field added to the model but not to the document's row (or the other way) fails here: build(), save()
+    and the JSON backup read the declaration, so the field would be lost on the way through a file."""
+    content = [field.name for field in model._meta.concrete_fields if field.name not in ROW_BOOKKEEPING]
+    assert list(declared) == content
+
+
+def test_a_row_saved_and_loaded_keeps_every_declared_field(owner, flywheel):
+    values = {"name": "Onboarding", "before": "a", "now": "b", "serves": "customer", "stage": "delight"}
+    values |= {"planned_change": "c", "owner": "Dana", "target": "d"}
+    assert set(values) == set(FORCE_FIELDS)
+    audit = AuditFactory(flywheel=flywheel)
+    start_audit(audit)
+    Force.objects.create(audit=audit, team=audit.teams.first(), **values)
+    loaded = load(Audit.objects.select_related("flywheel__organization").get(pk=audit.pk))
+    copy = load(Audit.objects.select_related("flywheel__organization").get(pk=save(loaded, flywheel).pk))
+    assert {name: getattr(copy.forces[0], name) for name in FORCE_FIELDS} == values

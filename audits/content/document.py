@@ -6,7 +6,7 @@ a bucket's figures give and whether a reading is in the audit's year) is compute
 `calculations`, so every renderer shows the same numbers and flags.
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import pairwise
@@ -390,6 +390,19 @@ class StageSummary:
     forces: int
 
 
+def content_fields(row_class, *, besides: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """A table's content fields, in order: the fields of its row class that compare (what the row says; not its
+    id, version, author or votes), less those the document adds itself (`besides`)."""
+    return tuple(each.name for each in fields(row_class) if each.compare and each.name not in besides)
+
+
+# Each table's content fields, declared once by its row class: build() reads them from a saved row, save()
+# writes them back, and the JSON backup holds them (the team's name and a row's number are the document's).
+FORCE_FIELDS = content_fields(ForceRow, besides=("team",))
+FRICTION_FIELDS = content_fields(FrictionRow, besides=("number",))
+REVIEW_FIELDS = content_fields(ReviewRow)
+
+
 @dataclass(frozen=True)
 class AuditDocument:
     header: Header
@@ -649,15 +662,8 @@ def build(
                         id=force.pk,
                         team_id=team.pk,
                         team=team.name,
-                        name=force.name,
-                        before=force.before,
-                        now=force.now,
-                        serves=force.serves,
-                        stage=force.stage,
-                        planned_change=force.planned_change,
-                        owner=force.owner,
+                        **{name: getattr(force, name) for name in FORCE_FIELDS},
                         version=force.version,
-                        target=force.target,
                         origin_id=force.carried_from_id,
                         **_authorship(force),
                     )
@@ -670,15 +676,7 @@ def build(
             FrictionRow(
                 id=row.pk,
                 number=number,
-                source=row.source,
-                origin=row.origin,
-                stage=row.stage,
-                teams=row.teams,
-                automation=row.automation,
-                new_goal=row.new_goal,
-                restructure=row.restructure,
-                owner=row.owner,
-                due_date=row.due_date,
+                **{name: getattr(row, name) for name in FRICTION_FIELDS},
                 version=row.version,
                 origin_id=row.carried_from_id,
                 **_authorship(row),
@@ -691,17 +689,7 @@ def build(
             if (row := answers.get(question))
         ),
         action_reviews=tuple(
-            ReviewRow(
-                id=row.pk,
-                kind=row.kind,
-                what=row.what,
-                fix=row.fix,
-                owner=row.owner,
-                due_date=row.due_date,
-                status=row.status,
-                note=row.note,
-                version=row.version,
-            )
+            ReviewRow(id=row.pk, **{name: getattr(row, name) for name in REVIEW_FIELDS}, version=row.version)
             for row in reviews
         ),
     )
@@ -748,32 +736,20 @@ def save(document: AuditDocument, flywheel: Flywheel, carried_from: Audit | None
     teams = Team.objects.bulk_create(
         Team(audit=audit, name=team.name, position=position) for position, team in enumerate(document.teams)
     )
-    force_fields = ("name", "before", "now", "serves", "stage", "planned_change", "owner", "target")
     Force.objects.bulk_create(
         Force(
             audit=audit,
             team=team,
             position=position,
             **origin(force),
-            **{name: getattr(force, name) for name in force_fields},
+            **{name: getattr(force, name) for name in FORCE_FIELDS},
         )
         for team, row in zip(teams, document.teams, strict=True)
         for position, force in enumerate(row.forces)
     )
-    friction_fields = (
-        "source",
-        "origin",
-        "stage",
-        "teams",
-        "automation",
-        "new_goal",
-        "restructure",
-        "owner",
-        "due_date",
-    )
     FrictionPoint.objects.bulk_create(
         FrictionPoint(
-            audit=audit, position=position, **origin(row), **{name: getattr(row, name) for name in friction_fields}
+            audit=audit, position=position, **origin(row), **{name: getattr(row, name) for name in FRICTION_FIELDS}
         )
         for position, row in enumerate(document.friction)
     )
@@ -781,9 +757,8 @@ def save(document: AuditDocument, flywheel: Flywheel, carried_from: Audit | None
         SelfAssessment(audit=audit, question=row.question, answer=row.answer, notes=row.notes)
         for row in document.self_assessment
     )
-    review_fields = ("kind", "what", "fix", "owner", "due_date", "status", "note")
     ActionReview.objects.bulk_create(
-        ActionReview(audit=audit, position=position, **{name: getattr(row, name) for name in review_fields})
+        ActionReview(audit=audit, position=position, **{name: getattr(row, name) for name in REVIEW_FIELDS})
         for position, row in enumerate(document.action_reviews)
     )
     return audit

@@ -5,16 +5,20 @@ An import ignores them, as it cannot give back votes that belong to people.
 """
 
 import json
+from datetime import date
 from decimal import Decimal
 
 from audits.content import periods
-from audits.content.document import AuditDocument
+from audits.content.document import FORCE_FIELDS, FRICTION_FIELDS, REVIEW_FIELDS, AuditDocument
 
 SCHEMA_VERSION = 1
 
 
 def _value(value):
-    return str(value) if isinstance(value, Decimal) else value
+    """A figure as text (exact), a date as YYYY-MM-DD, the rest as it is."""
+    if isinstance(value, Decimal):
+        return str(value)
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def as_data(document: AuditDocument) -> dict:
@@ -68,30 +72,19 @@ def as_data(document: AuditDocument) -> dict:
             for team in document.teams
         ],
         "friction": [
-            {
-                **{name: getattr(row, name) for name in FRICTION_FIELDS},
-                "due_date": row.due_date.isoformat() if row.due_date else None,
-                "votes": row.votes,
-            }
+            {**{name: _value(getattr(row, name)) for name in FRICTION_FIELDS}, "votes": row.votes}
             for row in document.friction
         ],
         "self_assessment": [
             {"question": row.question, "answer": row.answer, "notes": row.notes} for row in document.self_assessment
         ],
         "action_reviews": [
-            {
-                **{name: getattr(row, name) for name in REVIEW_FIELDS},
-                "due_date": row.due_date.isoformat() if row.due_date else None,
-            }
-            for row in document.action_reviews
+            {name: _value(getattr(row, name)) for name in REVIEW_FIELDS} for row in document.action_reviews
         ],
     }
 
 
 READING_FIELDS = ("gained", "lost", "total", "promoters", "passives", "detractors", "promoters_lost", "value")
-FORCE_FIELDS = ("name", "before", "now", "serves", "stage", "planned_change", "owner", "target")
-REVIEW_FIELDS = ("kind", "what", "fix", "owner", "status", "note")
-FRICTION_FIELDS = ("source", "origin", "stage", "teams", "automation", "new_goal", "restructure", "owner")
 
 
 def write(document: AuditDocument) -> bytes:
