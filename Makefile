@@ -40,8 +40,10 @@ test: $(VENV)/dev-installed
 test-postgres: $(VENV)/dev-installed
 	PG_URL=$(PG_URL) bash .ci/with-postgres $(PY) -m pytest $(PARALLEL) -m "not browser"
 
+# In one process: on PostgreSQL (CI) it includes eight browsers timing how soon each sees a change
+# (tests/browser/test_live_scale.py), which must not share the cores with other browser tests.
 test-browser: $(VENV)/dev-installed
-	$(PY) -m pytest $(PARALLEL) -m browser
+	$(PY) -m pytest -m browser
 
 lint: $(VENV)/dev-installed
 	$(VENV)/bin/ruff check .
