@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from audits.live import room
@@ -45,8 +46,6 @@ def locked_response(request: HttpRequest, audit, kind: str) -> HttpResponse:
 
 def back_to_table(request: HttpRequest, audit, kind: str) -> HttpResponse:
     """Send a plain form about a table back to the page it came from, else to where that table is edited."""
-    if referrer := same_site_referrer(request):
-        return redirect(referrer)
-    if HOME_PAGES[kind] == OVERVIEW:
-        return redirect(audit)
-    return redirect("audits:step", audit_id=audit.pk, step=HOME_PAGES[kind])
+    home = HOME_PAGES[kind]
+    table_page = audit if home == OVERVIEW else reverse("audits:step", kwargs={"audit_id": audit.pk, "step": home})
+    return redirect(same_site_referrer(request) or table_page)

@@ -28,7 +28,7 @@ def as_data(document: AuditDocument) -> dict:
         "audit": {
             "title": header.title,
             "period_year": header.period_year,
-            "workshop_date": header.workshop_date.isoformat() if header.workshop_date else None,
+            "workshop_date": _value(header.workshop_date),
             "language": header.language,
             "status": header.status,
             "flywheel": header.flywheel_name,
