@@ -243,7 +243,7 @@ def test_the_forces_table_lists_each_teams_changes_and_folds_what_stayed(deck, r
     for team in result.teams:
         for change in team.changed:
             (row,) = [row for row in rows if row[0] == f"{team.name}: {change.name}"]
-            fields = (str(comparison_deck.FORCE_FIELD_LABELS[name]).lower() for name in change.changed_fields)
+            fields = (str(comparison_deck.FORCE_LABELS[name]).lower() for name in change.changed_fields)
             assert row[1] == "Changed: " + ", ".join(fields)
             if "now" in change.changed_fields:
                 assert f"Now: {change.before_row.now}" in row[2]
@@ -520,8 +520,8 @@ def test_the_change_sheets_list_forces_friction_and_strategy(book, result):
     change = result.teams[0].changed[0]
     assert forces[0]["Team"] == result.teams[0].name
     assert (forces[0]["Force"], forces[0]["Change"]) == (change.name, "Changed")
-    assert forces[0]["2018 now"] == change.before_row.now
-    assert forces[0]["2019 before"] == change.after_row.before
+    assert forces[0]["2018 Now"] == change.before_row.now
+    assert forces[0]["2019 Before"] == change.after_row.before
     friction = values_of(book["Friction changes"])
     assert [row["Status"] for row in friction] == ["Resolved"] * len(result.friction.resolved) + ["New"] * len(
         result.friction.new

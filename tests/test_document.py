@@ -5,8 +5,26 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audits.content.demo import load_demo
-from audits.content.document import FORCE_FIELDS, FRICTION_FIELDS, REVIEW_FIELDS, load, progress, save
+from audits.content.document import (
+    FORCE_FIELDS,
+    AssessmentRow,
+    ForceRow,
+    FrictionRow,
+    MetricRow,
+    ReadingRow,
+    ReviewRow,
+    Strategy,
+    content_fields,
+    declared_fields,
+    edited_fields,
+    labels_of,
+    load,
+    progress,
+    save,
+)
+from audits.content.sample import build_small_audit
 from audits.content.starting import start_audit
+from audits.content.tables import TABLES
 from audits.models import (
     ActionReview,
     Audit,
@@ -19,6 +37,7 @@ from audits.models import (
     StageStrategy,
     Team,
 )
+from audits.reports.exports import json_export, workbook
 
 from .factories import (
     AuditFactory,
@@ -505,19 +524,62 @@ def test_it_loads_a_large_audit_in_as_many_queries_as_a_small_one(flywheel):
 
 
 # What every row of a table has besides its content: its identity, place, audit, history and author.
-ROW_BOOKKEEPING = {"id", "version", "position", "audit", "team", "carried_from", "author", "created"}
+ROW_BOOKKEEPING = {"id", "version", "position", "audit", "metric", "team", "carried_from", "author", "created"}
+TABLE_ROWS = [
+    (Strategy, StageStrategy),
+    (MetricRow, Metric),
+    (ReadingRow, Reading),
+    (ForceRow, Force),
+    (FrictionRow, FrictionPoint),
+    (AssessmentRow, SelfAssessment),
+    (ReviewRow, ActionReview),
+]
 
 
-@pytest.mark.parametrize(
-    ("declared", "model"),
-    [(FORCE_FIELDS, Force), (FRICTION_FIELDS, FrictionPoint), (REVIEW_FIELDS, ActionReview)],
-    ids=["force", "friction", "review"],
-)
-def test_each_tables_content_fields_are_declared_once_by_its_row_and_match_its_model(declared, model):
-    """A field added to the model but not to the document's row (or the other way) fails here: build(), save()
-    and the JSON backup read the declaration, so the field would be lost on the way through a file."""
+@pytest.mark.parametrize(("row_class", "model"), TABLE_ROWS, ids=lambda each: each.__name__)
+def test_each_tables_content_fields_are_declared_once_by_its_row_and_match_its_model(row_class, model):
+    """A field added to the model but not to the document's row (or the other way) fails here: build(), save(),
+    the JSON backup and the workbook read the declaration, so the field would be lost on the way through a file."""
     content = [field.name for field in model._meta.concrete_fields if field.name not in ROW_BOOKKEEPING]
-    assert list(declared) == content
+    assert list(content_fields(row_class)) == content
+    not_editable = {field.name for field in model._meta.concrete_fields if not field.editable}
+    assert not_editable & set(edited_fields(row_class)) == set(), "the form cannot edit what the model does not let"
+
+
+@pytest.mark.parametrize(("row_class", "model"), TABLE_ROWS, ids=lambda each: each.__name__)
+def test_every_declared_field_reaches_the_form_the_workbook_and_the_json(row_class, model):
+    """Each consumer derives its fields from the declaration: none is missing one, none lists one of its own."""
+    table = next(table for table in TABLES.values() if table.row is row_class)
+    assert table.fields() == list(edited_fields(row_class))
+    assert set(table.long_fields) == {each.name for each in declared_fields(row_class) if each.long and each.edited}
+    sheet = {
+        Strategy: workbook.STRATEGY_COLUMNS,
+        MetricRow: workbook.METRIC_DEFINITION_COLUMNS,
+        ReadingRow: (workbook.READING_PERIOD, *workbook.READING_FIGURE_COLUMNS),
+        ForceRow: workbook.FORCE_COLUMNS,
+        FrictionRow: workbook.FRICTION_COLUMNS,
+        AssessmentRow: workbook.ASSESSMENT_COLUMNS,
+        ReviewRow: workbook.REVIEW_COLUMNS,
+    }[row_class]
+    read_back = {column.title: column for column in sheet if not column.computed and column.key != "team"}
+    labels = labels_of(row_class)
+    assert set(read_back) == set(labels.values())
+    assert all(read_back[labels[name]].wrap for name in labels if declared(row_class, name).long)
+
+
+def declared(row_class, name: str):
+    return next(each for each in declared_fields(row_class) if each.name == name)
+
+
+def test_the_json_backup_holds_every_declared_field(owner, flywheel):
+    audit = build_small_audit(flywheel)
+    data = json_export.as_data(load(Audit.objects.select_related("flywheel__organization").get(pk=audit.pk)))
+    assert set(data["strategies"][0]) == set(content_fields(Strategy))
+    assert set(data["metrics"][0]) == {*content_fields(MetricRow), "readings"}
+    assert set(data["metrics"][0]["readings"][0]) <= {"period", *content_fields(ReadingRow)}
+    assert set(data["teams"][0]["forces"][0]) == {*content_fields(ForceRow), "votes"}
+    assert set(data["friction"][0]) == {*content_fields(FrictionRow), "votes"}
+    assert set(data["self_assessment"][0]) == set(content_fields(AssessmentRow))
 
 
 def test_a_row_saved_and_loaded_keeps_every_declared_field(owner, flywheel):

@@ -20,8 +20,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from audits.content import guidance
+from audits.content.document import NO
 from audits.content.sample import build_small_audit
-from audits.content.tables import NO, TABLES, rows_of
+from audits.content.tables import TABLES, rows_of
 from audits.models import Audit, Flywheel, FrictionPoint, Membership, Organization
 from audits.views.steps import PANELS
 

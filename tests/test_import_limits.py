@@ -249,7 +249,7 @@ def test_messages_quote_at_most_eighty_characters_of_a_value(backup, flywheel):
     ]
     errors = refused(encoded(backup), flywheel)
     assert f"strategies[0]: stage '{'s' * 79}…' is not one of Attract, Engage, Delight." in errors
-    assert any(error.startswith("action_reviews[0]: Select a valid choice. " + "k" * 79 + "… ") for error in errors)
+    assert f"action_reviews[0]: for '{'k' * 79}…' is not one of Friction, Force." in errors
     assert any(error.startswith("metrics[0].readings[0], period: “" + "p" * 79 + "…” ") for error in errors)
     assert max(len(error) for error in errors) < 300
 

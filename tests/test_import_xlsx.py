@@ -475,8 +475,8 @@ def test_it_reports_a_bad_review_with_its_place(carried):
 
     assert refused(edited(content, change), carried.flywheel) == [
         "Action review sheet, row 2, column F: status 'Finished' is not one of Done, Partly done, Not done, Dropped.",
-        "Action review sheet, row 3: Select a valid choice. customer is not one of the available choices.",
-        "Action review sheet, row 4: This field is required.",
+        "Action review sheet, row 3, column A: for 'Customer' is not one of Friction, Force.",
+        "Action review sheet, row 4, column C, fix: This field is required.",
     ]
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import trans_real
 from openpyxl import load_workbook
 
 from audits.content import document
-from audits.content.tables import NO
+from audits.content.document import NO
 from audits.models import Audit, Metric
 from audits.reports import comparison
 from audits.reports.exports import comparison_workbook, workbook

@@ -6,8 +6,8 @@ from django.utils import translation
 
 from audits.content import hubspot_example as example
 from audits.content.carry import carry_forward
+from audits.content.document import NO
 from audits.content.starting import has_content, start_audit
-from audits.content.tables import NO
 from audits.models import (
     Audit,
     Flywheel,

@@ -6,7 +6,7 @@ a bucket's figures give and whether a reading is in the audit's year) is compute
 `calculations`, so every renderer shows the same numbers and flags.
 """
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import pairwise
@@ -14,11 +14,11 @@ from itertools import pairwise
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy, pgettext_lazy
 
 from audits.content import calculations, periods
 from audits.content.starting import DEFAULT_TEAM_NAMES
-from audits.content.tables import is_fix
 from audits.models import (
     STAGE_ORDER,
     ActionReview,
@@ -33,6 +33,28 @@ from audits.models import (
     StageStrategy,
     Team,
 )
+
+# A step's answer that says the step does not settle the row. Stored as it is in every language: the pages, the
+# deck and the workbook show it translated.
+NO = "No"
+
+
+def is_no(text: str) -> bool:
+    return text == NO
+
+
+def is_fix(text: str) -> bool:
+    return bool(text) and not is_no(text)
+
+
+def content(label: Promise, *, long: bool = False, edited: bool = True, default=MISSING):
+    """Declares one of a table's content fields on the document's row class, the one place a table's fields are
+    declared. `build()` reads it from the saved row and `save()` writes it back, the JSON backup holds it, the
+    workbook has a column for it titled `label` (read back on import), and the slides and the comparison call it
+    that. `long`: it holds long text (a textarea on the page, wrapped lines in a sheet). `edited`: the table's form
+    edits it; a field set otherwise (a strategy's stage, a carried item's text) is not."""
+    return field(default=default, metadata={"label": label, "long": long, "edited": edited})
+
 
 # Lazy labels: each is translated when it is shown, in the language active then (an export's, a page's).
 STAGE_LABELS = dict(Stage.choices)
@@ -89,13 +111,21 @@ class Header:
     # None as well when that audit is in the trash: a page names no trashed audit.
     carried_from: PreviousAudit | None = field(default=None, compare=False)
 
+    @property
+    def language_label(self) -> str:
+        return str(Audit.Language(self.language).label)
+
+    @property
+    def status_label(self) -> str:
+        return str(Audit.Status(self.status).label)
+
 
 @dataclass(frozen=True)
 class Strategy:
     id: int | None = field(compare=False)
-    stage: str
-    principle: str
-    approach: str
+    stage: str = content(gettext_lazy("Stage"), edited=False)
+    principle: str = content(gettext_lazy("Inbound principle"), long=True)
+    approach: str = content(gettext_lazy("Approach"), long=True)
     version: int = field(default=1, compare=False)
 
     @property
@@ -106,16 +136,16 @@ class Strategy:
 @dataclass(frozen=True)
 class ReadingRow:
     id: int | None = field(compare=False)
-    period_start: date
+    period_start: date = content(gettext_lazy("Period"), edited=False)
     label: str
-    gained: int | None
-    lost: int | None
-    total: int | None
-    promoters: int | None
-    passives: int | None
-    detractors: int | None
-    promoters_lost: int | None
-    value: Decimal | None
+    gained: int | None = content(gettext_lazy("Gained"))
+    lost: int | None = content(gettext_lazy("Lost"))
+    total: int | None = content(gettext_lazy("Total"))
+    promoters: int | None = content(gettext_lazy("Promoters"))
+    passives: int | None = content(gettext_lazy("Passives"))
+    detractors: int | None = content(gettext_lazy("Detractors"))
+    promoters_lost: int | None = content(gettext_lazy("Promoters lost"))
+    value: Decimal | None = content(gettext_lazy("Value"))
     version: int = field(compare=False)
     net_change: int | None
     nps: float | None
@@ -144,16 +174,16 @@ class ReadingRow:
 @dataclass(frozen=True)
 class MetricRow:
     id: int | None = field(compare=False)
-    stage: str
-    name: str
-    kind: str
-    unit: str
-    period: str
-    activity: str
-    illustrative: bool
+    stage: str = content(gettext_lazy("Stage"))
+    name: str = content(gettext_lazy("Metric"))
+    kind: str = content(gettext_lazy("Kind"))
+    unit: str = content(gettext_lazy("Unit"))
+    period: str = content(gettext_lazy("Period type"))
+    activity: str = content(gettext_lazy("Key activity"), long=True)
+    illustrative: bool = content(gettext_lazy("Illustrative"), edited=False)
     version: int = field(compare=False)
     readings: tuple[ReadingRow, ...]
-    higher_is_better: bool = True
+    higher_is_better: bool = content(gettext_lazy("Higher is better"), default=True)
     origin_id: int | None = field(default=None, compare=False)  # the metric it was carried from
     audit_year: int | None = field(default=None, compare=False)
 
@@ -235,15 +265,16 @@ class ForceRow:
     id: int | None = field(compare=False)
     team_id: int | None = field(compare=False)
     team: str
-    name: str
-    before: str
-    now: str
-    serves: str
-    stage: str
-    planned_change: str
-    owner: str
+    name: str = content(gettext_lazy("Force"), long=True)
+    before: str = content(gettext_lazy("Before"), long=True)
+    now: str = content(gettext_lazy("Now"), long=True)
+    serves: str = content(gettext_lazy("Serves"))
+    stage: str = content(gettext_lazy("Stage"))
+    # Carried forward: last year's planned change, the target to check this year.
+    target: str = content(gettext_lazy("Last year's planned change"), long=True, edited=False)
+    planned_change: str = content(gettext_lazy("Planned change"), long=True)
+    owner: str = content(gettext_lazy("Owner"))
     version: int = field(compare=False)
-    target: str = ""  # last year's planned change, carried forward to check
     origin_id: int | None = field(default=None, compare=False)
     # Live workshop facts: who wrote the row, when, and the dots it got. Not part of the content.
     author_id: int | None = field(default=None, compare=False)
@@ -272,15 +303,15 @@ class TeamForces:
 class FrictionRow:
     id: int | None = field(compare=False)
     number: int
-    source: str
-    origin: str
-    stage: str
-    teams: str
-    automation: str
-    new_goal: str
-    restructure: str
-    owner: str
-    due_date: date | None
+    source: str = content(gettext_lazy("Source of friction"), long=True)
+    origin: str = content(gettext_lazy("Origin"))
+    stage: str = content(gettext_lazy("Stage"))
+    teams: str = content(gettext_lazy("Teams involved"))
+    automation: str = content(gettext_lazy("Automation"), long=True)
+    new_goal: str = content(gettext_lazy("New goal"), long=True)
+    restructure: str = content(gettext_lazy("Restructure"), long=True)
+    owner: str = content(gettext_lazy("Owner"))
+    due_date: date | None = content(gettext_lazy("Due date"))
     version: int = field(compare=False)
     origin_id: int | None = field(default=None, compare=False)
     # Live workshop facts: who wrote the row, when, and the dots it got. Not part of the content.
@@ -336,9 +367,9 @@ class FrictionRow:
 @dataclass(frozen=True)
 class AssessmentRow:
     id: int | None = field(compare=False)
-    question: str
-    answer: str
-    notes: str
+    question: str = content(gettext_lazy("Question"), long=True, edited=False)
+    answer: str = content(gettext_lazy("Answer"))
+    notes: str = content(gettext_lazy("Notes"), long=True)
     version: int = field(compare=False)
 
     @property
@@ -355,13 +386,13 @@ class ReviewRow:
     """Last audit's action item and how it went: done, partly, not done or dropped."""
 
     id: int | None = field(compare=False)
-    kind: str
-    what: str
-    fix: str
-    owner: str
-    due_date: date | None
-    status: str
-    note: str
+    kind: str = content(gettext_lazy("For (friction/force)"), edited=False)  # "friction" or "force"
+    what: str = content(gettext_lazy("What"), long=True, edited=False)
+    fix: str = content(gettext_lazy("Fix"), long=True, edited=False)
+    owner: str = content(gettext_lazy("Owner"), edited=False)
+    due_date: date | None = content(gettext_lazy("Due date"), edited=False)
+    status: str = content(gettext_lazy("Status"))
+    note: str = content(gettext_lazy("Note"), long=True)
     version: int = field(compare=False)
 
     @property
@@ -390,16 +421,46 @@ class StageSummary:
     forces: int
 
 
-def content_fields(row_class, *, besides: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """A table's content fields, in order: the fields of its row class that compare (what the row says; not its
-    id, version, author or votes), less those the document adds itself (`besides`)."""
-    return tuple(each.name for each in fields(row_class) if each.compare and each.name not in besides)
+@dataclass(frozen=True)
+class ContentField:
+    """One field a table's row class declares with `content()`."""
+
+    name: str
+    label: Promise
+    long: bool
+    edited: bool
 
 
-# Each table's content fields, declared once by its row class: build() reads them from a saved row, save()
-# writes them back, and the JSON backup holds them (the team's name and a row's number are the document's).
-FORCE_FIELDS = content_fields(ForceRow, besides=("team",))
-FRICTION_FIELDS = content_fields(FrictionRow, besides=("number",))
+def declared_fields(row_class) -> tuple[ContentField, ...]:
+    """The content fields `row_class` declares, in order."""
+    return tuple(
+        ContentField(each.name, each.metadata["label"], each.metadata["long"], each.metadata["edited"])
+        for each in fields(row_class)
+        if "label" in each.metadata
+    )
+
+
+def content_fields(row_class) -> tuple[str, ...]:
+    """The names of the content fields `row_class` declares, in order."""
+    return tuple(each.name for each in declared_fields(row_class))
+
+
+def edited_fields(row_class) -> tuple[str, ...]:
+    """The names of the content fields a table's form edits, in order."""
+    return tuple(each.name for each in declared_fields(row_class) if each.edited)
+
+
+def labels_of(row_class) -> dict[str, Promise]:
+    return {each.name: each.label for each in declared_fields(row_class)}
+
+
+# Each table's content fields, declared once by its row class (a team's name and a row's number are the document's).
+STRATEGY_FIELDS = content_fields(Strategy)
+METRIC_FIELDS = content_fields(MetricRow)
+READING_FIELDS = content_fields(ReadingRow)
+FORCE_FIELDS = content_fields(ForceRow)
+FRICTION_FIELDS = content_fields(FrictionRow)
+ASSESSMENT_FIELDS = content_fields(AssessmentRow)
 REVIEW_FIELDS = content_fields(ReviewRow)
 
 
@@ -484,16 +545,8 @@ def _reading_row(reading: Reading, metric: Metric, before: Reading | None, year:
         previous_total = before.total
     return ReadingRow(
         id=reading.pk,
-        period_start=reading.period_start,
+        **{name: getattr(reading, name) for name in READING_FIELDS},
         label=periods.period_label(reading.period_start, metric.period),
-        gained=reading.gained,
-        lost=reading.lost,
-        total=reading.total,
-        promoters=reading.promoters,
-        passives=reading.passives,
-        detractors=reading.detractors,
-        promoters_lost=reading.promoters_lost,
-        value=reading.value,
         version=reading.version,
         net_change=calculations.net_change(reading.gained, reading.lost),
         nps=calculations.nps(reading.promoters, reading.passives, reading.detractors),
@@ -516,16 +569,9 @@ def reading_alone(reading: Reading, year: int) -> ReadingRow:
 def _metric_row(metric: Metric, readings: list[Reading], year: int | None = None) -> MetricRow:
     return MetricRow(
         id=metric.pk,
-        stage=metric.stage,
-        name=metric.name,
-        kind=metric.kind,
-        unit=metric.unit,
-        period=metric.period,
-        activity=metric.activity,
-        illustrative=metric.illustrative,
+        **{name: getattr(metric, name) for name in METRIC_FIELDS},
         version=metric.version,
         readings=tuple(_reading_row(reading, metric, before, year) for before, reading in pairwise([None, *readings])),
-        higher_is_better=metric.higher_is_better,
         origin_id=metric.carried_from_id,
         audit_year=year,
     )
@@ -645,7 +691,7 @@ def build(
             carried_from=previous,
         ),
         strategies=tuple(
-            Strategy(row.pk, stage, row.principle, row.approach, row.version)
+            Strategy(row.pk, **{name: getattr(row, name) for name in STRATEGY_FIELDS}, version=row.version)
             if (row := strategy_by_stage.get(stage))
             else Strategy(None, stage, "", "")
             for stage in Stage.values
@@ -684,7 +730,7 @@ def build(
             for number, row in enumerate(friction, start=1)
         ),
         self_assessment=tuple(
-            AssessmentRow(id=row.pk, question=question, answer=row.answer, notes=row.notes, version=row.version)
+            AssessmentRow(id=row.pk, **{name: getattr(row, name) for name in ASSESSMENT_FIELDS}, version=row.version)
             for question in SelfAssessment.Question.values
             if (row := answers.get(question))
         ),
@@ -717,19 +763,15 @@ def save(document: AuditDocument, flywheel: Flywheel, carried_from: Audit | None
         carried_from=carried_from,
     )
     StageStrategy.objects.bulk_create(
-        StageStrategy(audit=audit, stage=row.stage, principle=row.principle, approach=row.approach)
+        StageStrategy(audit=audit, **{name: getattr(row, name) for name in STRATEGY_FIELDS})
         for row in document.strategies
     )
-    metric_fields = ("stage", "name", "kind", "unit", "period", "activity", "illustrative", "higher_is_better")
     metrics = Metric.objects.bulk_create(
-        Metric(audit=audit, position=position, **origin(row), **{name: getattr(row, name) for name in metric_fields})
+        Metric(audit=audit, position=position, **origin(row), **{name: getattr(row, name) for name in METRIC_FIELDS})
         for position, row in enumerate(document.metrics)
     )
-    reading_fields = [
-        f.name for f in Reading._meta.get_fields() if f.name not in ("id", "metric", "version", "position")
-    ]
     Reading.objects.bulk_create(
-        Reading(metric=metric, **{name: getattr(reading, name) for name in reading_fields})
+        Reading(metric=metric, **{name: getattr(reading, name) for name in READING_FIELDS})
         for metric, row in zip(metrics, document.metrics, strict=True)
         for reading in row.readings
     )
@@ -754,7 +796,7 @@ def save(document: AuditDocument, flywheel: Flywheel, carried_from: Audit | None
         for position, row in enumerate(document.friction)
     )
     SelfAssessment.objects.bulk_create(
-        SelfAssessment(audit=audit, question=row.question, answer=row.answer, notes=row.notes)
+        SelfAssessment(audit=audit, **{name: getattr(row, name) for name in ASSESSMENT_FIELDS})
         for row in document.self_assessment
     )
     ActionReview.objects.bulk_create(

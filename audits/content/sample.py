@@ -11,9 +11,9 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
+from audits.content.document import NO
 from audits.content.periods import next_period, previous_period
 from audits.content.starting import start_audit
-from audits.content.tables import NO
 from audits.models import (
     Audit,
     Flywheel,

@@ -14,10 +14,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from audits.content import calculations, numbers, periods
+from audits.content.document import (
+    NO,
+    AssessmentRow,
+    ForceRow,
+    FrictionRow,
+    MetricRow,
+    ReadingRow,
+    ReviewRow,
+    Strategy,
+    declared_fields,
+    edited_fields,
+)
 from audits.models import ActionReview, Force, FrictionPoint, Metric, Reading, SelfAssessment, StageStrategy, Team
 
-# Stored as it is in every language: the pages show it translated (the shown_answer filter).
-NO = "No"
 # "No" as people type it in the tool's languages; each is stored as the canonical "No".
 NO_SPELLINGS = {"no", "không", "khong", "خیر", "نه"}
 
@@ -26,14 +36,6 @@ def normalize_answer(text: str) -> str:
     """An answer typed as no/NO/No., or as "No" in Vietnamese or Persian, is stored as the canonical "No"."""
     text = text.strip()
     return NO if text.lower().rstrip(".!。") in NO_SPELLINGS else text
-
-
-def is_no(text: str) -> bool:
-    return text == NO
-
-
-def is_fix(text: str) -> bool:
-    return bool(text) and not is_no(text)
 
 
 class RowForm(forms.ModelForm):
@@ -50,19 +52,19 @@ class RowForm(forms.ModelForm):
 class StrategyForm(RowForm):
     class Meta:
         model = StageStrategy
-        fields = ["principle", "approach"]
+        fields = edited_fields(Strategy)
 
 
 class MetricForm(RowForm):
     class Meta:
         model = Metric
-        fields = ["stage", "name", "kind", "unit", "period", "activity", "higher_is_better"]
+        fields = edited_fields(MetricRow)
 
 
 class ReadingForm(RowForm):
     class Meta:
         model = Reading
-        fields = ["gained", "lost", "total", "promoters", "passives", "detractors", "promoters_lost", "value"]
+        fields = edited_fields(ReadingRow)
         # Figures as people type them: "12,000" (vi "12.000"), with or without the separators.
         field_classes = numbers.typed_field_classes(Reading, fields)
 
@@ -191,13 +193,13 @@ class TeamForm(RowForm):
 class ForceForm(RowForm):
     class Meta:
         model = Force
-        fields = ["name", "before", "now", "serves", "stage", "planned_change", "owner"]
+        fields = edited_fields(ForceRow)
 
 
 class FrictionForm(RowForm):
     class Meta:
         model = FrictionPoint
-        fields = ["source", "origin", "stage", "teams", "automation", "new_goal", "restructure", "owner", "due_date"]
+        fields = edited_fields(FrictionRow)
         widgets = {"due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def clean_automation(self):
@@ -213,13 +215,13 @@ class FrictionForm(RowForm):
 class AssessmentForm(RowForm):
     class Meta:
         model = SelfAssessment
-        fields = ["answer", "notes"]
+        fields = edited_fields(AssessmentRow)
 
 
 class ReviewForm(RowForm):
     class Meta:
         model = ActionReview
-        fields = ["status", "note"]
+        fields = edited_fields(ReviewRow)
 
 
 @dataclass(frozen=True)
@@ -227,10 +229,10 @@ class Table:
     kind: str
     model: type[Model]
     form: type[forms.ModelForm]
+    # The document's row class, which declares the table's fields (a team is only its name).
+    row: type | None = None
     # The fields typed when a row is added; the rest are edited in place afterwards.
     add_fields: tuple[str, ...] = ()
-    # Long text gets a textarea.
-    long_fields: tuple[str, ...] = ()
     can_add: bool = True
     # The field holding the row's parent within the audit, for ordering rows under it.
     group_by: str = "audit"
@@ -238,37 +240,24 @@ class Table:
     def fields(self) -> list[str]:
         return list(self.form._meta.fields)
 
+    @property
+    def long_fields(self) -> tuple[str, ...]:
+        """The edited fields that hold long text: each gets a textarea."""
+        declared = declared_fields(self.row) if self.row else ()
+        return tuple(each.name for each in declared if each.long and each.edited)
+
 
 TABLES = {
     table.kind: table
     for table in (
-        Table("strategy", StageStrategy, StrategyForm, long_fields=("principle", "approach"), can_add=False),
-        Table(
-            "metric",
-            Metric,
-            MetricForm,
-            add_fields=("stage", "name", "kind", "unit", "period"),
-            long_fields=("activity",),
-        ),
-        Table("reading", Reading, ReadingForm, group_by="metric"),
+        Table("strategy", StageStrategy, StrategyForm, Strategy, can_add=False),
+        Table("metric", Metric, MetricForm, MetricRow, add_fields=("stage", "name", "kind", "unit", "period")),
+        Table("reading", Reading, ReadingForm, ReadingRow, group_by="metric"),
         Table("team", Team, TeamForm, add_fields=("name",)),
-        Table(
-            "force",
-            Force,
-            ForceForm,
-            add_fields=("name", "before", "now"),
-            long_fields=("name", "before", "now", "planned_change"),
-            group_by="team",
-        ),
-        Table(
-            "friction",
-            FrictionPoint,
-            FrictionForm,
-            add_fields=("source", "origin", "stage", "teams"),
-            long_fields=("source", "automation", "new_goal", "restructure"),
-        ),
-        Table("assessment", SelfAssessment, AssessmentForm, long_fields=("notes",), can_add=False),
-        Table("review", ActionReview, ReviewForm, long_fields=("note",), can_add=False),
+        Table("force", Force, ForceForm, ForceRow, add_fields=("name", "before", "now"), group_by="team"),
+        Table("friction", FrictionPoint, FrictionForm, FrictionRow, add_fields=("source", "origin", "stage", "teams")),
+        Table("assessment", SelfAssessment, AssessmentForm, AssessmentRow, can_add=False),
+        Table("review", ActionReview, ReviewForm, ReviewRow, can_add=False),
     )
 }
 

@@ -221,10 +221,10 @@ class Force(AuditRow):
     now = models.TextField(_("now"), max_length=2000, blank=True)
     serves = models.CharField(_("serves"), max_length=10, choices=Serves.choices, blank=True)
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True)
-    planned_change = models.TextField(_("planned change for next year"), max_length=2000, blank=True)
-    owner = models.CharField(_("owner"), max_length=120, blank=True)
     # Carried forward: last year's planned change, the target to check this year.
     target = models.TextField(_("last year's planned change"), max_length=2000, blank=True, editable=False)
+    planned_change = models.TextField(_("planned change for next year"), max_length=2000, blank=True)
+    owner = models.CharField(_("owner"), max_length=120, blank=True)
     carried_from = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
     # Who wrote the row and when: anonymous input hides others' new rows until the facilitator reveals them.
     author = models.ForeignKey(
@@ -299,12 +299,17 @@ class ActionReview(AuditRow):
         NOT_DONE = "not_done", _("Not done")
         DROPPED = "dropped", _("Dropped")
 
+    class Kind(models.TextChoices):
+        FRICTION = "friction", _("Friction")
+        FORCE = "force", _("Force")
+
     audit = models.ForeignKey(Audit, models.CASCADE, related_name="action_reviews")
-    kind = models.CharField(max_length=10, editable=False)  # "friction" or "force"
-    what = models.TextField(max_length=2000, editable=False)
-    fix = models.TextField(max_length=2000, editable=False)
-    owner = models.CharField(max_length=120, blank=True, editable=False)
-    due_date = models.DateField(null=True, blank=True, editable=False)
+    # The action item, carried from last year: not edited, only reviewed.
+    kind = models.CharField(_("for"), max_length=10, choices=Kind.choices, editable=False)
+    what = models.TextField(_("what"), max_length=2000, editable=False)
+    fix = models.TextField(_("fix"), max_length=2000, editable=False)
+    owner = models.CharField(_("owner"), max_length=120, blank=True, editable=False)
+    due_date = models.DateField(_("due date"), null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, blank=True)
     note = models.TextField(_("note"), max_length=2000, blank=True)
 

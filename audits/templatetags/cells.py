@@ -13,8 +13,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from audits.content import calculations, diagram, numbers
+from audits.content.document import is_no
 from audits.content.editing import cell_text
-from audits.content.tables import TABLES, is_no
+from audits.content.tables import TABLES
 from audits.models import Stage
 
 register = template.Library()

@@ -7,12 +7,20 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from audits.accounts.permissions import get_audit_for, get_flywheel_for, role_allows
 from audits.accounts.visibility import user_document
-from audits.content.document import OPEN_LABEL, SERVES_LABELS, SETTLED_BY, SETTLING_LABELS, STAGE_LABELS
+from audits.content.document import (
+    OPEN_LABEL,
+    SERVES_LABELS,
+    SETTLED_BY,
+    SETTLING_LABELS,
+    STAGE_LABELS,
+    ForceRow,
+    labels_of,
+)
 from audits.forms import CompareForm
 from audits.models import Audit, Flywheel, Stage
 from audits.reports import comparison
@@ -24,13 +32,7 @@ EXPORTS = [
     ("xlsx", gettext_lazy("Comparison sheet (.xlsx)")),
     ("json", gettext_lazy("Comparison (JSON)")),
 ]
-FORCE_FIELD_LABELS = {
-    "before": pgettext_lazy("how a force looked before", "Before"),
-    "now": pgettext_lazy("how a force looks now", "Now"),
-    "serves": gettext_lazy("Serves"),
-    "stage": gettext_lazy("Stage"),
-    "planned_change": gettext_lazy("Planned change"),
-}
+FORCE_LABELS = labels_of(ForceRow)
 # The groups in the order the page shows them.
 FRICTION_GROUP_ORDER = ["resolved", "still_open", "reopened", "new", "dropped"]
 FIX_MIX_PARTS = [*SETTLING_LABELS.items(), ("open", OPEN_LABEL)]
@@ -144,7 +146,7 @@ def force_fields(change: ForceChange) -> list[tuple[str, str, str]]:
         old, new = getattr(change.before_row, name), getattr(change.after_row, name)
         if name in labels:
             old, new = labels[name].get(old, old), labels[name].get(new, new)
-        rows.append((FORCE_FIELD_LABELS[name], old, new))
+        rows.append((FORCE_LABELS[name], old, new))
     return rows
 
 

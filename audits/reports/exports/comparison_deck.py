@@ -29,8 +29,10 @@ from audits.content.document import (
     SETTLED_BY,
     SETTLING_LABELS,
     STAGE_LABELS,
+    ForceRow,
     FrictionRow,
     ReviewRow,
+    labels_of,
 )
 from audits.models import ActionReview
 from audits.reports.comparison import (
@@ -76,13 +78,7 @@ BEFORE_COLOUR = RGBColor(0xA6, 0xAE, 0xB8)  # the earlier year, in grey; the lat
 AFTER_COLOUR = STAGE_COLOURS["engage"]
 
 DIRECTIONS = {BETTER: gettext_lazy("Better"), WORSE: gettext_lazy("Worse"), SAME: gettext_lazy("Same")}
-FORCE_FIELD_LABELS = {
-    "before": gettext_lazy("Before"),
-    "now": gettext_lazy("Now"),
-    "serves": gettext_lazy("Serves"),
-    "stage": gettext_lazy("Stage"),
-    "planned_change": gettext_lazy("Planned change"),
-}
+FORCE_LABELS = labels_of(ForceRow)
 FIX_STEPS = {**SETTLING_LABELS, "open": OPEN_LABEL}  # the fix-mix chart's categories
 NUMBER_FORMATS = {"bucket": "#,##0", "nps": "0.0", "rate": '0.0"%"', "value": "#,##0.0"}
 # Statuses someone still has to act on: their rows are highlighted.
@@ -845,7 +841,7 @@ def force_columns(comparison: Comparison) -> list[Column]:
 
 def _force_field(row, name: str) -> str:
     value = {"serves": row.serves_label, "stage": row.stage_label}.get(name, getattr(row, name))
-    return f"{FORCE_FIELD_LABELS[name]}: {value or MISSING}"
+    return f"{FORCE_LABELS[name]}: {value or MISSING}"
 
 
 def _force_text(row) -> str:
@@ -859,7 +855,7 @@ def force_change_cells(change: ForceChange) -> tuple[str, ...]:
         return (name, _("New"), MISSING, _force_text(new) or MISSING)
     if new is None:
         return (name, _("Dropped"), _force_text(old) or MISSING, MISSING)
-    fields = listed(str(FORCE_FIELD_LABELS[field]).lower() for field in change.changed_fields)
+    fields = listed(str(FORCE_LABELS[field]).lower() for field in change.changed_fields)
     state = _("Changed: %(fields)s") % {"fields": fields} if fields else _("Unchanged")
     before = "\n".join(_force_field(old, field) for field in change.changed_fields)
     after = "\n".join(_force_field(new, field) for field in change.changed_fields)

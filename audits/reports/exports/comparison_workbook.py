@@ -21,7 +21,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from audits.content.document import OPEN_LABEL, SETTLING_LABELS, STAGE_LABELS, ForceRow, FrictionRow
+from audits.content.document import OPEN_LABEL, SETTLING_LABELS, STAGE_LABELS, ForceRow, FrictionRow, labels_of
 from audits.content.guidance import Text
 from audits.reports.comparison import (
     BETTER,
@@ -90,14 +90,9 @@ DIRECTION_FONTS = {
     WORSE: Font(name=FONT_NAME, bold=True, color="B03A2E"),
 }
 STEPS = {**SETTLING_LABELS, "open": OPEN_LABEL}  # how friction was settled, as every renderer says it
-FORCE_LABELS = {
-    "before": gettext_lazy("before"),
-    "now": gettext_lazy("now"),
-    "serves": gettext_lazy("serves"),
-    "stage": gettext_lazy("stage"),
-    "planned_change": gettext_lazy("planned change"),
-}
-FORCE_FIELDS = tuple(FORCE_LABELS)
+FORCE_LABELS = labels_of(ForceRow)
+# The fields the sheet sets side by side for the two years (what last year planned has a column of its own).
+SHOWN_FORCE_FIELDS = ("before", "now", "serves", "stage", "planned_change")
 
 # The Comparison sheet's blocks share their first columns: names in A, the two years' figures in B
 # and C, their change in D (a formula), the change as a fraction in E; notes wrap in I and J.
@@ -365,12 +360,12 @@ def _bar_chart(title: str, number_format: str, x_title: str, y_title: str, horiz
 def _force_sheet(comparison: Comparison, before: str, after: str) -> SheetData:
     columns = (
         Column("team", _("Team")),
-        Column("name", _("Force"), wrap=True),
+        Column("name", FORCE_LABELS["name"], wrap=True),
         Column("change", _("Change")),
         Column("fields", _("What changed")),
-        *(Column(f"before_{name}", f"{before} {FORCE_LABELS[name]}", wrap=True) for name in FORCE_FIELDS),
-        *(Column(f"after_{name}", f"{after} {FORCE_LABELS[name]}", wrap=True) for name in FORCE_FIELDS),
-        Column("target", _("Last year's planned change"), wrap=True),
+        *(Column(f"before_{name}", f"{before} {FORCE_LABELS[name]}", wrap=True) for name in SHOWN_FORCE_FIELDS),
+        *(Column(f"after_{name}", f"{after} {FORCE_LABELS[name]}", wrap=True) for name in SHOWN_FORCE_FIELDS),
+        Column("target", FORCE_LABELS["target"], wrap=True),
     )
     rows = []
     for team in comparison.teams:
@@ -386,7 +381,7 @@ def _force_sheet(comparison: Comparison, before: str, after: str) -> SheetData:
                         "team": team.name,
                         "name": change.name,
                         "change": label,
-                        "fields": ", ".join(str(FORCE_LABELS[name]) for name in change.changed_fields),
+                        "fields": ", ".join(str(FORCE_LABELS[name]).lower() for name in change.changed_fields),
                         **_force_side("before", change.before_row),
                         **_force_side("after", change.after_row),
                         "target": change.target,
@@ -399,7 +394,7 @@ def _force_side(side: str, row: ForceRow | None) -> dict:
     if row is None:
         return {}
     values = {"serves": row.serves_label, "stage": row.stage_label}
-    return {f"{side}_{name}": values.get(name, getattr(row, name)) for name in FORCE_FIELDS}
+    return {f"{side}_{name}": values.get(name, getattr(row, name)) for name in SHOWN_FORCE_FIELDS}
 
 
 def _friction_sheet(comparison: Comparison, before: str, after: str) -> SheetData:

@@ -26,13 +26,17 @@ from audits.content import calculations
 from audits.content.document import (
     NOT_REVIEWED_LABEL,
     SETTLED_BY,
+    AssessmentRow,
     AuditDocument,
     Conversion,
     ForceRow,
     FrictionRow,
     MetricRow,
+    ReviewRow,
+    Strategy,
+    is_no,
+    labels_of,
 )
-from audits.content.tables import is_no
 from audits.models import ActionReview
 from audits.reports.exports import deck_layout as layout
 from audits.reports.exports import slides
@@ -596,8 +600,8 @@ REVIEW_COLUMNS = [
     Column(gettext_lazy("For"), 0.25),
     Column(gettext_lazy("Fix or change"), 0.27),
     Column(gettext_lazy("Owner · due"), 0.14),
-    Column(gettext_lazy("Status"), 0.11),
-    Column(gettext_lazy("Note"), 0.23),
+    Column(labels_of(ReviewRow)["status"], 0.11),
+    Column(labels_of(ReviewRow)["note"], 0.23),
 ]
 REVIEW_STATUSES = dict(ActionReview.Status.choices)  # the labels every page and file uses
 
@@ -642,9 +646,7 @@ def _review_slides(deck: slides.Deck, document: AuditDocument) -> None:
 # --- 4. Exercise 1: strategy --------------------------------------------------------------------
 
 STRATEGY_COLUMNS = [
-    Column(gettext_lazy("Stage"), 0.14),
-    Column(gettext_lazy("Inbound principle"), 0.3),
-    Column(gettext_lazy("Approach"), 0.56),
+    Column(label, width) for label, width in zip(labels_of(Strategy).values(), (0.14, 0.3, 0.56), strict=True)
 ]
 
 
@@ -866,11 +868,12 @@ def _metric_slides(deck: slides.Deck, document: AuditDocument) -> None:
 
 # --- 6. Exercise 2: forces ----------------------------------------------------------------------
 
+FORCE_LABELS = labels_of(ForceRow)
 FORCE_COLUMNS = [
-    Column(gettext_lazy("Force"), 0.2),
+    Column(FORCE_LABELS["name"], 0.2),
     Column(gettext_lazy("Before → now"), 0.42),
-    Column(gettext_lazy("Planned change"), 0.26),
-    Column(gettext_lazy("Owner"), 0.12),
+    Column(FORCE_LABELS["planned_change"], 0.26),
+    Column(FORCE_LABELS["owner"], 0.12),
 ]
 
 
@@ -942,16 +945,15 @@ def _votes(row: ForceRow | FrictionRow, voted: bool) -> tuple[str, ...]:
 
 # --- 7. Exercise 3: friction and self-assessment ------------------------------------------------
 
+# The source, and the exercise's three questions, which the steps' answers answer.
 FRICTION_COLUMNS = [
-    Column(gettext_lazy("Source of friction"), 0.31),
+    Column(labels_of(FrictionRow)["source"], 0.31),
     Column(gettext_lazy("Solved by automation?"), 0.23),
     Column(gettext_lazy("By a new (shared) goal?"), 0.23),
     Column(gettext_lazy("By restructuring the team?"), 0.23),
 ]
 ASSESSMENT_COLUMNS = [
-    Column(gettext_lazy("Question"), 0.38),
-    Column(gettext_lazy("Answer"), 0.1),
-    Column(gettext_lazy("Notes"), 0.52),
+    Column(label, width) for label, width in zip(labels_of(AssessmentRow).values(), (0.38, 0.1, 0.52), strict=True)
 ]
 
 

@@ -9,7 +9,16 @@ from datetime import date
 from decimal import Decimal
 
 from audits.content import periods
-from audits.content.document import FORCE_FIELDS, FRICTION_FIELDS, REVIEW_FIELDS, AuditDocument
+from audits.content.document import (
+    ASSESSMENT_FIELDS,
+    FORCE_FIELDS,
+    FRICTION_FIELDS,
+    METRIC_FIELDS,
+    READING_FIELDS,
+    REVIEW_FIELDS,
+    STRATEGY_FIELDS,
+    AuditDocument,
+)
 
 SCHEMA_VERSION = 1
 
@@ -19,6 +28,10 @@ def _value(value):
     if isinstance(value, Decimal):
         return str(value)
     return value.isoformat() if isinstance(value, date) else value
+
+
+def _fields(row, names: tuple[str, ...]) -> dict:
+    return {name: _value(getattr(row, name)) for name in names}
 
 
 def as_data(document: AuditDocument) -> dict:
@@ -34,26 +47,18 @@ def as_data(document: AuditDocument) -> dict:
             "flywheel": header.flywheel_name,
             "organization": header.organization_name,
         },
-        "strategies": [
-            {"stage": row.stage, "principle": row.principle, "approach": row.approach} for row in document.strategies
-        ],
+        "strategies": [_fields(row, STRATEGY_FIELDS) for row in document.strategies],
         "metrics": [
             {
-                "stage": metric.stage,
-                "name": metric.name,
-                "kind": metric.kind,
-                "unit": metric.unit,
-                "period": metric.period,
-                "activity": metric.activity,
-                "illustrative": metric.illustrative,
-                "higher_is_better": metric.higher_is_better,
+                **_fields(metric, METRIC_FIELDS),
                 "readings": [
                     {
+                        # The period as people type it ("2024-03", "Q2 2024"), not the day it starts.
                         "period": periods.period_input(reading.period_start, metric.period),
                         **{
-                            name: _value(getattr(reading, name))
-                            for name in READING_FIELDS
-                            if getattr(reading, name) is not None
+                            name: value
+                            for name, value in _fields(reading, READING_FIGURES).items()
+                            if value is not None
                         },
                     }
                     for reading in metric.readings
@@ -64,27 +69,17 @@ def as_data(document: AuditDocument) -> dict:
         "teams": [
             {
                 "name": team.name,
-                "forces": [
-                    {**{name: getattr(force, name) for name in FORCE_FIELDS}, "votes": force.votes}
-                    for force in team.forces
-                ],
+                "forces": [{**_fields(force, FORCE_FIELDS), "votes": force.votes} for force in team.forces],
             }
             for team in document.teams
         ],
-        "friction": [
-            {**{name: _value(getattr(row, name)) for name in FRICTION_FIELDS}, "votes": row.votes}
-            for row in document.friction
-        ],
-        "self_assessment": [
-            {"question": row.question, "answer": row.answer, "notes": row.notes} for row in document.self_assessment
-        ],
-        "action_reviews": [
-            {name: _value(getattr(row, name)) for name in REVIEW_FIELDS} for row in document.action_reviews
-        ],
+        "friction": [{**_fields(row, FRICTION_FIELDS), "votes": row.votes} for row in document.friction],
+        "self_assessment": [_fields(row, ASSESSMENT_FIELDS) for row in document.self_assessment],
+        "action_reviews": [_fields(row, REVIEW_FIELDS) for row in document.action_reviews],
     }
 
 
-READING_FIELDS = ("gained", "lost", "total", "promoters", "passives", "detractors", "promoters_lost", "value")
+READING_FIGURES = tuple(name for name in READING_FIELDS if name != "period_start")
 
 
 def write(document: AuditDocument) -> bytes:

@@ -28,9 +28,33 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from audits.content import periods
-from audits.content.document import OPEN_LABEL, AuditDocument, path_of
-from audits.content.tables import is_no
-from audits.models import ActionReview, Audit, Force, FrictionPoint, Metric, SelfAssessment, Stage
+from audits.content.document import (
+    OPEN_LABEL,
+    SETTLING_STEPS,
+    AssessmentRow,
+    AuditDocument,
+    ForceRow,
+    FrictionRow,
+    MetricRow,
+    ReadingRow,
+    ReviewRow,
+    Strategy,
+    content_fields,
+    declared_fields,
+    is_no,
+    path_of,
+)
+from audits.models import (
+    ActionReview,
+    Audit,
+    Force,
+    FrictionPoint,
+    Metric,
+    Reading,
+    SelfAssessment,
+    Stage,
+    StageStrategy,
+)
 from audits.reports.exports.sheets import (
     COMPUTED_FILL,
     DATE,
@@ -108,79 +132,64 @@ HEADER_FIELDS = {
 }
 TEAM_LABEL = gettext_lazy("Team")
 
-STRATEGY_COLUMNS = (
-    Column("stage", gettext_lazy("Stage"), choices="stage"),
-    Column("principle", gettext_lazy("Inbound principle"), wrap=True),
-    Column("approach", gettext_lazy("Approach"), wrap=True),
-)
+# A model field's type → the number format of its column.
+NUMBER_FORMATS = {"DateField": DATE, "PositiveIntegerField": INTEGER, "IntegerField": INTEGER, "DecimalField": DECIMAL}
+
+
+def table_columns(row_class, model, *, keys: dict | None = None, lists: dict | None = None) -> tuple[Column, ...]:
+    """A table's columns: one per content field its row class declares, in order, titled with its label; long text
+    wrapped, figures and dates in their format, a yes/no or a choice with its dropdown. `keys`: a column's key
+    where it is not the field's name; `lists`: a dropdown's list where it is not named like the column."""
+    keys, lists = keys or {}, lists or {}
+    columns = []
+    for each in declared_fields(row_class):
+        model_field = model._meta.get_field(each.name)
+        kind = model_field.get_internal_type()
+        key = keys.get(each.name, each.name)
+        dropdown = "yes_no" if kind == "BooleanField" else key if model_field.choices else ""
+        format_ = NUMBER_FORMATS.get(kind, "")
+        columns.append(Column(key, each.label, format_, wrap=each.long, choices=lists.get(each.name, dropdown)))
+    return tuple(columns)
+
+
+def _followed_by(columns, computed: dict[str, Column]) -> tuple[Column, ...]:
+    """The columns, each computed one (`computed`) right after the column it is computed from."""
+    return tuple(
+        each for column in columns for each in (column, *([computed[column.key]] if column.key in computed else []))
+    )
+
+
+STRATEGY_COLUMNS = table_columns(Strategy, StageStrategy)
+# A metric's period type is the column "period_type": "period" is its reading's period.
+METRIC_KEYS = {"period": "period_type"}
+METRIC_DEFINITION_COLUMNS = table_columns(MetricRow, Metric, keys=METRIC_KEYS)
+# A reading's period is a date (a quarter: its text), in the period's own format: see period_cell.
+READING_PERIOD, *READING_FIGURE_COLUMNS = table_columns(ReadingRow, Reading, keys={"period_start": "period"})
+READING_KEYS = tuple(column.key for column in READING_FIGURE_COLUMNS)
 METRIC_COLUMNS = (
-    Column("stage", gettext_lazy("Stage"), choices="stage"),
-    Column("name", gettext_lazy("Metric")),
-    Column("kind", gettext_lazy("Kind"), choices="kind"),
-    Column("unit", gettext_lazy("Unit")),
-    Column("period_type", gettext_lazy("Period type"), choices="period_type"),
-    Column("activity", gettext_lazy("Key activity"), wrap=True),
-    Column("illustrative", gettext_lazy("Illustrative"), choices="yes_no"),
-    Column("higher_is_better", gettext_lazy("Higher is better"), choices="yes_no"),
-    # A date (a quarter: its text); see period_cell.
-    Column("period", gettext_lazy("Period")),
-    Column("gained", gettext_lazy("Gained"), INTEGER),
-    Column("lost", gettext_lazy("Lost"), INTEGER),
-    Column("net_change", gettext_lazy("Net change"), INTEGER, computed=True),
-    Column("total", gettext_lazy("Total"), INTEGER),
-    Column("promoters", gettext_lazy("Promoters"), INTEGER),
-    Column("passives", gettext_lazy("Passives"), INTEGER),
-    Column("detractors", gettext_lazy("Detractors"), INTEGER),
-    Column("nps", gettext_lazy("NPS"), SCORE, computed=True),
-    Column("promoters_lost", gettext_lazy("Promoters lost"), INTEGER),
-    Column("value", gettext_lazy("Value"), DECIMAL),
+    *METRIC_DEFINITION_COLUMNS,
+    Column(READING_PERIOD.key, READING_PERIOD.title),
+    *_followed_by(
+        READING_FIGURE_COLUMNS,
+        {
+            "lost": Column("net_change", gettext_lazy("Net change"), INTEGER, computed=True),
+            "detractors": Column("nps", gettext_lazy("NPS"), SCORE, computed=True),
+        },
+    ),
     Column("conversion", gettext_lazy("Conversion from previous stage"), PERCENT, computed=True),
 )
-READING_KEYS = ("gained", "lost", "total", "promoters", "passives", "detractors", "promoters_lost", "value")
-FORCE_COLUMNS = (
-    Column("team", gettext_lazy("Team"), choices="team"),
-    Column("name", gettext_lazy("Force"), wrap=True),
-    Column("before", gettext_lazy("Before"), wrap=True),
-    Column("now", gettext_lazy("Now"), wrap=True),
-    Column("serves", gettext_lazy("Serves"), choices="serves"),
-    Column("stage", gettext_lazy("Stage"), choices="stage"),
-    # Carried forward: the target to check.
-    Column("target", gettext_lazy("Last year's planned change"), wrap=True),
-    Column("planned_change", gettext_lazy("Planned change"), wrap=True),
-    Column("owner", gettext_lazy("Owner")),
-)
+FORCE_COLUMNS = (Column("team", TEAM_LABEL, choices="team"), *table_columns(ForceRow, Force))
 FRICTION_COLUMNS = (
     Column("number", "#", computed=True),
-    Column("source", gettext_lazy("Source of friction"), wrap=True),
-    Column("origin", gettext_lazy("Origin"), choices="origin"),
-    Column("stage", gettext_lazy("Stage"), choices="stage"),
-    Column("teams", gettext_lazy("Teams involved")),
-    Column("automation", gettext_lazy("Automation"), wrap=True),
-    Column("new_goal", gettext_lazy("New goal"), wrap=True),
-    Column("restructure", gettext_lazy("Restructure"), wrap=True),
-    Column("owner", gettext_lazy("Owner")),
-    Column("due_date", gettext_lazy("Due date"), DATE),
+    *table_columns(FrictionRow, FrictionPoint),
     Column("resolution", gettext_lazy("Resolution"), wrap=True, computed=True),
 )
 # The dots a row got in the workshop: on the Friction and Forces sheets when any row has some. Never
 # read back: votes belong to the people who gave them, which an import cannot recreate.
 VOTES_COLUMN = Column("votes", gettext_lazy("Votes"), INTEGER, computed=True)
-ASSESSMENT_COLUMNS = (
-    Column("question", gettext_lazy("Question"), wrap=True),
-    Column("answer", gettext_lazy("Answer"), choices="answer"),
-    Column("notes", gettext_lazy("Notes"), wrap=True),
-)
+ASSESSMENT_COLUMNS = table_columns(AssessmentRow, SelfAssessment, lists={"question": ""})
 # Last audit's action items, carried forward: how each went.
-REVIEW_COLUMNS = (
-    Column("kind", gettext_lazy("For (friction/force)"), choices="review_kind"),
-    Column("what", gettext_lazy("What"), wrap=True),
-    Column("fix", gettext_lazy("Fix"), wrap=True),
-    Column("owner", gettext_lazy("Owner")),
-    Column("due_date", gettext_lazy("Due date"), DATE),
-    Column("status", gettext_lazy("Status"), choices="review_status"),
-    Column("note", gettext_lazy("Note"), wrap=True),
-)
-REVIEW_KINDS = {"friction": gettext_lazy("Friction"), "force": gettext_lazy("Force")}
+REVIEW_COLUMNS = table_columns(ReviewRow, ActionReview, lists={"kind": "review_kind", "status": "review_status"})
 ACTION_COLUMNS = (
     Column("what", gettext_lazy("Friction/force"), wrap=True),
     Column("fix", gettext_lazy("Fix"), wrap=True),
@@ -194,7 +203,7 @@ STAGE_LABELS = dict(Stage.choices)
 NET_CHANGE = Formula('=IF(AND({gained}="",{lost}=""),"",{gained}-{lost})')
 NPS = Formula('=IFERROR(({promoters}-{detractors})/({promoters}+{passives}+{detractors})*100,"")')
 # The first of the three steps whose answer is a fix (not empty, not "No") settles the row. "No" is
-# shown in the workbook's language ({1}) and may be typed as stored (tables.NO); "Open" is a label.
+# shown in the workbook's language ({1}) and may be typed as stored (document.NO); "Open" is a label.
 RESOLUTION_TEMPLATE = (
     '=IF(AND({automation}<>"",{automation}<>"No",{automation}<>{1}),{automation},'
     'IF(AND({new_goal}<>"",{new_goal}<>"No",{new_goal}<>{1}),{new_goal},'
@@ -271,7 +280,7 @@ def choice_lists(document: AuditDocument) -> dict[str, list[str]]:
         "serves": [str(label) for label in Force.Serves.labels],
         "answer": [str(label) for label in SelfAssessment.Answer.labels],
         "team": [team.name for team in document.teams],
-        "review_kind": [str(label) for label in REVIEW_KINDS.values()],
+        "review_kind": [str(label) for label in ActionReview.Kind.labels],
         "review_status": [str(label) for label in ActionReview.Status.labels],
     }
 
@@ -321,10 +330,31 @@ def _key_numbers(document: AuditDocument) -> list[dict]:
     return rows
 
 
+def row_cells(row_class, model, *, keys: dict | None = None, shown: dict | None = None):
+    """A function giving a row's cells by column key, one per content field its row class declares: a choice as its
+    label and a yes/no as Yes or No, in the workbook's language, the rest as it is. `shown`: how a field's value is
+    shown where it is otherwise; `keys` as in table_columns. Made once per sheet, not once a row."""
+    keys, shown = keys or {}, dict(shown or {})
+    yes, no = str(YES), str(NO)
+    for name in content_fields(row_class):
+        model_field = model._meta.get_field(name)
+        if name in shown:
+            continue
+        if model_field.get_internal_type() == "BooleanField":
+            shown[name] = lambda value: yes if value else no
+        elif model_field.choices:
+            shown[name] = Labels(model_field.choices).__getitem__
+    names = [(keys.get(name, name), name, shown.get(name)) for name in content_fields(row_class)]
+
+    def cells(row) -> dict:
+        return {key: show(getattr(row, name)) if show else getattr(row, name) for key, name, show in names}
+
+    return cells
+
+
 def _strategy_rows(document: AuditDocument) -> list[dict]:
-    return [
-        {"stage": row.stage_label, "principle": row.principle, "approach": row.approach} for row in document.strategies
-    ]
+    cells = row_cells(Strategy, StageStrategy)
+    return [cells(row) for row in document.strategies]
 
 
 def _previous_buckets(document: AuditDocument) -> dict[int, str]:
@@ -345,104 +375,47 @@ def period_cell(start: date, kind: str) -> Formatted | str:
 
 def _metric_rows(document: AuditDocument) -> list[dict]:
     previous_buckets = _previous_buckets(document)
-    kinds, period_types = Labels(Metric.Kind.choices), Labels(Metric.Period.choices)
-    yes, no = str(YES), str(NO)  # translated once, not once a row
+    definition_cells = row_cells(MetricRow, Metric, keys=METRIC_KEYS)
+    reading_cells = row_cells(ReadingRow, Reading)
     rows = []
     for metric in document.metrics:
-        definition = {
-            "stage": metric.stage_label,
-            "name": metric.name,
-            "kind": kinds[metric.kind],
-            "unit": metric.unit,
-            "period_type": period_types[metric.period],
-            "activity": metric.activity,
-            "illustrative": yes if metric.illustrative else no,
-            "higher_is_better": yes if metric.higher_is_better else no,
-            "net_change": NET_CHANGE,
-            "nps": NPS,
-        }
+        definition = {**definition_cells(metric), "net_change": NET_CHANGE, "nps": NPS}
         if id(metric) in previous_buckets:
             definition["conversion"] = conversion_formula(previous_buckets[id(metric)])
         if not metric.readings:
             rows.append(definition)  # the metric, with no readings yet
         for reading in metric.readings:
-            figures = {key: getattr(reading, key) for key in READING_KEYS}
-            rows.append({**definition, "period": period_cell(reading.period_start, metric.period), **figures})
+            figures = reading_cells(reading) | {"period": period_cell(reading.period_start, metric.period)}
+            rows.append({**definition, **figures})
     return rows
 
 
 def _force_rows(document: AuditDocument) -> list[dict]:
-    serves, stages = Labels(Force.Serves.choices), Labels(Stage.choices)
-    return [
-        {
-            "team": force.team,
-            "name": force.name,
-            "before": force.before,
-            "now": force.now,
-            "serves": serves[force.serves],
-            "stage": stages[force.stage],
-            "target": force.target,
-            "planned_change": force.planned_change,
-            "owner": force.owner,
-            "votes": force.votes,
-        }
-        for force in document.forces
-    ]
+    cells = row_cells(ForceRow, Force)
+    return [{"team": force.team, **cells(force), "votes": force.votes} for force in document.forces]
 
 
 def _friction_rows(document: AuditDocument) -> list[dict]:
     resolution = resolution_formula()
-    origins, stages = Labels(FrictionPoint.Origin.choices), Labels(Stage.choices)
     no = pgettext("the answer to a step's question", "No")
 
     def shown(answer: str) -> str:  # "No" is stored in English: shown in the workbook's language
         return no if is_no(answer) else answer
 
+    cells = row_cells(FrictionRow, FrictionPoint, shown=dict.fromkeys(SETTLING_STEPS, shown))
     return [
-        {
-            "number": row.number,
-            "source": row.source,
-            "origin": origins[row.origin],
-            "stage": stages[row.stage],
-            "teams": row.teams,
-            "automation": shown(row.automation),
-            "new_goal": shown(row.new_goal),
-            "restructure": shown(row.restructure),
-            "owner": row.owner,
-            "due_date": row.due_date,
-            "resolution": resolution,
-            "votes": row.votes,
-        }
-        for row in document.friction
+        {"number": row.number, **cells(row), "resolution": resolution, "votes": row.votes} for row in document.friction
     ]
 
 
 def _assessment_rows(document: AuditDocument) -> list[dict]:
-    answers = Labels(SelfAssessment.Answer.choices)
-    return [
-        {
-            "question": row.question_label,
-            "answer": answers[row.answer],
-            "notes": row.notes,
-        }
-        for row in document.self_assessment
-    ]
+    cells = row_cells(AssessmentRow, SelfAssessment)
+    return [cells(row) for row in document.self_assessment]
 
 
 def _review_rows(document: AuditDocument) -> list[dict]:
-    statuses = Labels(ActionReview.Status.choices)
-    return [
-        {
-            "kind": REVIEW_KINDS.get(row.kind, row.kind),
-            "what": row.what,
-            "fix": row.fix,
-            "owner": row.owner,
-            "due_date": row.due_date,
-            "status": statuses[row.status],
-            "note": row.note,
-        }
-        for row in document.action_reviews
-    ]
+    cells = row_cells(ReviewRow, ActionReview)
+    return [cells(row) for row in document.action_reviews]
 
 
 def _action_rows(document: AuditDocument) -> list[dict]:

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from audits.content import document, periods
-from audits.content.document import AuditDocument
+from audits.content.document import REVIEW_FIELDS, AuditDocument
 from audits.content.tables import (
     AssessmentForm,
     ForceForm,
@@ -107,13 +107,14 @@ def _message(error: forms.ValidationError) -> str:
     return str(message)
 
 
-def _with_choices(checker: Checker, row: Row, model, names: tuple[str, ...]) -> dict:
-    return {name: checker.choice(row, name, model) for name in names}
+def _with_choices(checker: Checker, row: Row, model, names) -> dict:
+    """The row's values of those of `names` that are choices in `model`, each given as its value or its label."""
+    return {name: checker.choice(row, name, model) for name in names if model._meta.get_field(name).choices}
 
 
 def _header(checker: Checker, raw: RawAudit, flywheel: Flywheel) -> Audit:
     row = raw.header
-    choices = _with_choices(checker, row, Audit, ("language", "status"))
+    choices = _with_choices(checker, row, Audit, AuditForm._meta.fields)
     audit = checker.form(row, AuditForm, choices)
     if audit is None:
         audit = Audit(title="", period_year=2000)
@@ -163,7 +164,7 @@ def _readings(checker: Checker, rows: MetricRows, metric: Metric, year: int) -> 
 def _metrics(checker: Checker, raw: RawAudit, year: int) -> list[tuple[Metric, list[Reading]]]:
     metrics = []
     for rows in raw.metrics:
-        choices = _with_choices(checker, rows.row, Metric, ("stage", "kind", "period"))
+        choices = _with_choices(checker, rows.row, Metric, MetricForm._meta.fields)
         metric = checker.form(rows.row, MetricForm, choices)
         if metric is not None:
             metric.illustrative = _flag(rows.row.values.get("illustrative"), default=False)
@@ -179,23 +180,19 @@ def _flag(value, *, default: bool) -> bool:
     return text in ("true", "yes", "1")
 
 
-class CarriedItemReviewForm(forms.Form):
-    """A reviewed action item as a file holds it: the item carried from last year (not editable on the
-    page, so not in the tables' ReviewForm) with its review."""
-
-    kind = forms.ChoiceField(choices=[("friction", "friction"), ("force", "force")])
-    what = forms.CharField(max_length=2000)
-    fix = forms.CharField(max_length=2000)
-    owner = forms.CharField(max_length=120, required=False)
-    due_date = forms.DateField(required=False)
-    status = forms.ChoiceField(choices=[("", "—"), *ActionReview.Status.choices], required=False)
-    note = forms.CharField(max_length=2000, required=False)
+# A reviewed action item as a file holds it: every field its row declares, the item carried from last year (not
+# edited on the page, so not in the tables' ReviewForm) with its review.
+CarriedItemReviewForm = type(
+    "CarriedItemReviewForm",
+    (forms.Form,),
+    {name: ActionReview._meta.get_field(name).formfield() for name in REVIEW_FIELDS},
+)
 
 
 def _reviews(checker: Checker, raw: RawAudit) -> list[ActionReview]:
     reviews = []
     for row in raw.reviews:
-        choices = _with_choices(checker, row, ActionReview, ("status",))
+        choices = _with_choices(checker, row, ActionReview, REVIEW_FIELDS)
         cleaned = checker.form(row, CarriedItemReviewForm, choices)
         if cleaned is not None:
             reviews.append(ActionReview(**cleaned))
@@ -209,7 +206,7 @@ def _teams(checker: Checker, raw: RawAudit) -> list[tuple[Team, list[Force]]]:
         if team is not None and same_name(team.name) not in teams:
             teams[same_name(team.name)] = (team, [])
     for row in raw.forces:
-        choices = _with_choices(checker, row, Force, ("serves", "stage"))
+        choices = _with_choices(checker, row, Force, ForceForm._meta.fields)
         force = checker.form(row, ForceForm, choices)
         team_name = as_text(row.values.get("team")).strip()
         if not team_name:
@@ -230,7 +227,7 @@ def _teams(checker: Checker, raw: RawAudit) -> list[tuple[Team, list[Force]]]:
 def _friction(checker: Checker, raw: RawAudit) -> list[FrictionPoint]:
     rows = []
     for row in raw.friction:
-        choices = _with_choices(checker, row, FrictionPoint, ("origin", "stage"))
+        choices = _with_choices(checker, row, FrictionPoint, FrictionForm._meta.fields)
         friction = checker.form(row, FrictionForm, choices)
         if friction is not None:
             rows.append(friction)
@@ -241,7 +238,7 @@ def _assessment(checker: Checker, raw: RawAudit) -> list[SelfAssessment]:
     answers, seen = [], set()
     for row in raw.assessment:
         question = checker.choice(row, "question", SelfAssessment, required=True)
-        choices = _with_choices(checker, row, SelfAssessment, ("answer",))
+        choices = _with_choices(checker, row, SelfAssessment, AssessmentForm._meta.fields)
         answer = checker.form(row, AssessmentForm, choices)
         if question in seen:
             checker.errors.append(f"{row.where}: this question is answered twice.")

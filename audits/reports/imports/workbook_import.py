@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from audits.content import periods
+from audits.content.document import METRIC_FIELDS
 from audits.models import Metric
 from audits.reports.exports import workbook as layout
 from audits.reports.imports.raw import (
@@ -46,7 +47,7 @@ from audits.reports.imports.workbook_limits import (
 )
 
 HEADER_SEARCH_ROWS = 10  # the header is the first row, unless someone inserted a few above it
-METRIC_KEYS = ("stage", "name", "kind", "unit", "period_type", "activity", "illustrative", "higher_is_better")
+METRIC_KEYS = tuple(column.key for column in layout.METRIC_DEFINITION_COLUMNS)
 # Columns added after the first workbooks went out: a workbook without them still imports, with the defaults.
 ADDED_LATER = {"higher_is_better", "target"}
 # The sheets read back, by key, with their columns.
@@ -60,8 +61,11 @@ INPUT_SHEETS = {
     layout.REVIEW: layout.REVIEW_COLUMNS,
 }
 OPTIONAL_SHEETS = {layout.REVIEW}  # added later: older workbooks have no reviews
-METRIC_CHOICES = {"stage": "stage", "kind": "kind", "period_type": "period"}  # column → Metric field
-FLAGS = ("illustrative", "higher_is_better")
+# The metric's columns read as a choice, and the Metric field each is (column → field), and those read as a yes/no.
+METRIC_CHOICES = {
+    layout.METRIC_KEYS.get(name, name): name for name in METRIC_FIELDS if Metric._meta.get_field(name).choices
+}
+FLAGS = tuple(column.key for column in layout.METRIC_DEFINITION_COLUMNS if column.choices == "yes_no")
 
 
 @dataclass
@@ -128,7 +132,7 @@ def _read_workbook(workbook, meter: Meter) -> RawAudit:
         forces=_rows(sheets[layout.FORCES]),
         friction=_rows(sheets[layout.FRICTION]),
         assessment=_rows(sheets[layout.ASSESSMENT]),
-        reviews=_reviews(sheets[layout.REVIEW]) if layout.REVIEW in sheets else [],
+        reviews=_rows(sheets[layout.REVIEW]) if layout.REVIEW in sheets else [],
         problems=metric_problems,
     )
 
@@ -219,16 +223,6 @@ def _titles(columns: list) -> str:
 
 def _rows(sheet: SheetRows) -> list[Row]:
     return [sheet.row(number, values) for number, values in sheet.rows]
-
-
-def _reviews(sheet: SheetRows) -> list[Row]:
-    """The review rows, their kind read from its label ("Friction") as its value ("friction")."""
-    kinds = {title: value for value, label in layout.REVIEW_KINDS.items() for title in every_spelling(label)}
-    rows = _rows(sheet)
-    for row in rows:
-        kind = as_text(row.values.get("kind")).strip().casefold()
-        row.values["kind"] = kinds.get(kind, kind)
-    return rows
 
 
 def _overview(sheet: SheetRows) -> tuple[Row, list[Row]]:
