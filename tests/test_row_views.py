@@ -381,10 +381,14 @@ def test_it_adds_a_metric(owner_client, workshop):
         "metric-unit": "users",
         "metric-period": "quarter",
     }
+    visitors = MetricFactory(audit=workshop, stage="attract", name="Website visitors")
     response = add(owner_client, workshop, "metric", data)
     assert response.status_code == 200
     assert response.content.decode().strip().startswith('<section id="metrics">')
-    metric = Metric.objects.get()
+    metric = Metric.objects.exclude(pk=visitors.pk).get()
+    # The section it answers with replaces the page's: it holds every metric's card, the new one too.
+    page = response.content.decode()
+    assert page.index(f'<article id="metric-{visitors.pk}"') < page.index(f'<article id="metric-{metric.pk}"')
     assert (metric.audit_id, metric.name, metric.stage, metric.period) == (
         workshop.pk,
         "Free users",

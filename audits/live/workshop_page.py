@@ -205,6 +205,7 @@ class WorkshopPage:
             "audit": self.audit,
             "flywheel": self.audit.flywheel,
             "steps": guidance.STEPS,
+            "stage_choices": Stage.choices,
             "step": self.step,
             "previous_step": guidance.previous_step(step_key) if step_key else None,
             "next_step": guidance.next_step(step_key) if step_key else None,
@@ -278,7 +279,6 @@ class WorkshopPage:
                         strict=True,
                     )
                 ),
-                "stage_choices": Stage.choices,
                 "add_forms": AddForms(),
                 "show_results": self.show_results,
                 "voters": self.voters,
