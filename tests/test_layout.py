@@ -2,6 +2,7 @@
 them, no circle of imports, and no view module importing another."""
 
 import ast
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -129,3 +130,26 @@ def test_the_checks_see_a_circle_and_a_view_importing_a_view(tmp_path, monkeypat
     assert circles_in(graph) == [["audits.views.one", "audits.views.two", "audits.views.one"]]
     with pytest.raises(AssertionError, match="imports audits.views"):
         test_no_view_module_imports_another()
+
+
+# What a workshop page draws of the audit comes from its document (doc.header, doc.metrics, …), never from the
+# Audit model: the model is read outside the permission layer and holds no computed figure. The page's frame
+# (its <title>, breadcrumbs and URLs) may name the audit it was asked for: it is drawn without loading the document.
+TEMPLATES = Path(audits.__file__).resolve().parent.parent / "templates" / "audits"
+DRAWN_FROM_THE_DOCUMENT = [
+    *sorted((TEMPLATES / "panels").glob("*.html")),
+    *sorted((TEMPLATES / "steps").glob("*.html")),
+    TEMPLATES / "partials" / "rows.html",
+    TEMPLATES / "partials" / "containers.html",
+    TEMPLATES / "audit_detail.html",
+]
+# An audit's or flywheel's id and address, which every URL needs.
+MODEL_READ = re.compile(r"\b(?:audit|flywheel)\.(?!pk\b|id\b|get_absolute_url\b)\w+")
+
+
+@pytest.mark.parametrize("template", DRAWN_FROM_THE_DOCUMENT, ids=lambda path: path.name)
+def test_the_workshop_pages_draw_the_audit_from_its_document(template):
+    text = template.read_text()
+    if template.name == "audit_detail.html":  # its frame's title block; the page itself is the main partial
+        text = text[text.index("{% partialdef main %}") :]
+    assert MODEL_READ.findall(text) == []
