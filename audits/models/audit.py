@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audits.models.organization import Organization
 
@@ -305,7 +306,12 @@ class ActionReview(AuditRow):
 
     audit = models.ForeignKey(Audit, models.CASCADE, related_name="action_reviews")
     # The action item, carried from last year: not edited, only reviewed.
-    kind = models.CharField(_("for"), max_length=10, choices=Kind.choices, editable=False)
+    kind = models.CharField(
+        pgettext_lazy("the friction or force an action item was for", "for"),
+        max_length=10,
+        choices=Kind.choices,
+        editable=False,
+    )
     what = models.TextField(_("what"), max_length=2000, editable=False)
     fix = models.TextField(_("fix"), max_length=2000, editable=False)
     owner = models.CharField(_("owner"), max_length=120, blank=True, editable=False)
