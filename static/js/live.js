@@ -190,6 +190,7 @@
   // A deleted row (hx-swap-oob="delete") that someone is typing in stays, marked, until they leave it.
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var fragment = event.detail.fragment;
+    if (!event.detail.shouldSwap) return; // handled already (js/morph.js: rows the page had, brought up to date)
     if (fragment.nodeType === Node.DOCUMENT_FRAGMENT_NODE || fragment.hasChildNodes()) return;
     var form = keptForm(event.detail.target);
     if (!form) return;

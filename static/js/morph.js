@@ -25,7 +25,7 @@
   // version it brings the page to — is brought up to date where it is, never added twice.
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var fragment = event.detail.fragment;
-    if (fragment.nodeType === Node.DOCUMENT_FRAGMENT_NODE) return;
+    if (fragment.nodeType === Node.DOCUMENT_FRAGMENT_NODE || !fragment.hasChildNodes()) return;
     Array.prototype.slice.call(fragment.children).forEach(function (row) {
       var here = row.id && document.getElementById(row.id);
       if (!here) return;
@@ -33,5 +33,8 @@
       Idiomorph.morph(here, row, { morphStyle: "outerHTML" });
       htmx.process(document.getElementById(row.id));
     });
+    // Every row was one the page had: nothing is left to append. Left to swap, the emptied element would read
+    // as a deletion (hx-swap-oob="delete" sends an empty one), and the table would go.
+    if (!fragment.hasChildNodes()) event.detail.shouldSwap = false;
   });
 })();

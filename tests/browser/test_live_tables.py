@@ -189,3 +189,30 @@ def test_a_deleted_row_stays_for_whoever_is_typing_in_it_until_they_leave(olivia
     pablo.keyboard.press("Escape")
     pablo.evaluate("document.activeElement.blur()")
     expect(row).to_have_count(0, timeout=WITHIN_3_S)
+
+
+def test_the_table_stays_when_the_poll_brings_a_row_added_here_while_a_cell_is_being_typed_in(olivia: Page):
+    """The poll's answer appends the rows added since the page's version, the one added here too: the page has
+    it already, so it is brought up to date where it is and nothing is appended. That answer must not read as
+    the table's deletion: the table stays, and the cell being typed in is saved when it is left."""
+    olivia.route(re.compile(r".*/changes/.*"), lambda route: route.abort())  # the page's version stays behind
+    add_friction(olivia, SECOND, 2)
+    field = olivia.get_by_label("Teams involved, row 2", exact=True)
+    field.focus()
+    olivia.keyboard.type("Sales")
+    expect(cell(olivia, "Teams involved, row 2")).to_have_class(DIRTY)
+
+    olivia.unroute(re.compile(r".*/changes/.*"))
+    with olivia.expect_response(re.compile(r".*/changes/.*")) as answer:
+        olivia.evaluate("htmx.trigger('#live-poll', 'live-visible')")  # what a tab shown again does
+    assert answer.value.status == 200
+    expect(olivia.get_by_text("Someone deleted this row.")).to_have_count(0)
+    olivia.get_by_role("heading", level=1).click()  # leaving the cell saves it
+    expect(cell(olivia, "Teams involved, row 2")).to_have_class(SAVED)
+
+    olivia.wait_for_timeout(100)  # what runs once the save has settled and the cell is left (live.js catchUp)
+    expect(olivia.locator("#rows-friction")).to_have_count(1)
+    expect(olivia.get_by_label(source(1), exact=True)).to_have_value(FIRST)
+    expect(olivia.get_by_label(source(2), exact=True)).to_have_value(SECOND)
+    expect(olivia.get_by_label("Teams involved, row 2", exact=True)).to_have_value("Sales")
+    assert FrictionPoint.objects.get(source=SECOND).teams == "Sales"
