@@ -361,7 +361,7 @@ def report(results: dict) -> int:
     failures = sum(len(messages) for messages in errors.values())
     print(
         f"Flywheel Audit — load test: {PARTICIPANTS} participants, each doing what an open workshop page does "
-        f"(poll every 2 s, a save every 10 s, presence every 15 s)"
+        f"(poll every 2 s, a save every 10 s and a poll right after it, presence every 15 s)"
     )
     conn_max_age = results["conn_max_age"]
     if not os.environ.get("DATABASE_CONN_MAX_AGE"):

@@ -15,7 +15,8 @@ that saves never conflict (a 409 is an error here). A participant
   (requests_on_change below; tests/browser/test_requests_on_change.py checks that a real page
   asks for exactly that, so the two cannot drift apart);
 - "save": every 10 s, posts its cell form as htmx posts it (same URL, fields and headers); the
-  next save posts the form the answer holds, as the page would after the swap;
+  next save posts the form the answer holds, as the page would after the swap. The answer's
+  "audit-changed" event makes the page poll at once, for its panels: so does the participant;
 - "presence": every 15 s, the presence element's POST.
 
 The raw times (ms, as locust measured them), the errors, how long joining took, when the steady
@@ -290,6 +291,8 @@ class Participant(FastHttpUser):
         self.saves += 1
         if EVERYONE_IN.is_set():
             CHANGES["steady"] += 1
+        # The answer says "audit-changed": the page polls at once for its panels (templates/audits/live/poll.html).
+        self.poll()
 
     def post_presence(self) -> None:
         with self.client.post(
