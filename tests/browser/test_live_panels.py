@@ -46,7 +46,7 @@ AT_ONCE_S = 0.5
 
 
 def test_a_save_redraws_the_saving_pages_own_panels_at_once(page: Page):
-    """Three saves, each followed by a poll within 0.5 s of it: the regular beat would fall so close after all
+    """Three saves, each followed by a poll within 0.5 s of its answer: the regular beat would fall so close after all
     three in about 1 run of 60, so the poll is the one the save's answer asked for."""
     membership = MembershipFactory(user=UserFactory(username="olivia"))
     audit = AuditFactory(flywheel=FlywheelFactory(organization=membership.organization), title="Annual audit")
@@ -54,7 +54,7 @@ def test_a_save_redraws_the_saving_pages_own_panels_at_once(page: Page):
     log_in(page)
     page.goto(reverse("audits:step", kwargs={"audit_id": audit.pk, "step": "strategy"}))
     saved, polled = [], []
-    page.on("request", lambda request: "/rows/strategy/" in request.url and saved.append(time.monotonic()))
+    page.on("response", lambda response: "/rows/strategy/" in response.url and saved.append(time.monotonic()))
     page.on("request", lambda request: "/changes/" in request.url and polled.append(time.monotonic()))
     diagram = page.get_by_role("complementary", name="The flywheel")
 
