@@ -8,6 +8,7 @@ import pytest
 from django.utils import translation
 from pptx import Presentation
 
+from audits.content.demo import load_demo
 from audits.content.document import Stage, load
 from audits.models import ActionReview, Audit
 from audits.reports.exports import compare_for_export, export, export_comparison, slides
@@ -51,21 +52,25 @@ ENGLISH_WORDS = [
 A_PPR = "{http://schemas.openxmlformats.org/drawingml/2006/main}pPr"
 
 
-@pytest.fixture
-def demo_documents(demo_audits):
-    return tuple(load(Audit.objects.select_related("flywheel__organization").get(pk=a.pk)) for a in demo_audits)
+# The demo's two documents and each language's deck are only read here: made once for the module
+# (tests/conftest.py's module_transaction), a deck once per language.
+@pytest.fixture(scope="module")
+def demo_documents(module_transaction):
+    first = load_demo()
+    audits = (first, Audit.objects.get(carried_from=first))
+    return tuple(load(Audit.objects.select_related("flywheel__organization").get(pk=a.pk)) for a in audits)
 
 
 def in_language(document, language: str):
     return replace(document, header=replace(document.header, language=language))
 
 
-@pytest.fixture(params=LANGUAGES)
+@pytest.fixture(scope="module", params=LANGUAGES)
 def language(request) -> str:
     return request.param
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def deck(demo_documents, language):
     before, after = (in_language(document, language) for document in demo_documents)
     return Presentation(BytesIO(export_comparison(compare_for_export(before, after), "pptx")))
@@ -217,7 +222,7 @@ def test_the_audit_decks_and_the_comparison_deck_agree_on_each_stages_key_number
 # --- Native in Vietnamese and Persian ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("language", ["vi", "fa"])
+@pytest.mark.parametrize("language", ["vi", "fa"], indirect=True, scope="module")
 def test_no_english_label_is_left(deck, demo_documents, language):
     for number, slide in enumerate(deck.slides, start=1):
         texts = [title_of(slide), text_of(slide), slide.notes_slide.notes_text_frame.text]
@@ -225,14 +230,14 @@ def test_no_english_label_is_left(deck, demo_documents, language):
         assert english_left("\n".join(texts), demo_documents) == [], (number, title_of(slide))
 
 
-@pytest.mark.parametrize("language", ["vi"])
+@pytest.mark.parametrize("language", ["vi"], indirect=True, scope="module")
 def test_vietnamese_numbers_group_with_dots_and_decimals_with_commas(deck, language):
     text = "\n".join(text_of(slide) for slide in deck.slides)
     assert "12.396.445" in text and "12,396,445" not in text
     assert re.search(r"\b1,9\s?%", text)  # visitors → free users, 1.9% in English
 
 
-@pytest.mark.parametrize("language", ["fa"])
+@pytest.mark.parametrize("language", ["fa"], indirect=True, scope="module")
 def test_persian_reads_right_to_left(deck, language):
     for slide in deck.slides:
         for shape in slide.shapes:

@@ -75,12 +75,13 @@ def deck_of(document):
     return Presentation(BytesIO(audit_deck.write(document)))
 
 
-@pytest.fixture
-def demo():
+# The demo's document and its deck are only read here: made once for the module (tests/conftest.py).
+@pytest.fixture(scope="module")
+def demo(module_transaction):
     return document_of(load_demo())
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def demo_deck(demo):
     return deck_of(demo)
 

@@ -78,12 +78,13 @@ def name_cells(book) -> dict[str, str]:
     return {cell.value: f"'Lists'!${cell.column_letter}${cell.row}" for [cell] in column if cell.value is not None}
 
 
-@pytest.fixture
-def demo_document():
+# The demo's document and its workbook are only read here: made once for the module (tests/conftest.py).
+@pytest.fixture(scope="module")
+def demo_document(module_transaction):
     return loaded(load_demo())
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def book(demo_document):
     return reopen(workbook.write(demo_document))
 
