@@ -290,6 +290,14 @@ class ForceRow:
     def stage_label(self) -> str:
         return str(STAGE_LABELS.get(self.stage, ""))
 
+    def shown(self, name: str) -> str:
+        """A field's value as people read it: a choice by its label, text as it is."""
+        if name == "serves":
+            return self.serves_label
+        if name == "stage":
+            return self.stage_label
+        return getattr(self, name)
+
 
 @dataclass(frozen=True)
 class TeamForces:
@@ -454,11 +462,17 @@ def labels_of(row_class) -> dict[str, Promise]:
     return {each.name: each.label for each in declared_fields(row_class)}
 
 
+def values_of(source, names: tuple[str, ...]) -> dict:
+    """The values of these fields of `source`, a saved row or a document's: how build() and save() copy a row."""
+    return {name: getattr(source, name) for name in names}
+
+
 # Each table's content fields, declared once by its row class (a team's name and a row's number are the document's).
 STRATEGY_FIELDS = content_fields(Strategy)
 METRIC_FIELDS = content_fields(MetricRow)
 READING_FIELDS = content_fields(ReadingRow)
 FORCE_FIELDS = content_fields(ForceRow)
+FORCE_LABELS = labels_of(ForceRow)  # what the slides, the workbook and the comparison call a force's fields
 FRICTION_FIELDS = content_fields(FrictionRow)
 ASSESSMENT_FIELDS = content_fields(AssessmentRow)
 REVIEW_FIELDS = content_fields(ReviewRow)
@@ -545,7 +559,7 @@ def _reading_row(reading: Reading, metric: Metric, before: Reading | None, year:
         previous_total = before.total
     return ReadingRow(
         id=reading.pk,
-        **{name: getattr(reading, name) for name in READING_FIELDS},
+        **values_of(reading, READING_FIELDS),
         label=periods.period_label(reading.period_start, metric.period),
         version=reading.version,
         net_change=calculations.net_change(reading.gained, reading.lost),
@@ -569,7 +583,7 @@ def reading_alone(reading: Reading, year: int) -> ReadingRow:
 def _metric_row(metric: Metric, readings: list[Reading], year: int | None = None) -> MetricRow:
     return MetricRow(
         id=metric.pk,
-        **{name: getattr(metric, name) for name in METRIC_FIELDS},
+        **values_of(metric, METRIC_FIELDS),
         version=metric.version,
         readings=tuple(_reading_row(reading, metric, before, year) for before, reading in pairwise([None, *readings])),
         origin_id=metric.carried_from_id,
@@ -691,7 +705,7 @@ def build(
             carried_from=previous,
         ),
         strategies=tuple(
-            Strategy(row.pk, **{name: getattr(row, name) for name in STRATEGY_FIELDS}, version=row.version)
+            Strategy(row.pk, **values_of(row, STRATEGY_FIELDS), version=row.version)
             if (row := strategy_by_stage.get(stage))
             else Strategy(None, stage, "", "")
             for stage in Stage.values
@@ -708,7 +722,7 @@ def build(
                         id=force.pk,
                         team_id=team.pk,
                         team=team.name,
-                        **{name: getattr(force, name) for name in FORCE_FIELDS},
+                        **values_of(force, FORCE_FIELDS),
                         version=force.version,
                         origin_id=force.carried_from_id,
                         **_authorship(force),
@@ -722,7 +736,7 @@ def build(
             FrictionRow(
                 id=row.pk,
                 number=number,
-                **{name: getattr(row, name) for name in FRICTION_FIELDS},
+                **values_of(row, FRICTION_FIELDS),
                 version=row.version,
                 origin_id=row.carried_from_id,
                 **_authorship(row),
@@ -730,13 +744,12 @@ def build(
             for number, row in enumerate(friction, start=1)
         ),
         self_assessment=tuple(
-            AssessmentRow(id=row.pk, **{name: getattr(row, name) for name in ASSESSMENT_FIELDS}, version=row.version)
+            AssessmentRow(id=row.pk, **values_of(row, ASSESSMENT_FIELDS), version=row.version)
             for question in SelfAssessment.Question.values
             if (row := answers.get(question))
         ),
         action_reviews=tuple(
-            ReviewRow(id=row.pk, **{name: getattr(row, name) for name in REVIEW_FIELDS}, version=row.version)
-            for row in reviews
+            ReviewRow(id=row.pk, **values_of(row, REVIEW_FIELDS), version=row.version) for row in reviews
         ),
     )
 
@@ -763,15 +776,14 @@ def save(document: AuditDocument, flywheel: Flywheel, carried_from: Audit | None
         carried_from=carried_from,
     )
     StageStrategy.objects.bulk_create(
-        StageStrategy(audit=audit, **{name: getattr(row, name) for name in STRATEGY_FIELDS})
-        for row in document.strategies
+        StageStrategy(audit=audit, **values_of(row, STRATEGY_FIELDS)) for row in document.strategies
     )
     metrics = Metric.objects.bulk_create(
-        Metric(audit=audit, position=position, **origin(row), **{name: getattr(row, name) for name in METRIC_FIELDS})
+        Metric(audit=audit, position=position, **origin(row), **values_of(row, METRIC_FIELDS))
         for position, row in enumerate(document.metrics)
     )
     Reading.objects.bulk_create(
-        Reading(metric=metric, **{name: getattr(reading, name) for name in READING_FIELDS})
+        Reading(metric=metric, **values_of(reading, READING_FIELDS))
         for metric, row in zip(metrics, document.metrics, strict=True)
         for reading in row.readings
     )
@@ -784,23 +796,20 @@ def save(document: AuditDocument, flywheel: Flywheel, carried_from: Audit | None
             team=team,
             position=position,
             **origin(force),
-            **{name: getattr(force, name) for name in FORCE_FIELDS},
+            **values_of(force, FORCE_FIELDS),
         )
         for team, row in zip(teams, document.teams, strict=True)
         for position, force in enumerate(row.forces)
     )
     FrictionPoint.objects.bulk_create(
-        FrictionPoint(
-            audit=audit, position=position, **origin(row), **{name: getattr(row, name) for name in FRICTION_FIELDS}
-        )
+        FrictionPoint(audit=audit, position=position, **origin(row), **values_of(row, FRICTION_FIELDS))
         for position, row in enumerate(document.friction)
     )
     SelfAssessment.objects.bulk_create(
-        SelfAssessment(audit=audit, **{name: getattr(row, name) for name in ASSESSMENT_FIELDS})
-        for row in document.self_assessment
+        SelfAssessment(audit=audit, **values_of(row, ASSESSMENT_FIELDS)) for row in document.self_assessment
     )
     ActionReview.objects.bulk_create(
-        ActionReview(audit=audit, position=position, **{name: getattr(row, name) for name in REVIEW_FIELDS})
+        ActionReview(audit=audit, position=position, **values_of(row, REVIEW_FIELDS))
         for position, row in enumerate(document.action_reviews)
     )
     return audit

@@ -13,13 +13,11 @@ from django.views.decorators.http import require_safe
 from audits.accounts.permissions import get_audit_for, get_flywheel_for, role_allows
 from audits.accounts.visibility import user_document
 from audits.content.document import (
+    FORCE_LABELS,
     OPEN_LABEL,
-    SERVES_LABELS,
     SETTLED_BY,
     SETTLING_LABELS,
     STAGE_LABELS,
-    ForceRow,
-    labels_of,
 )
 from audits.forms import CompareForm
 from audits.models import Audit, Flywheel, Stage
@@ -32,7 +30,6 @@ EXPORTS = [
     ("xlsx", gettext_lazy("Comparison sheet (.xlsx)")),
     ("json", gettext_lazy("Comparison (JSON)")),
 ]
-FORCE_LABELS = labels_of(ForceRow)
 # The groups in the order the page shows them.
 FRICTION_GROUP_ORDER = ["resolved", "still_open", "reopened", "new", "dropped"]
 FIX_MIX_PARTS = [*SETTLING_LABELS.items(), ("open", OPEN_LABEL)]
@@ -140,14 +137,8 @@ def comparison_context(result: Comparison) -> dict:
 
 def force_fields(change: ForceChange) -> list[tuple[str, str, str]]:
     """Return (label, before, after) for each field of the force that changed."""
-    labels = {"serves": SERVES_LABELS, "stage": STAGE_LABELS}
-    rows = []
-    for name in change.changed_fields:
-        old, new = getattr(change.before_row, name), getattr(change.after_row, name)
-        if name in labels:
-            old, new = labels[name].get(old, old), labels[name].get(new, new)
-        rows.append((FORCE_LABELS[name], old, new))
-    return rows
+    old, new = change.before_row, change.after_row
+    return [(FORCE_LABELS[name], old.shown(name), new.shown(name)) for name in change.changed_fields]
 
 
 def friction_groups(friction: FrictionChanges) -> list[tuple[str, str, str, tuple]]:

@@ -24,15 +24,14 @@ from pptx.util import Emu, Inches, Pt
 
 from audits.content import calculations
 from audits.content.document import (
+    FORCE_LABELS,
     NOT_REVIEWED_LABEL,
     OPEN_LABEL,
     SETTLED_BY,
     SETTLING_LABELS,
     STAGE_LABELS,
-    ForceRow,
     FrictionRow,
     ReviewRow,
-    labels_of,
 )
 from audits.models import ActionReview
 from audits.reports.comparison import (
@@ -78,7 +77,6 @@ BEFORE_COLOUR = RGBColor(0xA6, 0xAE, 0xB8)  # the earlier year, in grey; the lat
 AFTER_COLOUR = STAGE_COLOURS["engage"]
 
 DIRECTIONS = {BETTER: gettext_lazy("Better"), WORSE: gettext_lazy("Worse"), SAME: gettext_lazy("Same")}
-FORCE_LABELS = labels_of(ForceRow)
 FIX_STEPS = {**SETTLING_LABELS, "open": OPEN_LABEL}  # the fix-mix chart's categories
 NUMBER_FORMATS = {"bucket": "#,##0", "nps": "0.0", "rate": '0.0"%"', "value": "#,##0.0"}
 # Statuses someone still has to act on: their rows are highlighted.
@@ -840,8 +838,7 @@ def force_columns(comparison: Comparison) -> list[Column]:
 
 
 def _force_field(row, name: str) -> str:
-    value = {"serves": row.serves_label, "stage": row.stage_label}.get(name, getattr(row, name))
-    return f"{FORCE_LABELS[name]}: {value or MISSING}"
+    return f"{FORCE_LABELS[name]}: {row.shown(name) or MISSING}"
 
 
 def _force_text(row) -> str:

@@ -21,7 +21,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from audits.content.document import OPEN_LABEL, SETTLING_LABELS, STAGE_LABELS, ForceRow, FrictionRow, labels_of
+from audits.content.document import FORCE_LABELS, OPEN_LABEL, SETTLING_LABELS, STAGE_LABELS, ForceRow, FrictionRow
 from audits.content.guidance import Text
 from audits.reports.comparison import (
     BETTER,
@@ -90,7 +90,6 @@ DIRECTION_FONTS = {
     WORSE: Font(name=FONT_NAME, bold=True, color="B03A2E"),
 }
 STEPS = {**SETTLING_LABELS, "open": OPEN_LABEL}  # how friction was settled, as every renderer says it
-FORCE_LABELS = labels_of(ForceRow)
 # The fields the sheet sets side by side for the two years (what last year planned has a column of its own).
 SHOWN_FORCE_FIELDS = ("before", "now", "serves", "stage", "planned_change")
 
@@ -393,8 +392,7 @@ def _force_sheet(comparison: Comparison, before: str, after: str) -> SheetData:
 def _force_side(side: str, row: ForceRow | None) -> dict:
     if row is None:
         return {}
-    values = {"serves": row.serves_label, "stage": row.stage_label}
-    return {f"{side}_{name}": values.get(name, getattr(row, name)) for name in SHOWN_FORCE_FIELDS}
+    return {f"{side}_{name}": row.shown(name) for name in SHOWN_FORCE_FIELDS}
 
 
 def _friction_sheet(comparison: Comparison, before: str, after: str) -> SheetData:

@@ -24,6 +24,7 @@ from pptx.util import Emu, Inches, Pt
 
 from audits.content import calculations
 from audits.content.document import (
+    FORCE_LABELS,
     NOT_REVIEWED_LABEL,
     SETTLED_BY,
     AssessmentRow,
@@ -596,12 +597,13 @@ def _stage_callout(slide: Slide, stage, index: int) -> None:
 
 # --- 3b. Last audit's action items, reviewed (a carried-forward audit) -----------------------------
 
+REVIEW_LABELS = labels_of(ReviewRow)
 REVIEW_COLUMNS = [
     Column(gettext_lazy("For"), 0.25),
     Column(gettext_lazy("Fix or change"), 0.27),
     Column(gettext_lazy("Owner · due"), 0.14),
-    Column(labels_of(ReviewRow)["status"], 0.11),
-    Column(labels_of(ReviewRow)["note"], 0.23),
+    Column(REVIEW_LABELS["status"], 0.11),
+    Column(REVIEW_LABELS["note"], 0.23),
 ]
 REVIEW_STATUSES = dict(ActionReview.Status.choices)  # the labels every page and file uses
 
@@ -645,9 +647,13 @@ def _review_slides(deck: slides.Deck, document: AuditDocument) -> None:
 
 # --- 4. Exercise 1: strategy --------------------------------------------------------------------
 
-STRATEGY_COLUMNS = [
-    Column(label, width) for label, width in zip(labels_of(Strategy).values(), (0.14, 0.3, 0.56), strict=True)
-]
+
+def field_columns(row_class, widths: tuple[float, ...]) -> list[Column]:
+    """A slide table of a table's declared fields, each titled with its label, with these widths."""
+    return [Column(label, width) for label, width in zip(labels_of(row_class).values(), widths, strict=True)]
+
+
+STRATEGY_COLUMNS = field_columns(Strategy, (0.14, 0.3, 0.56))
 
 
 def _strategy_slides(deck: slides.Deck, document: AuditDocument) -> None:
@@ -868,7 +874,6 @@ def _metric_slides(deck: slides.Deck, document: AuditDocument) -> None:
 
 # --- 6. Exercise 2: forces ----------------------------------------------------------------------
 
-FORCE_LABELS = labels_of(ForceRow)
 FORCE_COLUMNS = [
     Column(FORCE_LABELS["name"], 0.2),
     Column(gettext_lazy("Before → now"), 0.42),
@@ -952,9 +957,7 @@ FRICTION_COLUMNS = [
     Column(gettext_lazy("By a new (shared) goal?"), 0.23),
     Column(gettext_lazy("By restructuring the team?"), 0.23),
 ]
-ASSESSMENT_COLUMNS = [
-    Column(label, width) for label, width in zip(labels_of(AssessmentRow).values(), (0.38, 0.1, 0.52), strict=True)
-]
+ASSESSMENT_COLUMNS = field_columns(AssessmentRow, (0.38, 0.1, 0.52))
 
 
 def shown_answer(text: str) -> str:

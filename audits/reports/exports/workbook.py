@@ -154,9 +154,7 @@ def table_columns(row_class, model, *, keys: dict | None = None, lists: dict | N
 
 def _followed_by(columns, computed: dict[str, Column]) -> tuple[Column, ...]:
     """The columns, each computed one (`computed`) right after the column it is computed from."""
-    return tuple(
-        each for column in columns for each in (column, *([computed[column.key]] if column.key in computed else []))
-    )
+    return tuple(each for column in columns for each in (column, computed.get(column.key)) if each is not None)
 
 
 STRATEGY_COLUMNS = table_columns(Strategy, StageStrategy)
@@ -334,17 +332,18 @@ def row_cells(row_class, model, *, keys: dict | None = None, shown: dict | None 
     """A function giving a row's cells by column key, one per content field its row class declares: a choice as its
     label and a yes/no as Yes or No, in the workbook's language, the rest as it is. `shown`: how a field's value is
     shown where it is otherwise; `keys` as in table_columns. Made once per sheet, not once a row."""
-    keys, shown = keys or {}, dict(shown or {})
+    keys, shown = keys or {}, shown or {}
     yes, no = str(YES), str(NO)
-    for name in content_fields(row_class):
+
+    def show_of(name: str):
         model_field = model._meta.get_field(name)
         if name in shown:
-            continue
+            return shown[name]
         if model_field.get_internal_type() == "BooleanField":
-            shown[name] = lambda value: yes if value else no
-        elif model_field.choices:
-            shown[name] = Labels(model_field.choices).__getitem__
-    names = [(keys.get(name, name), name, shown.get(name)) for name in content_fields(row_class)]
+            return lambda value: yes if value else no
+        return Labels(model_field.choices).__getitem__ if model_field.choices else None
+
+    names = [(keys.get(name, name), name, show_of(name)) for name in content_fields(row_class)]
 
     def cells(row) -> dict:
         return {key: show(getattr(row, name)) if show else getattr(row, name) for key, name, show in names}
